@@ -1,0 +1,94 @@
+"""The three roles of Réemploi, as Django groups with the permissions they need.
+
+The table below is the single source of truth: `sync_roles` makes the groups match
+it exactly, after every migrate and on demand (`manage.py sync_roles`).
+"""
+
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(TextChoices):
+    TECHNICIAN = "technician", _("Technician")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    COORDINATOR = "coordinator", _("Coordinator")
+
+
+_WORKSHOP = [
+    "inventory.view_site",
+    "inventory.view_location",
+    "inventory.view_donor",
+    "inventory.add_donor",
+    "inventory.change_donor",
+    "inventory.view_donation",
+    "inventory.add_donation",
+    "inventory.change_donation",
+    "inventory.view_device",
+    "inventory.add_device",
+    "inventory.change_device",
+    "inventory.view_drive",
+    "inventory.add_drive",
+    "inventory.change_drive",
+    "inventory.view_erasure",
+    "inventory.add_erasure",
+    "inventory.add_comment",
+    "inventory.process_device",
+    "inventory.hand_over_device",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.TECHNICIAN: _WORKSHOP,
+    Role.COORDINATOR: [
+        *_WORKSHOP,
+        "inventory.add_site",
+        "inventory.change_site",
+        "inventory.add_location",
+        "inventory.change_location",
+        "inventory.allocate_device",
+    ],
+    # Social workers follow households (lending app); they never touch the inventory.
+    Role.SOCIAL_WORKER: [],
+}
+
+
+def _permissions(names):
+    pairs = [name.split(".", 1) for name in names]
+    found = Permission.objects.filter(
+        content_type__app_label__in={app for app, _code in pairs},
+        codename__in={code for _app, code in pairs},
+    ).select_related("content_type")
+    by_name = {f"{p.content_type.app_label}.{p.codename}": p for p in found}
+    missing = set(names) - set(by_name)
+    if missing:
+        raise LookupError(f"Unknown permissions in ROLE_PERMISSIONS: {sorted(missing)}")
+    return list(by_name.values())
+
+
+def sync_roles():
+    """Create the role groups and give each exactly the permissions of the table."""
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        group.permissions.set(_permissions(names))
+
+
+def sync_roles_after_migrate(sender, app_config=None, **kwargs):
+    # post_migrate is sent once per app, and each app's permissions are created on
+    # its own turn: wait for the last app so that every permission exists.
+    last = list(apps.get_app_configs())[-1]
+    if app_config is not None and app_config.label == last.label:
+        sync_roles()
+
+
+def roles_of(user) -> set[str]:
+    """The role names of a user, read once per request and cached on the user."""
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_role_names"):
+        user._role_names = set(user.groups.values_list("name", flat=True))
+    return user._role_names
+
+
+def has_role(user, role) -> bool:
+    return user.is_superuser or role in roles_of(user)

@@ -1,0 +1,97 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Comment,
+    Device,
+    Donation,
+    Donor,
+    Drive,
+    Erasure,
+    Location,
+    Sequence,
+    Site,
+    StockSnapshot,
+)
+
+
+class LocationInline(admin.TabularInline):
+    model = Location
+    extra = 0
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind"]
+    search_fields = ["code", "name"]
+    inlines = [LocationInline]
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "site"]
+    list_filter = ["site"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Donor)
+class DonorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "contact_name", "email"]
+    list_filter = ["kind"]
+    search_fields = ["name", "contact_name", "email", "siren"]
+
+
+@admin.register(Donation)
+class DonationAdmin(SimpleHistoryAdmin):
+    list_display = ["pk", "donor", "received_on", "site"]
+    list_filter = ["site"]
+    date_hierarchy = "received_on"
+    autocomplete_fields = ["donor"]
+
+
+class DriveInline(admin.TabularInline):
+    model = Drive
+    extra = 0
+
+
+@admin.register(Device)
+class DeviceAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "asset_tag",
+        "status",
+        "category",
+        "manufacturer",
+        "model",
+        "serial_number",
+        "site",
+    ]
+    list_filter = ["status", "category", "grade", "site"]
+    search_fields = ["asset_tag", "serial_number", "model", "manufacturer"]
+    list_select_related = ["site"]
+    raw_id_fields = ["donation", "location"]
+    # Status changes go through the workflow (guards, history): read-only here.
+    readonly_fields = ["asset_tag", "status", "created_at", "status_changed_at"]
+    inlines = [DriveInline]
+
+
+@admin.register(Drive)
+class DriveAdmin(SimpleHistoryAdmin):
+    list_display = ["serial_number", "kind", "capacity_gb", "device"]
+    search_fields = ["serial_number", "device__asset_tag"]
+    raw_id_fields = ["device"]
+
+
+@admin.register(Erasure)
+class ErasureAdmin(SimpleHistoryAdmin):
+    list_display = ["drive", "method", "result", "operator", "performed_at"]
+    list_filter = ["method", "result"]
+    raw_id_fields = ["drive"]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["content_type", "object_id", "author", "created_at"]
+
+
+admin.site.register(Sequence)
+admin.site.register(StockSnapshot)

@@ -1,0 +1,135 @@
+"""The history of an object told as a conversation: changes, status moves and comments.
+
+Field history comes from django-simple-history; this module only reads it. The number
+of queries is fixed (history, comments, one per foreign key shown), whatever the
+length of the history.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext as _
+
+from .models import Comment
+
+# Long free text is summarised as "changed" rather than quoted in full.
+_SUMMARISED = (models.TextField,)
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+    field: str
+
+
+@dataclass
+class Entry:
+    when: datetime
+    user: object
+    kind: str  # "created", "changed", "status", "comment", "erasure"
+    note: str = ""
+    changes: list[Change] = field(default_factory=list)
+    status_change: Change | None = None
+
+
+def _display_value(model_field, value, names):
+    if value in (None, ""):
+        return "—"
+    if model_field.is_relation:
+        return names.get((model_field.name, value), f"#{value}")
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    return str(value)
+
+
+def _foreign_names(model, records, fields):
+    """Names of the related objects the history mentions, one query per relation."""
+    names = {}
+    for f in fields:
+        if not f.is_relation:
+            continue
+        ids = {getattr(r, f.attname) for r in records} - {None}
+        for obj in f.related_model._default_manager.filter(pk__in=ids):
+            names[(f.name, obj.pk)] = str(obj)
+    return names
+
+
+def _diff(previous, record, fields, names):
+    changes = []
+    for f in fields:
+        old, new = getattr(previous, f.attname), getattr(record, f.attname)
+        if old == new:
+            continue
+        if isinstance(f, _SUMMARISED):
+            changes.append(Change(str(f.verbose_name), "", _("changed"), f.name))
+        else:
+            changes.append(
+                Change(
+                    str(f.verbose_name),
+                    _display_value(f, old, names),
+                    _display_value(f, new, names),
+                    f.name,
+                )
+            )
+    return changes
+
+
+def _history_entries(obj):
+    model = type(obj)
+    records = list(
+        obj.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    tracked = [f for f in model.history.model.tracked_fields if f.name != "id"]
+    fields = [f for f in model._meta.concrete_fields if f.attname in {t.attname for t in tracked}]
+    fields = [f for f in fields if f.editable or f.name == "status"]
+    names = _foreign_names(model, records, fields)
+    entries, previous = [], None
+    for record in records:
+        note = record.history_change_reason or ""
+        if previous is None:
+            entries.append(Entry(record.history_date, record.history_user, "created", note))
+        else:
+            changes = _diff(previous, record, fields, names)
+            status = next((c for c in changes if c.field == "status"), None)
+            others = [c for c in changes if c.field != "status"]
+            if changes or note:
+                kind = "status" if status else "changed"
+                entries.append(
+                    Entry(record.history_date, record.history_user, kind, note, others, status)
+                )
+        previous = record
+    return entries
+
+
+def _comment_entries(obj):
+    comments = Comment.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+    ).select_related("author")
+    return [Entry(c.created_at, c.author, "comment", c.body) for c in comments]
+
+
+def _erasure_entries(device):
+    """Erasures of the device's drives, read from the prefetched drives."""
+    entries = []
+    for drive in device.drives.all():
+        for erasure in drive.erasures.all():
+            note = _("%(drive)s: %(method)s, %(result)s") % {
+                "drive": drive,
+                "method": erasure.get_method_display(),
+                "result": erasure.get_result_display(),
+            }
+            entries.append(Entry(erasure.performed_at, erasure.operator, "erasure", note))
+    return entries
+
+
+def timeline(obj, *, newest_first=True):
+    """Every entry of the object's history and comments, in date order."""
+    entries = _history_entries(obj) + _comment_entries(obj)
+    if hasattr(obj, "drives"):
+        entries += _erasure_entries(obj)
+    entries.sort(key=lambda e: e.when, reverse=newest_first)
+    return entries

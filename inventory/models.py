@@ -1,0 +1,380 @@
+"""Inventory: where devices are, where they came from, and what state they are in."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from .querysets import DeviceQuerySet
+
+
+class Sequence(models.Model):
+    """A named counter that only ever grows, so that identifiers are never reused."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name}={self.last_value}"
+
+
+class Site(models.Model):
+    class Kind(models.TextChoices):
+        RESSOURCERIE = "ressourcerie", _("Ressourcerie")
+        SOCIAL_CENTRE = "social_centre", _("Social centre")
+        STORAGE = "storage", _("Storage")
+
+    code = models.SlugField(
+        _("code"),
+        max_length=12,
+        unique=True,
+        help_text=_("Short code printed on labels, e.g. BRU."),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.RESSOURCERIE)
+    address = models.TextField(_("address"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+
+    def __str__(self):
+        return self.name
+
+
+class Location(models.Model):
+    """A shelf, bin or bench inside a site; its code is printed and scanned."""
+
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="locations", verbose_name=_("site")
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("Printable code, unique across all sites, e.g. BRU-A03."),
+    )
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+
+    def __str__(self):
+        return f"{self.code} · {self.name}"
+
+    def save(self, *args, **kwargs):
+        # Codes are scanned: store them in one case so a lookup never misses.
+        self.code = self.code.strip().upper()
+        super().save(*args, **kwargs)
+
+
+class Comment(models.Model):
+    """A free note in the history ("chatter") of a device, donation or donor."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("author")
+    )
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self):
+        return self.body[:60]
+
+
+class Donor(models.Model):
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        PUBLIC_BODY = "public_body", _("Public body")
+        ASSOCIATION = "association", _("Association")
+        INDIVIDUAL = "individual", _("Individual")
+
+    name = models.CharField(_("name"), max_length=160)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.COMPANY)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    comments = GenericRelation(Comment)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("donor")
+        verbose_name_plural = _("donors")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("inventory:donor_detail", args=[self.pk])
+
+
+class Donation(models.Model):
+    """A batch of devices given by one donor on one day."""
+
+    donor = models.ForeignKey(
+        Donor, on_delete=models.PROTECT, related_name="donations", verbose_name=_("donor")
+    )
+    received_on = models.DateField(_("received on"))
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="donations", verbose_name=_("site")
+    )
+    reference = models.CharField(
+        _("donor's reference"),
+        max_length=60,
+        blank=True,
+        help_text=_("Purchase order or inventory number given by the donor, if any."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    comments = GenericRelation(Comment)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("donation")
+        verbose_name_plural = _("donations")
+
+    def __str__(self):
+        return _("Donation #%(number)s from %(donor)s") % {"number": self.pk, "donor": self.donor}
+
+    def get_absolute_url(self):
+        return reverse("inventory:donation_detail", args=[self.pk])
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", pgettext_lazy("device status", "Received")
+    WIPING = "wiping", pgettext_lazy("device status", "Wiping")
+    REFURBISHING = "refurbishing", pgettext_lazy("device status", "Refurbishing")
+    READY = "ready", pgettext_lazy("device status", "Ready")
+    RESERVED = "reserved", pgettext_lazy("device status", "Reserved")
+    LENT = "lent", pgettext_lazy("device status", "Lent")
+    RETURNED = "returned", pgettext_lazy("device status", "Returned")
+    SOLD = "sold", pgettext_lazy("device status", "Sold")
+    GIVEN = "given", pgettext_lazy("device status", "Given")
+    PARTS = "parts", pgettext_lazy("device status", "Parts")
+    RECYCLED = "recycled", pgettext_lazy("device status", "Recycled")
+    LOST = "lost", pgettext_lazy("device status", "Lost")
+
+
+class Category(models.TextChoices):
+    LAPTOP = "laptop", _("Laptop")
+    DESKTOP = "desktop", _("Desktop")
+    TABLET = "tablet", _("Tablet")
+    SMARTPHONE = "smartphone", _("Smartphone")
+    SCREEN = "screen", _("Screen")
+    ROUTER_4G = "router_4g", _("4G router")
+    OTHER = "other", _("Other")
+
+
+class Grade(models.TextChoices):
+    A = "A", pgettext_lazy("grade", "A: like new")
+    B = "B", pgettext_lazy("grade", "B: visible wear")
+    C = "C", pgettext_lazy("grade", "C: marked, fully working")
+    PARTS = "parts", pgettext_lazy("grade", "For parts")
+
+
+class Device(models.Model):
+    asset_tag = models.CharField(_("asset tag"), max_length=20, unique=True, editable=False)
+    serial_number = models.CharField(_("serial number"), max_length=80, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category)
+    manufacturer = models.CharField(_("manufacturer"), max_length=80, blank=True)
+    model = models.CharField(_("model"), max_length=120, blank=True)
+    cpu = models.CharField(_("processor"), max_length=120, blank=True)
+    ram_mb = models.PositiveIntegerField(
+        _("RAM (MB)"), null=True, blank=True, validators=[MaxValueValidator(16 * 1024 * 1024)]
+    )
+    storage_summary = models.CharField(
+        _("storage"), max_length=120, blank=True, help_text=_("For example: 256 GB SSD.")
+    )
+    battery_health = models.PositiveSmallIntegerField(
+        _("battery health (%)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+    )
+    weight_kg = models.DecimalField(
+        _("weight (kg)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    grade = models.CharField(_("grade"), max_length=10, choices=Grade, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.RECEIVED, editable=False
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="devices", verbose_name=_("site")
+    )
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="devices",
+        verbose_name=_("location"),
+    )
+    donation = models.ForeignKey(
+        Donation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="devices",
+        verbose_name=_("donation"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("registered on"), auto_now_add=True)
+    status_changed_at = models.DateTimeField(_("status changed on"), auto_now_add=True)
+    # Erasures older than this do not count: set when a device comes back from a
+    # household, so the next family never gets the previous one's files.
+    erasure_required_since = models.DateTimeField(null=True, blank=True, editable=False)
+
+    comments = GenericRelation(Comment)
+    history = HistoricalRecords(excluded_fields=["status_changed_at"])
+    objects = DeviceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
+        permissions = [
+            ("process_device", _("Can move devices through erasure and refurbishment")),
+            ("hand_over_device", _("Can hand over and take back lent devices")),
+            ("allocate_device", _("Can reserve, sell, give or write off devices")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("manufacturer"),
+                "serial_number",
+                condition=~models.Q(serial_number=""),
+                name="device_serial_unique_per_manufacturer",
+                violation_error_message=_(
+                    "A device with this serial number and manufacturer already exists."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "site"]),
+            models.Index(fields=["serial_number"]),
+            models.Index(fields=["category"]),
+        ]
+
+    def __str__(self):
+        label = " ".join(part for part in (self.manufacturer, self.model) if part)
+        return f"{self.asset_tag} · {label or self.get_category_display()}"
+
+    def get_absolute_url(self):
+        return reverse("inventory:device_detail", args=[self.asset_tag])
+
+    @property
+    def ram_display(self):
+        if not self.ram_mb:
+            return ""
+        gb = self.ram_mb / 1024
+        return _("%(size)s GB") % {"size": f"{gb:g}" if gb >= 1 else f"{gb:.2f}"}
+
+
+class Drive(models.Model):
+    """A storage device inside a device: each one must be erased before reuse."""
+
+    class Kind(models.TextChoices):
+        HDD = "hdd", "HDD"
+        SSD = "ssd", "SSD"
+        NVME = "nvme", "NVMe"
+        EMMC = "emmc", "eMMC"
+        OTHER = "other", _("Other")
+
+    device = models.ForeignKey(
+        Device, on_delete=models.CASCADE, related_name="drives", verbose_name=_("device")
+    )
+    kind = models.CharField(_("type"), max_length=10, choices=Kind, default=Kind.SSD)
+    serial_number = models.CharField(_("serial number"), max_length=80, blank=True)
+    model = models.CharField(_("model"), max_length=120, blank=True)
+    capacity_gb = models.PositiveIntegerField(_("capacity (GB)"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("drive")
+        verbose_name_plural = _("drives")
+
+    def __str__(self):
+        size = f"{self.capacity_gb} GB " if self.capacity_gb else ""
+        return f"{size}{self.get_kind_display()} {self.serial_number}".strip()
+
+
+class Erasure(models.Model):
+    """The record that a drive's data was destroyed (or the drive taken out)."""
+
+    class Method(models.TextChoices):
+        OVERWRITE = "overwrite", _("Overwrite")
+        SECURE_ERASE = "secure_erase", _("ATA Secure Erase")
+        SANITIZE = "sanitize", _("NVMe Sanitize / Format")
+        CRYPTO_ERASE = "crypto_erase", _("Cryptographic erase")
+        DESTROYED = "destroyed", _("Physical destruction")
+        REMOVED = "removed", _("Drive removed and kept")
+
+    class Result(models.TextChoices):
+        PASSED = "passed", _("Passed")
+        FAILED = "failed", _("Failed")
+
+    drive = models.ForeignKey(
+        Drive, on_delete=models.CASCADE, related_name="erasures", verbose_name=_("drive")
+    )
+    method = models.CharField(_("method"), max_length=20, choices=Method)
+    result = models.CharField(_("result"), max_length=10, choices=Result)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("operator")
+    )
+    performed_at = models.DateTimeField(_("performed at"), db_index=True)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-performed_at"]
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+
+    def __str__(self):
+        return f"{self.drive} · {self.get_method_display()} · {self.get_result_display()}"
+
+
+class StockSnapshot(models.Model):
+    """How many devices each site held in each status on a day: the stock over time."""
+
+    date = models.DateField(_("date"))
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, verbose_name=_("site"))
+    status = models.CharField(_("status"), max_length=20, choices=Status)
+    count = models.PositiveIntegerField(_("count"))
+
+    class Meta:
+        ordering = ["-date", "site", "status"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "site", "status"], name="one_snapshot_a_day")
+        ]
+        verbose_name = _("stock snapshot")
+        verbose_name_plural = _("stock snapshots")
+
+    def __str__(self):
+        return f"{self.date} {self.site} {self.status}={self.count}"

@@ -1,0 +1,113 @@
+"""Writes on the inventory other than status changes (those live in workflow.py)."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Comment, Device, Drive, Erasure, Sequence
+
+ASSET_TAG_SEQUENCE = "asset_tag"
+
+
+def _require(user, permission):
+    if not user.has_perm(permission):
+        raise PermissionDenied(_("Your role may not do this."))
+
+
+def reserve_sequence_values(name, count=1):
+    """Take `count` consecutive values of a never-reused counter; return the first one.
+
+    The UPDATE takes the row's write lock until the transaction ends, so two
+    concurrent callers always get different ranges, on PostgreSQL and SQLite alike.
+    """
+    with transaction.atomic():
+        Sequence.objects.get_or_create(name=name)
+        Sequence.objects.filter(name=name).update(last_value=F("last_value") + count)
+        last = Sequence.objects.values_list("last_value", flat=True).get(name=name)
+    return last - count + 1
+
+
+def format_asset_tag(number):
+    return f"{settings.ASSET_TAG_PREFIX}-{number:06d}"
+
+
+def normalise_serial(serial):
+    """Serial numbers are compared as scanners type them: trimmed, upper case."""
+    return " ".join((serial or "").split()).upper()
+
+
+def register_device(*, by, **fields):
+    """Create a device in `received` with a new asset tag; its history starts here."""
+    _require(by, "inventory.add_device")
+    fields["serial_number"] = normalise_serial(fields.get("serial_number"))
+    with transaction.atomic():
+        device = Device(**fields)
+        device.asset_tag = format_asset_tag(reserve_sequence_values(ASSET_TAG_SEQUENCE))
+        device._history_user = by
+        device.full_clean()
+        device.save()
+    return device
+
+
+def update_device(*, device, by, note=""):
+    """Save edits made to `device` (a form's instance); the history records the diff."""
+    _require(by, "inventory.change_device")
+    device.serial_number = normalise_serial(device.serial_number)
+    device._history_user = by
+    device._change_reason = note
+    device.save()
+    return device
+
+
+def move_device(*, device, location, by, note=""):
+    """Shelve `device` at `location` (which also sets its site)."""
+    _require(by, "inventory.change_device")
+    device.location = location
+    if location is not None:
+        device.site = location.site
+    return update_device(device=device, by=by, note=note)
+
+
+def add_drive(*, device, by, **fields):
+    _require(by, "inventory.add_drive")
+    fields["serial_number"] = normalise_serial(fields.get("serial_number"))
+    drive = Drive(device=device, **fields)
+    drive._history_user = by
+    drive.full_clean()
+    drive.save()
+    return drive
+
+
+def record_erasure(*, drive, by, method, result, performed_at=None, notes=""):
+    """Record that `drive` was erased (or destroyed, or taken out) and how it went."""
+    _require(by, "inventory.add_erasure")
+    erasure = Erasure(
+        drive=drive,
+        method=method,
+        result=result,
+        operator=by,
+        performed_at=performed_at or timezone.now(),
+        notes=notes,
+    )
+    erasure._history_user = by
+    erasure.full_clean()
+    erasure.save()
+    return erasure
+
+
+def add_comment(*, subject, by, body):
+    """Add a free comment to the history of a device, donation or donor."""
+    _require(by, "inventory.add_comment")
+    body = body.strip()
+    if not body:
+        raise ValueError(_("A comment cannot be empty."))
+    return Comment.objects.create(
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=subject.pk,
+        author=by,
+        body=body,
+    )

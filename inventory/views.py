@@ -1,0 +1,408 @@
+"""Back-office pages of the inventory. Each action view calls one service and redirects."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Prefetch, Window
+from django.db.models.functions import RowNumber
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services, workflow
+from .chatter import timeline
+from .filters import DeviceFilter
+from .forms import (
+    CommentForm,
+    DeviceForm,
+    DonationForm,
+    DonorForm,
+    DriveForm,
+    ErasureForm,
+    LocationForm,
+    SiteForm,
+    TransitionForm,
+)
+from .models import Device, Donation, Donor, Erasure, Location, Site, Status
+
+PAGE_SIZE = 50
+KANBAN_CARDS = 30
+SORTS = {
+    "tag": ("asset_tag",),
+    "status": ("status", "-pk"),
+    "category": ("category", "-pk"),
+    "model": ("manufacturer", "model", "-pk"),
+    "site": ("site__name", "-pk"),
+    "grade": ("grade", "-pk"),
+    "changed": ("status_changed_at", "pk"),
+}
+
+
+def _sorted(queryset, key):
+    descending = key.startswith("-")
+    fields = SORTS.get(key.lstrip("-"))
+    if not fields:
+        return queryset.order_by("-pk"), ""
+    if descending:
+        fields = [f[1:] if f.startswith("-") else f"-{f}" for f in fields]
+    return queryset.order_by(*fields), key
+
+
+def _back(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+@permission_required("inventory.view_device", raise_exception=True)
+def device_list(request):
+    devices = DeviceFilter(request.GET, queryset=Device.objects.with_relations())
+    queryset, sort = _sorted(devices.qs, request.GET.get("sort", ""))
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    bulk_targets = [(s.value, s.label) for s in Status if s != Status.RECEIVED]
+    return render(
+        request,
+        "inventory/device_list.html",
+        {
+            "filter": devices,
+            "page": page,
+            "sort": sort,
+            "query": query.urlencode(),
+            "query_without_sort": _without(query, "sort"),
+            "bulk_targets": bulk_targets,
+        },
+    )
+
+
+def _without(query, key):
+    query = query.copy()
+    query.pop(key, None)
+    return query.urlencode()
+
+
+@permission_required("inventory.view_device", raise_exception=True)
+def device_kanban(request):
+    devices = DeviceFilter(request.GET, queryset=Device.objects.with_relations())
+    ranked = devices.qs.annotate(
+        rank=Window(RowNumber(), partition_by=F("status"), order_by=F("status_changed_at").desc())
+    ).filter(rank__lte=KANBAN_CARDS)
+    counts = dict(devices.qs.values_list("status").annotate(n=Count("pk")).order_by())
+    cards = {}
+    for device in ranked:
+        cards.setdefault(device.status, []).append(device)
+    columns = [
+        {"status": s, "count": counts.get(s.value, 0), "cards": cards.get(s.value, [])}
+        for s in Status
+    ]
+    return render(request, "inventory/device_kanban.html", {"filter": devices, "columns": columns})
+
+
+def _device_page(asset_tag):
+    queryset = Device.objects.with_relations().prefetch_related(
+        Prefetch("drives__erasures", queryset=Erasure.objects.select_related("operator"))
+    )
+    return queryset.filter(asset_tag=asset_tag.strip().upper()).first()
+
+
+@permission_required("inventory.view_device", raise_exception=True)
+def device_detail(request, asset_tag):
+    device = _device_page(asset_tag)
+    if device is None:
+        # A mistyped or mis-scanned tag: say so and offer the search, even in DEBUG.
+        return render(request, "404.html", {"q": asset_tag, "unknown_tag": asset_tag}, status=404)
+    if request.method == "POST":
+        if not request.user.has_perm("inventory.change_device"):
+            raise PermissionDenied
+        form = DeviceForm(request.POST, instance=device)
+        if form.is_valid():
+            services.update_device(device=form.save(commit=False), by=request.user)
+            messages.success(request, _("Device saved."))
+            return redirect(device)
+    else:
+        form = DeviceForm(instance=device)
+    return render(request, "inventory/device_detail.html", _device_context(request, device, form))
+
+
+def _device_context(request, device, form):
+    rules = workflow.allowed_transitions(device, request.user)
+    missing = workflow.unerased_drives(device)
+    buttons = [(rule, rule.needs_erasure and bool(missing)) for rule in rules]
+    path = workflow.MAIN_PATH
+    if device.status not in path:
+        path = [*path, Status(device.status)]
+    return {
+        "device": device,
+        "form": form,
+        "buttons": buttons,
+        "status_path": path,
+        "missing_erasures": missing,
+        "history": timeline(device),
+        "comment_form": CommentForm(),
+        "drive_form": DriveForm(),
+        "erasure_form": ErasureForm(device=device),
+        "comment_url": reverse("inventory:device_comment", args=[device.asset_tag]),
+    }
+
+
+@permission_required("inventory.add_device", raise_exception=True)
+def device_create(request):
+    initial = {"donation": request.GET.get("donation"), "site": request.GET.get("site")}
+    form = DeviceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        device = services.register_device(by=request.user, **fields)
+        messages.success(request, _("Device %(tag)s registered.") % {"tag": device.asset_tag})
+        if "add_another" in request.POST:
+            return redirect(f"{reverse('inventory:device_create')}?{request.GET.urlencode()}")
+        return redirect(device)
+    return render(request, "inventory/device_form.html", {"form": form})
+
+
+@require_POST
+@permission_required("inventory.view_device", raise_exception=True)
+def device_transition(request, asset_tag, target):
+    device = get_object_or_404(Device, asset_tag=asset_tag.upper())
+    form = TransitionForm(request.POST)
+    form.is_valid()
+    # The status the user saw when they clicked, so a concurrent change is detected.
+    device.status = form.cleaned_data.get("seen_status") or device.status
+    try:
+        workflow.transition_device(
+            device=device, target=target, by=request.user, note=form.cleaned_data.get("note", "")
+        )
+    except workflow.PermissionRefused as error:
+        raise PermissionDenied(error.message) from error
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(tag)s is now “%(status)s”.")
+            % {"tag": device.asset_tag, "status": device.get_status_display()},
+        )
+    return _back(request, device)
+
+
+@require_POST
+@permission_required("inventory.view_device", raise_exception=True)
+def device_bulk_transition(request):
+    tags = request.POST.getlist("tags")
+    target = request.POST.get("target", "")
+    devices = list(Device.objects.filter(asset_tag__in=tags).order_by("asset_tag"))
+    if not devices:
+        messages.error(request, _("Select at least one device."))
+    elif target not in Status.values:
+        messages.error(request, _("Choose the status to move the devices to."))
+    else:
+        try:
+            count = workflow.transition_devices(
+                devices=devices, target=target, by=request.user, note=request.POST.get("note", "")
+            )
+        except workflow.WorkflowError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(count)s devices are now “%(status)s”.")
+                % {"count": count, "status": Status(target).label},
+            )
+    return _back(request, "inventory:device_list")
+
+
+@require_POST
+@permission_required("inventory.add_comment", raise_exception=True)
+def device_comment(request, asset_tag):
+    device = get_object_or_404(Device, asset_tag=asset_tag.upper())
+    return _comment(request, device)
+
+
+def _comment(request, subject):
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        services.add_comment(subject=subject, by=request.user, body=form.cleaned_data["body"])
+    else:
+        messages.error(request, _("A comment cannot be empty."))
+    return redirect(subject)
+
+
+@require_POST
+@permission_required("inventory.add_drive", raise_exception=True)
+def drive_add(request, asset_tag):
+    device = get_object_or_404(Device, asset_tag=asset_tag.upper())
+    form = DriveForm(request.POST)
+    if form.is_valid():
+        services.add_drive(device=device, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Drive added."))
+    else:
+        messages.error(
+            request, _("The drive was not added: %(errors)s") % {"errors": _errors_text(form)}
+        )
+    return redirect(device)
+
+
+@require_POST
+@permission_required("inventory.add_erasure", raise_exception=True)
+def erasure_add(request, asset_tag):
+    device = get_object_or_404(Device, asset_tag=asset_tag.upper())
+    form = ErasureForm(request.POST, device=device)
+    if form.is_valid():
+        services.record_erasure(by=request.user, **form.cleaned_data)
+        messages.success(request, _("Erasure recorded."))
+    else:
+        messages.error(
+            request, _("The erasure was not recorded: %(errors)s") % {"errors": _errors_text(form)}
+        )
+    return redirect(device)
+
+
+def _errors_text(form):
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.append(f"{label} : {' '.join(errors)}" if label else " ".join(errors))
+    return " · ".join(parts)
+
+
+# Donors and donations -----------------------------------------------------------
+
+
+@permission_required("inventory.view_donor", raise_exception=True)
+def donor_list(request):
+    donors = Donor.objects.annotate(
+        donation_count=Count("donations", distinct=True),
+        device_count=Count("donations__devices", distinct=True),
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        donors = donors.filter(name__icontains=q)
+    page = Paginator(donors, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "inventory/donor_list.html", {"page": page, "q": q})
+
+
+@permission_required("inventory.view_donor", raise_exception=True)
+def donor_detail(request, pk):
+    donor = get_object_or_404(Donor, pk=pk)
+    donations = donor.donations.select_related("site").annotate(device_count=Count("devices"))
+    devices = Device.objects.filter(donation__donor=donor).with_relations()[:200]
+    return render(
+        request,
+        "inventory/donor_detail.html",
+        {
+            "donor": donor,
+            "donations": donations,
+            "devices": devices,
+            "history": timeline(donor),
+            "comment_form": CommentForm(),
+            "comment_url": reverse("inventory:donor_comment", args=[donor.pk]),
+        },
+    )
+
+
+@permission_required("inventory.add_donor", raise_exception=True)
+def donor_create(request):
+    return _edit(request, DonorForm, None, "inventory/donor_form.html")
+
+
+@permission_required("inventory.change_donor", raise_exception=True)
+def donor_edit(request, pk):
+    return _edit(request, DonorForm, get_object_or_404(Donor, pk=pk), "inventory/donor_form.html")
+
+
+@require_POST
+@permission_required("inventory.add_comment", raise_exception=True)
+def donor_comment(request, pk):
+    return _comment(request, get_object_or_404(Donor, pk=pk))
+
+
+def _edit(request, form_class, instance, template, initial=None):
+    form = form_class(request.POST or None, instance=instance, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        obj._history_user = request.user
+        obj.save()
+        messages.success(request, _("Saved."))
+        return redirect(obj)
+    return render(request, template, {"form": form, "object": instance})
+
+
+@permission_required("inventory.view_donation", raise_exception=True)
+def donation_list(request):
+    donations = Donation.objects.select_related("donor", "site").annotate(
+        device_count=Count("devices")
+    )
+    page = Paginator(donations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "inventory/donation_list.html", {"page": page})
+
+
+@permission_required("inventory.view_donation", raise_exception=True)
+def donation_detail(request, pk):
+    donation = get_object_or_404(Donation.objects.select_related("donor", "site"), pk=pk)
+    devices = donation.devices.with_relations()
+    by_status = dict(devices.values_list("status").annotate(n=Count("pk")).order_by())
+    return render(
+        request,
+        "inventory/donation_detail.html",
+        {
+            "donation": donation,
+            "devices": devices,
+            "by_status": [(s, by_status[s.value]) for s in Status if s.value in by_status],
+            "history": timeline(donation),
+            "comment_form": CommentForm(),
+            "comment_url": reverse("inventory:donation_comment", args=[donation.pk]),
+        },
+    )
+
+
+@permission_required("inventory.add_donation", raise_exception=True)
+def donation_create(request):
+    initial = {"donor": request.GET.get("donor")}
+    return _edit(request, DonationForm, None, "inventory/donation_form.html", initial)
+
+
+@permission_required("inventory.change_donation", raise_exception=True)
+def donation_edit(request, pk):
+    donation = get_object_or_404(Donation, pk=pk)
+    return _edit(request, DonationForm, donation, "inventory/donation_form.html")
+
+
+@require_POST
+@permission_required("inventory.add_comment", raise_exception=True)
+def donation_comment(request, pk):
+    return _comment(request, get_object_or_404(Donation, pk=pk))
+
+
+# Sites and locations ------------------------------------------------------------
+
+
+@permission_required("inventory.view_site", raise_exception=True)
+def site_list(request):
+    sites = Site.objects.annotate(device_count=Count("devices", distinct=True)).prefetch_related(
+        Prefetch("locations", queryset=Location.objects.annotate(device_count=Count("devices")))
+    )
+    can_edit = request.user.has_perm("inventory.add_location")
+    site_form = SiteForm(prefix="site") if can_edit else None
+    location_form = LocationForm(prefix="location") if can_edit else None
+    if request.method == "POST" and can_edit:
+        if "site-code" in request.POST:
+            site_form = SiteForm(request.POST, prefix="site")
+            form = site_form
+        else:
+            location_form = LocationForm(request.POST, prefix="location")
+            form = location_form
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Saved."))
+            return redirect("inventory:site_list")
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "inventory/site_list.html",
+        {"sites": sites, "site_form": site_form, "location_form": location_form},
+    )

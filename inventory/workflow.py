@@ -1,0 +1,227 @@
+"""The device lifecycle: which status may follow which, who may fire it, and the guards.
+
+    received ─▶ wiping ─▶ refurbishing ─▶ ready ─▶ reserved ─▶ lent ─▶ returned ─┐
+        │                                   │  └──────────▶ sold / given          │
+        └──▶ parts / recycled               └──────────────────────────────────┘ (back to wiping)
+
+A small explicit table rather than a state-machine library: every rule is readable in
+one screen, guards raise errors that carry a translated sentence, and the race between
+two users is settled by the database (see `transition_device`).
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Device, Erasure, Status
+
+PROCESS = "inventory.process_device"
+HAND_OVER = "inventory.hand_over_device"
+ALLOCATE = "inventory.allocate_device"
+
+
+class WorkflowError(Exception):
+    """A refused change; its message is a sentence for the person who asked."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class TransitionNotAllowed(WorkflowError):
+    """The status cannot follow the current one."""
+
+
+class PermissionRefused(WorkflowError):
+    """The user's role may not fire this transition."""
+
+
+class GuardFailed(WorkflowError):
+    """A rule of the lifecycle is not met yet (e.g. a drive is not erased)."""
+
+
+class StaleStatus(WorkflowError):
+    """Someone else changed the device first."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    target: str
+    label: str
+    permission: str
+    needs_erasure: bool = False
+    style: str = "primary"
+
+
+def _t(source, target, label, permission, **kwargs):
+    return Transition(source, target, label, permission, **kwargs)
+
+
+S = Status
+# Order matters: it is the order of the buttons on the device page.
+TRANSITIONS = [
+    _t(S.RECEIVED, S.WIPING, gettext_lazy("Start erasure"), PROCESS),
+    _t(S.RECEIVED, S.REFURBISHING, gettext_lazy("To refurbishment"), PROCESS, needs_erasure=True),
+    _t(
+        S.WIPING,
+        S.REFURBISHING,
+        gettext_lazy("Erasure done: to refurbishment"),
+        PROCESS,
+        needs_erasure=True,
+    ),
+    _t(S.REFURBISHING, S.READY, gettext_lazy("Ready"), PROCESS, needs_erasure=True),
+    _t(S.REFURBISHING, S.WIPING, gettext_lazy("Back to erasure"), PROCESS, style="secondary"),
+    _t(S.READY, S.RESERVED, gettext_lazy("Reserve"), ALLOCATE),
+    _t(S.READY, S.SOLD, gettext_lazy("Sold"), ALLOCATE),
+    _t(S.READY, S.GIVEN, gettext_lazy("Given"), ALLOCATE),
+    _t(S.READY, S.REFURBISHING, gettext_lazy("Needs repair"), PROCESS, style="secondary"),
+    _t(S.RESERVED, S.LENT, gettext_lazy("Hand over (lent)"), HAND_OVER),
+    _t(S.RESERVED, S.READY, gettext_lazy("Cancel reservation"), ALLOCATE, style="secondary"),
+    _t(S.LENT, S.RETURNED, gettext_lazy("Returned"), HAND_OVER),
+    _t(S.LENT, S.GIVEN, gettext_lazy("Loan becomes a gift"), ALLOCATE, style="secondary"),
+    _t(S.RETURNED, S.WIPING, gettext_lazy("Start erasure"), PROCESS),
+    _t(S.LOST, S.RETURNED, gettext_lazy("Found again"), ALLOCATE, style="secondary"),
+]
+for _source in (S.RECEIVED, S.WIPING, S.REFURBISHING, S.READY, S.RETURNED):
+    TRANSITIONS.append(_t(_source, S.PARTS, gettext_lazy("For parts"), PROCESS, style="danger"))
+for _source in (S.RECEIVED, S.WIPING, S.REFURBISHING, S.READY, S.RETURNED, S.PARTS):
+    TRANSITIONS.append(
+        _t(_source, S.RECYCLED, gettext_lazy("Recycle (WEEE)"), PROCESS, style="danger")
+    )
+for _source in (S.RECEIVED, S.WIPING, S.REFURBISHING, S.READY, S.RESERVED, S.LENT, S.RETURNED):
+    TRANSITIONS.append(_t(_source, S.LOST, gettext_lazy("Lost"), ALLOCATE, style="danger"))
+
+_BY_PAIR = {(t.source, t.target): t for t in TRANSITIONS}
+
+# Entering these statuses means the device went to a household and came back:
+# erasures made before that moment no longer count.
+_RESETS_ERASURE = {S.RETURNED}
+
+# The statuses a device moves through in the workshop, in order: the status bar.
+MAIN_PATH = [S.RECEIVED, S.WIPING, S.REFURBISHING, S.READY, S.RESERVED, S.LENT]
+
+
+def transitions_from(status):
+    return [t for t in TRANSITIONS if t.source == status]
+
+
+def allowed_transitions(device, user):
+    """The transitions this user may offer on this device (the buttons to show)."""
+    return [t for t in transitions_from(device.status) if user.has_perm(t.permission)]
+
+
+def unerased_drives(device):
+    """Drives that still need a passed erasure (or removal/destruction) record.
+
+    Uses prefetched `drives__erasures` when present, so a page can call it freely.
+    """
+    since = device.erasure_required_since
+    missing = []
+    for drive in device.drives.all():
+        valid = [
+            e
+            for e in drive.erasures.all()
+            if e.result == Erasure.Result.PASSED and (since is None or e.performed_at >= since)
+        ]
+        if not valid:
+            missing.append(drive)
+    return missing
+
+
+def check_transition(device, target, user):
+    """Raise a WorkflowError saying why `device` cannot go to `target`, or return the rule."""
+    rule = _BY_PAIR.get((device.status, target))
+    if rule is None:
+        raise TransitionNotAllowed(
+            _("A device that is “%(source)s” cannot become “%(target)s”.")
+            % {"source": Status(device.status).label, "target": Status(target).label}
+        )
+    if not user.has_perm(rule.permission):
+        raise PermissionRefused(
+            _("Your role may not move a device to “%(target)s”.") % {"target": Status(target).label}
+        )
+    if rule.needs_erasure:
+        missing = unerased_drives(device)
+        if missing:
+            raise GuardFailed(
+                _("Data erasure is missing for: %(drives)s. Record a passed erasure first.")
+                % {"drives": ", ".join(str(d) for d in missing)}
+            )
+    return rule
+
+
+def _lock(device_pk):
+    """Fetch the current row, locked on databases that can lock one row.
+
+    SQLite has no row locks (select_for_update is ignored there); the conditional
+    UPDATE in transition_device settles the race on every database.
+    """
+    queryset = Device.objects.filter(pk=device_pk).prefetch_related("drives__erasures")
+    if connection.features.has_select_for_update:
+        queryset = queryset.select_for_update()
+    return queryset.get()
+
+
+def transition_device(*, device, target, by, note=""):
+    """Move `device` to status `target` on behalf of user `by`, with an optional note.
+
+    `device.status` is the status the user saw. If another user changed the device
+    since, StaleStatus is raised and nothing is written. On success the device
+    instance is updated and a history entry records who, when, from, to and the note.
+    """
+    seen_status = device.status
+    with transaction.atomic():
+        current = _lock(device.pk)
+        if current.status != seen_status:
+            raise StaleStatus(_stale_message(current))
+        check_transition(current, target, by)
+        now = timezone.now()
+        changes = {"status": target, "status_changed_at": now}
+        if target in _RESETS_ERASURE:
+            changes["erasure_required_since"] = now
+        # The WHERE on the old status is what makes one of two racing clicks lose,
+        # even where the lock above is a no-op.
+        won = Device.objects.filter(pk=device.pk, status=seen_status).update(**changes)
+        if not won:
+            raise StaleStatus(_stale_message(Device.objects.get(pk=device.pk)))
+        for field, value in changes.items():
+            setattr(current, field, value)
+        Device.history.bulk_history_create(
+            [current], update=True, default_user=by, default_change_reason=note.strip()
+        )
+    for field, value in changes.items():
+        setattr(device, field, value)
+    return device
+
+
+def _stale_message(current):
+    return _(
+        "%(tag)s was changed by someone else in the meantime: it is now “%(status)s”. "
+        "Reload the page and try again."
+    ) % {"tag": current.asset_tag, "status": current.get_status_display()}
+
+
+def transition_devices(*, devices, target, by, note=""):
+    """Move several devices at once: all of them, or none if any one is refused.
+
+    Raises WorkflowError whose message lists every refused device and why.
+    """
+    refusals = []
+    with transaction.atomic():
+        for device in devices:
+            try:
+                with transaction.atomic():
+                    transition_device(device=device, target=target, by=by, note=note)
+            except WorkflowError as error:
+                refusals.append(f"{device.asset_tag}: {error.message}")
+        if refusals:
+            transaction.set_rollback(True)
+    if refusals:
+        raise WorkflowError(
+            _("Nothing was changed. Refused: %(list)s") % {"list": " · ".join(refusals)}
+        )
+    return len(devices)
