@@ -74,9 +74,9 @@ def sync_roles():
 
 
 def sync_roles_after_migrate(sender, app_config=None, **kwargs):
-    # post_migrate is sent once per app, and each app's permissions are created on
-    # its own turn: wait for the last app so that every permission exists.
-    last = list(apps.get_app_configs())[-1]
+    # post_migrate is sent once per app that has models, and each app's permissions
+    # are created on its own turn: wait for the last such app so that all exist.
+    last = [config for config in apps.get_app_configs() if config.models_module][-1]
     if app_config is not None and app_config.label == last.label:
         sync_roles()
 

@@ -29,7 +29,7 @@ from .forms import (
 from .models import Device, Donation, Donor, Erasure, Location, Site, Status
 
 PAGE_SIZE = 50
-KANBAN_CARDS = 30
+KANBAN_CARDS = 20
 SORTS = {
     "tag": ("asset_tag",),
     "status": ("status", "-pk"),
@@ -145,7 +145,10 @@ def _device_context(request, device, form):
         "history": timeline(device),
         "comment_form": CommentForm(),
         "drive_form": DriveForm(),
-        "erasure_form": ErasureForm(device=device),
+        # Preselect the first drive still waiting for its erasure.
+        "erasure_form": ErasureForm(
+            device=device, initial={"drive": missing[0].pk if missing else None}
+        ),
         "comment_url": reverse("inventory:device_comment", args=[device.asset_tag]),
     }
 

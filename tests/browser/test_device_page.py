@@ -1,0 +1,71 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import translation
+
+from accounts.roles import Role
+from inventory import services
+from inventory.models import Category, Device, Drive, Site, Status
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def technician(django_user_model):
+    user = django_user_model.objects.create_user("tech", password="secret-password")
+    user.groups.add(Group.objects.get(name=Role.TECHNICIAN))
+    return user
+
+
+@pytest.fixture
+def device_in_wiping(technician):
+    site = Site.objects.create(code="bru", name="Ressourcerie de Bruay")
+    device = services.register_device(
+        by=technician, category=Category.LAPTOP, manufacturer="Lenovo", model="T480", site=site
+    )
+    services.add_drive(device=device, by=technician, kind=Drive.Kind.SSD, serial_number="S1")
+    Device.objects.filter(pk=device.pk).update(status=Status.WIPING)
+    return device
+
+
+def status_label(status):
+    with translation.override("fr"):
+        return str(Status(status).label)
+
+
+def test_a_technician_records_the_erasure_then_moves_the_device_on(
+    login, live_server, technician, device_in_wiping
+):
+    page = login(technician)
+    page.goto(f"{live_server.url}/devices/{device_in_wiping.asset_tag}/")
+    next_step = page.locator('button[formaction$="/transition/refurbishing/"]')
+
+    # Refused first: the drive has no erasure yet, and the page says so.
+    next_step.click()
+    page.locator(".msg.error").wait_for()
+    assert "S1" in page.locator(".msg.error").inner_text()
+    assert page.locator(".statusbar li.current").inner_text() == status_label(Status.WIPING)
+
+    page.select_option("#id_method", "overwrite")
+    page.select_option("#id_result", "passed")
+    page.click('form[action$="/erasures/"] button[type=submit]')
+    page.locator(".msg.success").wait_for()
+
+    page.fill("#id_note", "nwipe 3 passes OK")
+    page.locator('button[formaction$="/transition/refurbishing/"]').click()
+    page.locator(".msg.success").wait_for()
+    current = page.locator(".statusbar li.current").inner_text()
+    assert current == status_label(Status.REFURBISHING)
+    assert "nwipe 3 passes OK" in page.locator(".timeline").inner_text()
+    device_in_wiping.refresh_from_db()
+    assert device_in_wiping.status == Status.REFURBISHING
+
+
+def test_the_interface_is_french_even_in_an_english_browser(browser, live_server, technician):
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.click('button[name=language][value=en]')
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    context.close()
