@@ -126,6 +126,9 @@ def device_detail(request, asset_tag):
             return redirect(device)
     else:
         form = DeviceForm(instance=device)
+        if not request.user.has_perm("inventory.change_device"):
+            for field in form.fields.values():
+                field.disabled = True
     return render(request, "inventory/device_detail.html", _device_context(request, device, form))
 
 
@@ -143,7 +146,6 @@ def _device_context(request, device, form):
         "status_path": path,
         "missing_erasures": missing,
         "history": timeline(device),
-        "comment_form": CommentForm(),
         "drive_form": DriveForm(),
         # Preselect the first drive still waiting for its erasure.
         "erasure_form": ErasureForm(
@@ -229,7 +231,12 @@ def _comment(request, subject):
     form = CommentForm(request.POST)
     if form.is_valid():
         services.add_comment(subject=subject, by=request.user, body=form.cleaned_data["body"])
-    else:
+    if request.htmx:
+        # Swap only the history panel: the person keeps their place on the page.
+        context = {"history": timeline(subject), "comment_url": request.path,
+                   "comment_error": form.errors.get("body")}
+        return render(request, "inventory/_chatter.html", context)
+    if form.errors:
         messages.error(request, _("A comment cannot be empty."))
     return redirect(subject)
 
@@ -301,7 +308,6 @@ def donor_detail(request, pk):
             "donations": donations,
             "devices": devices,
             "history": timeline(donor),
-            "comment_form": CommentForm(),
             "comment_url": reverse("inventory:donor_comment", args=[donor.pk]),
         },
     )
@@ -356,7 +362,6 @@ def donation_detail(request, pk):
             "devices": devices,
             "by_status": [(s, by_status[s.value]) for s in Status if s.value in by_status],
             "history": timeline(donation),
-            "comment_form": CommentForm(),
             "comment_url": reverse("inventory:donation_comment", args=[donation.pk]),
         },
     )

@@ -69,3 +69,18 @@ def test_the_interface_is_french_even_in_an_english_browser(browser, live_server
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     context.close()
+
+
+def test_a_comment_joins_the_history_without_reloading_the_page(
+    login, live_server, technician, device_in_wiping
+):
+    page = login(technician)
+    page.goto(f"{live_server.url}/devices/{device_in_wiping.asset_tag}/")
+    page.fill("#id_note", "typed but not sent")
+    page.fill("#id_body", "Charnière gauche fragile")
+    page.click(".comment-form button[type=submit]")
+    page.locator(".timeline .entry.comment").wait_for()
+    assert "Charnière gauche fragile" in page.locator(".timeline").inner_text()
+    # The rest of the page was not reloaded: what was typed elsewhere is still there.
+    assert page.input_value("#id_note") == "typed but not sent"
+    assert device_in_wiping.comments.get().author == technician
