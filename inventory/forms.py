@@ -122,13 +122,19 @@ class DonationForm(forms.ModelForm):
         }
 
 
-class SiteForm(forms.ModelForm):
+class _CodeFormMixin:
+    def clean_code(self):
+        # People type codes in any case; labels and scanners use upper case.
+        return self.cleaned_data["code"].strip().upper()
+
+
+class SiteForm(_CodeFormMixin, forms.ModelForm):
     class Meta:
         model = Site
         fields = ["code", "name", "kind", "address"]
 
 
-class LocationForm(forms.ModelForm):
+class LocationForm(_CodeFormMixin, forms.ModelForm):
     class Meta:
         model = Location
         fields = ["site", "code", "name"]

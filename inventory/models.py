@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -24,16 +24,25 @@ class Sequence(models.Model):
         return f"{self.name}={self.last_value}"
 
 
+# Codes are printed as barcodes and typed by scanners: upper-case letters, digits and
+# hyphens only, so every keyboard layout and every scanner produces them unchanged.
+CODE_VALIDATOR = RegexValidator(
+    r"^[A-Z0-9]+(-[A-Z0-9]+)*$",
+    _("Use upper-case letters, digits and single hyphens only, e.g. BRU-A03."),
+)
+
+
 class Site(models.Model):
     class Kind(models.TextChoices):
         RESSOURCERIE = "ressourcerie", _("Ressourcerie")
         SOCIAL_CENTRE = "social_centre", _("Social centre")
         STORAGE = "storage", _("Storage")
 
-    code = models.SlugField(
+    code = models.CharField(
         _("code"),
         max_length=12,
         unique=True,
+        validators=[CODE_VALIDATOR],
         help_text=_("Short code printed on labels, e.g. BRU."),
     )
     name = models.CharField(_("name"), max_length=120)
@@ -59,6 +68,7 @@ class Location(models.Model):
         _("code"),
         max_length=20,
         unique=True,
+        validators=[CODE_VALIDATOR],
         help_text=_("Printable code, unique across all sites, e.g. BRU-A03."),
     )
     name = models.CharField(_("name"), max_length=120)
@@ -70,11 +80,6 @@ class Location(models.Model):
 
     def __str__(self):
         return f"{self.code} · {self.name}"
-
-    def save(self, *args, **kwargs):
-        # Codes are scanned: store them in one case so a lookup never misses.
-        self.code = self.code.strip().upper()
-        super().save(*args, **kwargs)
 
 
 class Comment(models.Model):

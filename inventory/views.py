@@ -233,8 +233,11 @@ def _comment(request, subject):
         services.add_comment(subject=subject, by=request.user, body=form.cleaned_data["body"])
     if request.htmx:
         # Swap only the history panel: the person keeps their place on the page.
-        context = {"history": timeline(subject), "comment_url": request.path,
-                   "comment_error": form.errors.get("body")}
+        context = {
+            "history": timeline(subject),
+            "comment_url": request.path,
+            "comment_error": form.errors.get("body"),
+        }
         return render(request, "inventory/_chatter.html", context)
     if form.errors:
         messages.error(request, _("A comment cannot be empty."))

@@ -135,6 +135,8 @@ def unerased_drives(device):
 def check_transition(device, target, user):
     """Raise a WorkflowError saying why `device` cannot go to `target`, or return the rule."""
     rule = _BY_PAIR.get((device.status, target))
+    if target not in Status.values:
+        raise TransitionNotAllowed(_("“%(target)s” is not a device status.") % {"target": target})
     if rule is None:
         raise TransitionNotAllowed(
             _("A device that is “%(source)s” cannot become “%(target)s”.")

@@ -196,7 +196,7 @@ class Command(BaseCommand):
         sites = {}
         for code, name, kind, address, locations in SITES:
             site, _ = Site.objects.get_or_create(
-                code=code.lower(), defaults={"name": name, "kind": kind, "address": address}
+                code=code, defaults={"name": name, "kind": kind, "address": address}
             )
             for suffix, label in locations:
                 Location.objects.get_or_create(
