@@ -65,7 +65,7 @@ def test_the_interface_is_french_even_in_an_english_browser(browser, live_server
     page = context.new_page()
     page.goto(f"{live_server.url}/login/")
     assert page.locator("html").get_attribute("lang") == "fr"
-    page.click('button[name=language][value=en]')
+    page.click("button[name=language][value=en]")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     context.close()
