@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Window
+from django.db.models import Count, F, Prefetch, Sum, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -357,6 +357,7 @@ def donation_detail(request, pk):
     donation = get_object_or_404(Donation.objects.select_related("donor", "site"), pk=pk)
     devices = donation.devices.with_relations()
     by_status = dict(devices.values_list("status").annotate(n=Count("pk")).order_by())
+    totals = donation.devices.aggregate(count=Count("pk"), weight=Sum("weight_kg"))
     return render(
         request,
         "inventory/donation_detail.html",
@@ -364,6 +365,7 @@ def donation_detail(request, pk):
             "donation": donation,
             "devices": devices,
             "by_status": [(s, by_status[s.value]) for s in Status if s.value in by_status],
+            "totals": totals,
             "history": timeline(donation),
             "comment_url": reverse("inventory:donation_comment", args=[donation.pk]),
         },
