@@ -138,16 +138,19 @@ NOTES = {
 class Clock:
     """A clock that walks forward, so the demo history spreads over past months."""
 
-    def __init__(self, start):
+    def __init__(self, start, limit):
         self.now = start
+        self.limit = limit
 
     def __call__(self):
         return self.now
 
     def advance(self, rng, days=(0, 6)):
-        self.now += timedelta(
+        step = timedelta(
             days=rng.randint(*days), hours=rng.randint(0, 7), minutes=rng.randint(0, 59)
         )
+        # Never in the future: the history must end before the demo starts.
+        self.now = min(self.now + step, self.limit)
 
 
 class Command(BaseCommand):
@@ -220,7 +223,8 @@ class Command(BaseCommand):
                 },
             )
             for batch in range(2):
-                received = today - timedelta(days=300 - 60 * batch - 25 * index)
+                # Ten donations over the last eight months, the latest about a week ago.
+                received = today - timedelta(days=240 - 115 * batch - 23 * index)
                 donation, _ = Donation.objects.get_or_create(
                     donor=donor,
                     received_on=received,
@@ -239,10 +243,11 @@ class Command(BaseCommand):
         plan = (plan * (total // len(plan) + 1))[:total]
         rng.shuffle(plan)
         locations = {site: list(site.locations.all()) for site in sites.values()}
+        real_now = timezone.now() - timedelta(minutes=5)
         for number, target in enumerate(plan, start=1):
             donation = rng.choice(donations)
             start = datetime.combine(donation.received_on, datetime.min.time()) + timedelta(hours=9)
-            clock = Clock(timezone.make_aware(start))
+            clock = Clock(timezone.make_aware(start), limit=real_now)
             # Everything that stamps a date (history, auto_now_add, the workflow) reads
             # timezone.now(): a moving clock gives a believable months-long history.
             with mock.patch("django.utils.timezone.now", clock):
