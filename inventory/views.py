@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from . import services, workflow
@@ -214,7 +215,11 @@ def device_bulk_transition(request):
         else:
             messages.success(
                 request,
-                _("%(count)s devices are now “%(status)s”.")
+                ngettext(
+                    "%(count)s device is now “%(status)s”.",
+                    "%(count)s devices are now “%(status)s”.",
+                    count,
+                )
                 % {"count": count, "status": Status(target).label},
             )
     return _back(request, "inventory:device_list")
