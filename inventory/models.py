@@ -325,7 +325,7 @@ class Drive(models.Model):
         verbose_name_plural = _("drives")
 
     def __str__(self):
-        size = f"{self.capacity_gb} GB " if self.capacity_gb else ""
+        size = _("%(size)s GB") % {"size": self.capacity_gb} + " " if self.capacity_gb else ""
         return f"{size}{self.get_kind_display()} {self.serial_number}".strip()
 
 
