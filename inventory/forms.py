@@ -29,7 +29,19 @@ class DeviceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = Location.objects.select_related("site")
-        self.fields["donation"].queryset = Donation.objects.select_related("donor")
+        # Offer the latest donations (and the device's own): thousands of options would
+        # make the page heavy. Older donations are reached from the donation's page.
+        recent = list(
+            Donation.objects.order_by("-received_on", "-pk").values_list("pk", flat=True)[:50]
+        )
+        for current in (self.instance.donation_id, self.initial.get("donation")):
+            if current:
+                recent.append(current)
+        self.fields["donation"].queryset = (
+            Donation.objects.filter(pk__in=recent)
+            .select_related("donor")
+            .order_by("-received_on", "-pk")
+        )
 
     def clean_serial_number(self):
         return normalise_serial(self.cleaned_data.get("serial_number"))

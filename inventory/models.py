@@ -281,6 +281,10 @@ class Device(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "site"]),
+            # Kanban columns and the "since" sort read devices by status change date.
+            models.Index(fields=["status", "-status_changed_at"]),
+            models.Index(fields=["status_changed_at", "id"]),
+            models.Index(fields=["manufacturer", "model", "id"]),
             models.Index(fields=["serial_number"]),
             models.Index(fields=["category"]),
         ]

