@@ -143,7 +143,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# EMAIL_URL such as smtp+tls://user:password@smtp.example.org:587 (console by default).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="reemploi@localhost")
 
 # Asset tags look like RE-000123: short, upper case, digits, one hyphen; every
