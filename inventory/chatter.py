@@ -53,7 +53,10 @@ def _foreign_names(model, records, fields):
         if not f.is_relation:
             continue
         ids = {getattr(r, f.attname) for r in records} - {None}
-        for obj in f.related_model._default_manager.filter(pk__in=ids):
+        # str() of a related object may follow its own foreign keys (a donation names
+        # its donor): fetch those in the same query, not one query per object.
+        related = f.related_model._default_manager.select_related()
+        for obj in related.filter(pk__in=ids):
             names[(f.name, obj.pk)] = str(obj)
     return names
 

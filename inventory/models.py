@@ -285,6 +285,7 @@ class Device(models.Model):
             models.Index(fields=["status", "-status_changed_at"]),
             models.Index(fields=["status_changed_at", "id"]),
             models.Index(fields=["manufacturer", "model", "id"]),
+            models.Index(fields=["site", "location", "id"]),
             models.Index(fields=["serial_number"]),
             models.Index(fields=["category"]),
         ]

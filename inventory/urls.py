@@ -1,6 +1,15 @@
-from django.urls import path
+from django.urls import path, register_converter
+from django.urls.converters import StringConverter
 
 from . import views
+
+
+class AssetTagConverter(StringConverter):
+    # PostgreSQL refuses text holding a NUL byte (a 500): such an address matches nothing.
+    regex = r"[^/\x00]+"
+
+
+register_converter(AssetTagConverter, "tag")
 
 app_name = "inventory"
 
@@ -9,15 +18,15 @@ urlpatterns = [
     path("devices/kanban/", views.device_kanban, name="device_kanban"),
     path("devices/new/", views.device_create, name="device_create"),
     path("devices/bulk-transition/", views.device_bulk_transition, name="device_bulk_transition"),
-    path("devices/<str:asset_tag>/", views.device_detail, name="device_detail"),
+    path("devices/<tag:asset_tag>/", views.device_detail, name="device_detail"),
     path(
-        "devices/<str:asset_tag>/transition/<slug:target>/",
+        "devices/<tag:asset_tag>/transition/<slug:target>/",
         views.device_transition,
         name="device_transition",
     ),
-    path("devices/<str:asset_tag>/comment/", views.device_comment, name="device_comment"),
-    path("devices/<str:asset_tag>/drives/", views.drive_add, name="drive_add"),
-    path("devices/<str:asset_tag>/erasures/", views.erasure_add, name="erasure_add"),
+    path("devices/<tag:asset_tag>/comment/", views.device_comment, name="device_comment"),
+    path("devices/<tag:asset_tag>/drives/", views.drive_add, name="drive_add"),
+    path("devices/<tag:asset_tag>/erasures/", views.erasure_add, name="erasure_add"),
     path("donors/", views.donor_list, name="donor_list"),
     path("donors/new/", views.donor_create, name="donor_create"),
     path("donors/<int:pk>/", views.donor_detail, name="donor_detail"),

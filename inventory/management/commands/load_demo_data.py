@@ -240,8 +240,9 @@ class Command(BaseCommand):
     def _devices(self, total, users, sites, donations):
         rng = random.Random(2026)
         plan = [status for status, n in TARGETS for _ in range(n)]
-        plan = (plan * (total // len(plan) + 1))[:total]
+        # Shuffle before cutting, so that a small demo still spans the whole lifecycle.
         rng.shuffle(plan)
+        plan = (plan * (total // len(plan) + 1))[:total]
         locations = {site: list(site.locations.all()) for site in sites.values()}
         real_now = timezone.now() - timedelta(minutes=5)
         for number, target in enumerate(plan, start=1):
