@@ -119,7 +119,7 @@ def unerased_drives(device):
 
     Uses prefetched `drives__erasures` when present, so a page can call it freely.
     """
-    since = device.erasure_required_since
+    since = device.cycle_started_at
     missing = []
     for drive in device.drives.all():
         valid = [
@@ -184,7 +184,7 @@ def transition_device(*, device, target, by, note=""):
         now = timezone.now()
         changes = {"status": target, "status_changed_at": now}
         if target in _RESETS_ERASURE:
-            changes["erasure_required_since"] = now
+            changes["cycle_started_at"] = now
         # The WHERE on the old status is what makes one of two racing clicks lose,
         # even where the lock above is a no-op.
         won = Device.objects.filter(pk=device.pk, status=seen_status).update(**changes)

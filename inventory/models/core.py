@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from .querysets import DeviceQuerySet
+from ..querysets import DeviceQuerySet
 
 
 class Sequence(models.Model):
@@ -251,9 +251,15 @@ class Device(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("registered on"), auto_now_add=True)
     status_changed_at = models.DateTimeField(_("status changed on"), auto_now_add=True)
-    # Erasures older than this do not count: set when a device comes back from a
-    # household, so the next family never gets the previous one's files.
-    erasure_required_since = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when a device comes back from a household: erasures, checks and installs made
+    # before it no longer count, so the next family never gets the previous one's files.
+    cycle_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    battery_design_mwh = models.PositiveIntegerField(
+        _("battery design capacity (mWh)"), null=True, blank=True
+    )
+    battery_full_mwh = models.PositiveIntegerField(
+        _("battery full-charge capacity (mWh)"), null=True, blank=True
+    )
 
     comments = GenericRelation(Comment)
     history = HistoricalRecords(excluded_fields=["status_changed_at"])
@@ -322,6 +328,8 @@ class Drive(models.Model):
     serial_number = models.CharField(_("serial number"), max_length=80, blank=True)
     model = models.CharField(_("model"), max_length=120, blank=True)
     capacity_gb = models.PositiveIntegerField(_("capacity (GB)"), null=True, blank=True)
+    smart_passed = models.BooleanField(_("SMART health passed"), null=True, blank=True)
+    power_on_hours = models.PositiveIntegerField(_("power-on hours"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -332,42 +340,6 @@ class Drive(models.Model):
     def __str__(self):
         size = _("%(size)s GB") % {"size": self.capacity_gb} + " " if self.capacity_gb else ""
         return f"{size}{self.get_kind_display()} {self.serial_number}".strip()
-
-
-class Erasure(models.Model):
-    """The record that a drive's data was destroyed (or the drive taken out)."""
-
-    class Method(models.TextChoices):
-        OVERWRITE = "overwrite", _("Overwrite")
-        SECURE_ERASE = "secure_erase", _("ATA Secure Erase")
-        SANITIZE = "sanitize", _("NVMe Sanitize / Format")
-        CRYPTO_ERASE = "crypto_erase", _("Cryptographic erase")
-        DESTROYED = "destroyed", _("Physical destruction")
-        REMOVED = "removed", _("Drive removed and kept")
-
-    class Result(models.TextChoices):
-        PASSED = "passed", _("Passed")
-        FAILED = "failed", _("Failed")
-
-    drive = models.ForeignKey(
-        Drive, on_delete=models.CASCADE, related_name="erasures", verbose_name=_("drive")
-    )
-    method = models.CharField(_("method"), max_length=20, choices=Method)
-    result = models.CharField(_("result"), max_length=10, choices=Result)
-    operator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("operator")
-    )
-    performed_at = models.DateTimeField(_("performed at"), db_index=True)
-    notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-performed_at"]
-        verbose_name = _("erasure")
-        verbose_name_plural = _("erasures")
-
-    def __str__(self):
-        return f"{self.drive} · {self.get_method_display()} · {self.get_result_display()}"
 
 
 class StockSnapshot(models.Model):

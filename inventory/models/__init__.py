@@ -1,0 +1,55 @@
+"""The inventory's models, one module per subject."""
+
+from .core import (
+    CODE_VALIDATOR,
+    Category,
+    Comment,
+    Device,
+    Donation,
+    Donor,
+    Drive,
+    Grade,
+    Location,
+    Sequence,
+    Site,
+    Status,
+    StockSnapshot,
+)
+from .erasure import LEVEL_OF_METHOD, Erasure, ErasureCertificate, ErasureLog
+from .hardware import HardwareReport, WorkstationToken
+from .refurbishment import (
+    ChecklistItem,
+    CheckResult,
+    OperatingSystem,
+    OsInstall,
+    Part,
+    PartUse,
+)
+
+__all__ = [
+    "CODE_VALIDATOR",
+    "LEVEL_OF_METHOD",
+    "Category",
+    "CheckResult",
+    "ChecklistItem",
+    "Comment",
+    "Device",
+    "Donation",
+    "Donor",
+    "Drive",
+    "Erasure",
+    "ErasureCertificate",
+    "ErasureLog",
+    "Grade",
+    "HardwareReport",
+    "Location",
+    "OperatingSystem",
+    "OsInstall",
+    "Part",
+    "PartUse",
+    "Sequence",
+    "Site",
+    "Status",
+    "StockSnapshot",
+    "WorkstationToken",
+]

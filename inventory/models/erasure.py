@@ -1,0 +1,151 @@
+"""Data erasure: what was done to each drive, the raw logs, and the certificates."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .core import Device, Drive
+
+
+class ErasureLog(models.Model):
+    """A raw log file (nwipe, ShredOS…) kept as proof; one log may cover several drives."""
+
+    file = models.FileField(_("file"), upload_to="erasure-logs/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    tool = models.CharField(_("tool"), max_length=40, blank=True)
+    tool_version = models.CharField(_("tool version"), max_length=40, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("erasure log")
+        verbose_name_plural = _("erasure logs")
+
+    def __str__(self):
+        return self.original_name or self.file.name
+
+
+class Erasure(models.Model):
+    """The record that a drive's data was destroyed (or the drive taken out)."""
+
+    class Standard(models.TextChoices):
+        NIST_R2 = "nist-800-88r2", _("NIST SP 800-88 Rev. 2 (2025)")
+        NIST_R1 = "nist-800-88r1", _("NIST SP 800-88 Rev. 1 (2014)")
+        OTHER = "other", _("Other")
+
+    class Level(models.TextChoices):
+        CLEAR = "clear", _("Clear")
+        PURGE = "purge", _("Purge")
+        DESTROY = "destroy", _("Destroy")
+
+    class Method(models.TextChoices):
+        OVERWRITE = "overwrite", _("Overwrite")
+        SECURE_ERASE = "secure_erase", _("ATA Secure Erase")
+        SANITIZE = "sanitize", _("NVMe Sanitize / Format")
+        CRYPTO_ERASE = "crypto_erase", _("Cryptographic erase")
+        DESTROYED = "destroyed", _("Physical destruction")
+        REMOVED = "removed", _("Drive removed and kept")
+
+    class Tool(models.TextChoices):
+        NWIPE = "nwipe", "nwipe"
+        SHREDOS = "shredos", "ShredOS"
+        HDPARM = "hdparm", "hdparm"
+        NVME_CLI = "nvme-cli", "nvme-cli"
+        BLKDISCARD = "blkdiscard", "blkdiscard"
+        OTHER = "other", _("Other")
+
+    class Verification(models.TextChoices):
+        NONE = "none", _("None")
+        SAMPLED = "sampled", _("Sampled")
+        FULL = "full", _("Full")
+
+    class Result(models.TextChoices):
+        PASSED = "passed", _("Passed")
+        FAILED = "failed", _("Failed")
+
+    drive = models.ForeignKey(
+        Drive, on_delete=models.CASCADE, related_name="erasures", verbose_name=_("drive")
+    )
+    standard = models.CharField(
+        _("standard"), max_length=20, choices=Standard, default=Standard.NIST_R2
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level, blank=True)
+    method = models.CharField(_("technique"), max_length=20, choices=Method)
+    passes = models.PositiveSmallIntegerField(_("passes"), null=True, blank=True)
+    pattern = models.CharField(_("pattern"), max_length=60, blank=True)
+    tool = models.CharField(_("tool"), max_length=20, choices=Tool, blank=True)
+    tool_version = models.CharField(_("tool version"), max_length=40, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    performed_at = models.DateTimeField(_("finished at"), db_index=True)
+    verification = models.CharField(
+        _("verification"), max_length=10, choices=Verification, default=Verification.NONE
+    )
+    verification_passed = models.BooleanField(_("verification passed"), null=True, blank=True)
+    result = models.CharField(_("outcome"), max_length=10, choices=Result)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("operator")
+    )
+    log = models.ForeignKey(
+        ErasureLog,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="erasures",
+        verbose_name=_("raw log"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-performed_at"]
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+
+    def __str__(self):
+        return f"{self.drive} · {self.get_method_display()} · {self.get_result_display()}"
+
+
+# The NIST SP 800-88 level each technique reaches when it succeeds. Overwriting is
+# only "Clear" (an SSD keeps spare blocks that an overwrite cannot reach).
+LEVEL_OF_METHOD = {
+    Erasure.Method.OVERWRITE: Erasure.Level.CLEAR,
+    Erasure.Method.SECURE_ERASE: Erasure.Level.PURGE,
+    Erasure.Method.SANITIZE: Erasure.Level.PURGE,
+    Erasure.Method.CRYPTO_ERASE: Erasure.Level.PURGE,
+    Erasure.Method.DESTROYED: Erasure.Level.DESTROY,
+    Erasure.Method.REMOVED: "",
+}
+
+
+class ErasureCertificate(models.Model):
+    """A numbered certificate that a device's drives were sanitised; publicly verifiable."""
+
+    number = models.CharField(_("certificate number"), max_length=20, unique=True)
+    device = models.ForeignKey(
+        Device,
+        on_delete=models.PROTECT,
+        related_name="erasure_certificates",
+        verbose_name=_("device"),
+    )
+    erasures = models.ManyToManyField(Erasure, related_name="certificates")
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("issued by")
+    )
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("erasure certificate")
+        verbose_name_plural = _("erasure certificates")
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return reverse("verify_certificate", args=[self.number])
