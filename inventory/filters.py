@@ -1,3 +1,5 @@
+import re
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +15,7 @@ def donation_choices(request):
     recent = Donation.objects.order_by("-received_on", "-pk").values_list("pk", flat=True)
     wanted = list(recent[:RECENT_DONATIONS])
     asked = request.GET.get("donation", "") if request else ""
-    if asked.isdigit():
+    if re.fullmatch(r"[0-9]{1,12}", asked):
         wanted.append(int(asked))
     return (
         Donation.objects.filter(pk__in=wanted)
