@@ -36,6 +36,21 @@ _WORKSHOP = [
     "inventory.add_comment",
     "inventory.process_device",
     "inventory.hand_over_device",
+    "inventory.view_erasurelog",
+    "inventory.add_erasurelog",
+    "inventory.view_erasurecertificate",
+    "inventory.add_erasurecertificate",
+    "inventory.view_checklistitem",
+    "inventory.view_checkresult",
+    "inventory.add_checkresult",
+    "inventory.view_part",
+    "inventory.view_partuse",
+    "inventory.add_partuse",
+    "inventory.view_operatingsystem",
+    "inventory.view_osinstall",
+    "inventory.add_osinstall",
+    "inventory.view_hardwarereport",
+    "inventory.add_hardwarereport",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -47,6 +62,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.add_location",
         "inventory.change_location",
         "inventory.allocate_device",
+        # The workshop's reference data: checklist, parts stock, systems, workstations.
+        "inventory.add_checklistitem",
+        "inventory.change_checklistitem",
+        "inventory.add_part",
+        "inventory.change_part",
+        "inventory.add_operatingsystem",
+        "inventory.change_operatingsystem",
+        "inventory.view_workstationtoken",
+        "inventory.add_workstationtoken",
+        "inventory.change_workstationtoken",
     ],
     # Social workers follow households (lending app); they never touch the inventory.
     Role.SOCIAL_WORKER: [],

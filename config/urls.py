@@ -18,4 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("inventory.urls")),
+    path("", include("inventory.erasure_urls")),
+    path("", include("inventory.refurbishment_urls")),
+    path("", include("inventory.hardware_urls")),
 ]

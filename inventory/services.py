@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Comment, Device, Drive, Erasure, Sequence
+from .models import LEVEL_OF_METHOD, Comment, Device, Drive, Erasure, Sequence
 
 ASSET_TAG_SEQUENCE = "asset_tag"
 
@@ -82,9 +82,31 @@ def add_drive(*, device, by, **fields):
     return drive
 
 
-def record_erasure(*, drive, by, method, result, performed_at=None, notes=""):
-    """Record that `drive` was erased (or destroyed, or taken out) and how it went."""
+ERASURE_DETAILS = {
+    "standard",
+    "level",
+    "passes",
+    "pattern",
+    "tool",
+    "tool_version",
+    "started_at",
+    "verification",
+    "verification_passed",
+    "log",
+}
+
+
+def record_erasure(*, drive, by, method, result, performed_at=None, notes="", **details):
+    """Record that `drive` was erased (or destroyed, or taken out) and how it went.
+
+    `details` are the other Erasure fields (standard, tool, verification…); the NIST
+    level defaults to the one the technique reaches.
+    """
     _require(by, "inventory.add_erasure")
+    unknown = set(details) - ERASURE_DETAILS
+    if unknown:
+        raise TypeError(f"Unknown erasure fields: {sorted(unknown)}")
+    details.setdefault("level", LEVEL_OF_METHOD.get(method, ""))
     erasure = Erasure(
         drive=drive,
         method=method,
@@ -92,6 +114,7 @@ def record_erasure(*, drive, by, method, result, performed_at=None, notes=""):
         operator=by,
         performed_at=performed_at or timezone.now(),
         notes=notes,
+        **details,
     )
     erasure._history_user = by
     erasure.full_clean()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from . import services, workflow
 from .chatter import timeline
+from .erasure_views import device_erasure_context
 from .filters import DeviceFilter
 from .forms import (
     CommentForm,
@@ -26,7 +27,20 @@ from .forms import (
     SiteForm,
     TransitionForm,
 )
-from .models import Device, Donation, Donor, Erasure, Location, Site, Status
+from .hardware_views import device_hardware_context
+from .models import (
+    CheckResult,
+    Device,
+    Donation,
+    Donor,
+    Erasure,
+    Location,
+    OsInstall,
+    PartUse,
+    Site,
+    Status,
+)
+from .refurbishment_views import device_refurbishment_context
 
 PAGE_SIZE = 50
 KANBAN_CARDS = 20
@@ -110,7 +124,12 @@ def device_kanban(request):
 
 def _device_page(asset_tag):
     queryset = Device.objects.with_relations().prefetch_related(
-        Prefetch("drives__erasures", queryset=Erasure.objects.select_related("operator"))
+        Prefetch("drives__erasures", queryset=Erasure.objects.select_related("operator")),
+        Prefetch("check_results", queryset=CheckResult.objects.select_related("checked_by")),
+        Prefetch(
+            "os_installs", queryset=OsInstall.objects.select_related("system", "installed_by")
+        ),
+        Prefetch("part_uses", queryset=PartUse.objects.select_related("part", "used_by")),
     )
     return queryset.filter(asset_tag=asset_tag.strip().upper()).first()
 
@@ -139,8 +158,14 @@ def device_detail(request, asset_tag):
 
 def _device_context(request, device, form):
     rules = workflow.allowed_transitions(device, request.user)
-    missing = workflow.unerased_drives(device)
-    buttons = [(rule, rule.needs_erasure and bool(missing)) for rule in rules]
+    checklist = workflow.checklist_for(device)
+    missing = {
+        guard: " ".join(workflow.missing_for(device, guard, checklist))
+        for guard in (workflow.ERASED, workflow.READY)
+    }
+    # Each button carries, as a tooltip, what its guard still lacks.
+    buttons = [(rule, missing.get(rule.guard, "")) for rule in rules]
+    unerased = workflow.unerased_drives(device)
     path = workflow.MAIN_PATH
     if device.status not in path:
         path = [*path, Status(device.status)]
@@ -149,14 +174,23 @@ def _device_context(request, device, form):
         "form": form,
         "buttons": buttons,
         "status_path": path,
-        "missing_erasures": missing,
+        "missing_erasures": unerased,
+        "checklist": checklist,
+        "missing_for_ready": (
+            workflow.missing_for(device, workflow.READY, checklist)
+            if device.status in (Status.RECEIVED, Status.WIPING, Status.REFURBISHING)
+            else []
+        ),
         "history": timeline(device),
         "drive_form": DriveForm(),
         # Preselect the first drive still waiting for its erasure.
         "erasure_form": ErasureForm(
-            device=device, initial={"drive": missing[0].pk if missing else None}
+            device=device, initial={"drive": unerased[0].pk if unerased else None}
         ),
         "comment_url": reverse("inventory:device_comment", args=[device.asset_tag]),
+        **device_erasure_context(request, device),
+        **device_refurbishment_context(request, device),
+        **device_hardware_context(request, device),
     }
 
 

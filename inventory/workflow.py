@@ -16,7 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Device, Erasure, Status
+from .models import Category, ChecklistItem, Device, Erasure, Status
+
+# Devices that get an operating system before they are ready.
+COMPUTERS = {Category.LAPTOP, Category.DESKTOP}
 
 PROCESS = "inventory.process_device"
 HAND_OVER = "inventory.hand_over_device"
@@ -47,13 +50,19 @@ class StaleStatus(WorkflowError):
     """Someone else changed the device first."""
 
 
+ERASED = "erased"
+READY = "ready"
+
+
 @dataclass(frozen=True)
 class Transition:
     source: str
     target: str
     label: str
     permission: str
-    needs_erasure: bool = False
+    # "" (none), ERASED (every drive sanitised this cycle) or READY (erased, checklist
+    # passed, system installed, graded).
+    guard: str = ""
     style: str = "primary"
 
 
@@ -65,15 +74,15 @@ S = Status
 # Order matters: it is the order of the buttons on the device page.
 TRANSITIONS = [
     _t(S.RECEIVED, S.WIPING, gettext_lazy("Start erasure"), PROCESS),
-    _t(S.RECEIVED, S.REFURBISHING, gettext_lazy("To refurbishment"), PROCESS, needs_erasure=True),
+    _t(S.RECEIVED, S.REFURBISHING, gettext_lazy("To refurbishment"), PROCESS, guard=ERASED),
     _t(
         S.WIPING,
         S.REFURBISHING,
         gettext_lazy("Erasure done: to refurbishment"),
         PROCESS,
-        needs_erasure=True,
+        guard=ERASED,
     ),
-    _t(S.REFURBISHING, S.READY, gettext_lazy("Ready"), PROCESS, needs_erasure=True),
+    _t(S.REFURBISHING, S.READY, gettext_lazy("Ready"), PROCESS, guard=READY),
     _t(S.REFURBISHING, S.WIPING, gettext_lazy("Back to erasure"), PROCESS, style="secondary"),
     _t(S.READY, S.RESERVED, gettext_lazy("Reserve"), ALLOCATE),
     _t(S.READY, S.SOLD, gettext_lazy("Sold"), ALLOCATE),
@@ -86,11 +95,22 @@ TRANSITIONS = [
     _t(S.RETURNED, S.WIPING, gettext_lazy("Start erasure"), PROCESS),
     _t(S.LOST, S.RETURNED, gettext_lazy("Found again"), ALLOCATE, style="secondary"),
 ]
+# A device leaves for parts or recycling only with its drives sanitised, destroyed or
+# taken out: a donor's data must not leave with it either.
 for _source in (S.RECEIVED, S.WIPING, S.REFURBISHING, S.READY, S.RETURNED):
-    TRANSITIONS.append(_t(_source, S.PARTS, gettext_lazy("For parts"), PROCESS, style="danger"))
+    TRANSITIONS.append(
+        _t(_source, S.PARTS, gettext_lazy("For parts"), PROCESS, style="danger", guard=ERASED)
+    )
 for _source in (S.RECEIVED, S.WIPING, S.REFURBISHING, S.READY, S.RETURNED, S.PARTS):
     TRANSITIONS.append(
-        _t(_source, S.RECYCLED, gettext_lazy("Recycle (WEEE)"), PROCESS, style="danger")
+        _t(
+            _source,
+            S.RECYCLED,
+            gettext_lazy("Recycle (WEEE)"),
+            PROCESS,
+            style="danger",
+            guard=ERASED,
+        )
     )
 for _source in (S.RECEIVED, S.WIPING, S.REFURBISHING, S.READY, S.RESERVED, S.LENT, S.RETURNED):
     TRANSITIONS.append(_t(_source, S.LOST, gettext_lazy("Lost"), ALLOCATE, style="danger"))
@@ -132,6 +152,60 @@ def unerased_drives(device):
     return missing
 
 
+def _current(records, device, date_field):
+    since = device.cycle_started_at
+    return [r for r in records if since is None or getattr(r, date_field) >= since]
+
+
+def missing_checks(device, checklist):
+    """Mandatory tests of `checklist` without a "pass" (or "not applicable") this cycle."""
+    done = {
+        r.item_id: r.outcome for r in _current(device.check_results.all(), device, "checked_at")
+    }
+    return [
+        item for item in checklist if item.mandatory and done.get(item.pk) not in {"pass", "na"}
+    ]
+
+
+def needs_system(device):
+    return device.category in COMPUTERS
+
+
+def checklist_for(device):
+    """The tests that apply to the device's category (one query)."""
+    return list(ChecklistItem.objects.filter(category=device.category, active=True))
+
+
+def missing_for(device, guard, checklist=None):
+    """Sentences saying what is still missing for `guard`; empty when nothing is.
+
+    Reads prefetched relations when present (drives__erasures, check_results,
+    os_installs), so the device page can call it without extra queries.
+    """
+    missing = []
+    drives = unerased_drives(device)
+    if drives:
+        missing.append(
+            _("Data erasure is missing for: %(drives)s. Record a passed erasure first.")
+            % {"drives": ", ".join(str(d) for d in drives)}
+        )
+    if guard != READY:
+        return missing
+    if checklist is None:
+        checklist = checklist_for(device)
+    untested = missing_checks(device, checklist)
+    if untested:
+        missing.append(
+            _("Checklist tests not passed: %(tests)s.")
+            % {"tests": ", ".join(str(item) for item in untested)}
+        )
+    if needs_system(device) and not _current(device.os_installs.all(), device, "installed_at"):
+        missing.append(_("No operating system installed."))
+    if not device.grade:
+        missing.append(_("No grade set."))
+    return missing
+
+
 def check_transition(device, target, user):
     """Raise a WorkflowError saying why `device` cannot go to `target`, or return the rule."""
     rule = _BY_PAIR.get((device.status, target))
@@ -146,13 +220,10 @@ def check_transition(device, target, user):
         raise PermissionRefused(
             _("Your role may not move a device to “%(target)s”.") % {"target": Status(target).label}
         )
-    if rule.needs_erasure:
-        missing = unerased_drives(device)
+    if rule.guard:
+        missing = missing_for(device, rule.guard)
         if missing:
-            raise GuardFailed(
-                _("Data erasure is missing for: %(drives)s. Record a passed erasure first.")
-                % {"drives": ", ".join(str(d) for d in missing)}
-            )
+            raise GuardFailed(" ".join(missing))
     return rule
 
 
@@ -162,7 +233,9 @@ def _lock(device_pk):
     SQLite has no row locks (select_for_update is ignored there); the conditional
     UPDATE in transition_device settles the race on every database.
     """
-    queryset = Device.objects.filter(pk=device_pk).prefetch_related("drives__erasures")
+    queryset = Device.objects.filter(pk=device_pk).prefetch_related(
+        "drives__erasures", "check_results", "os_installs"
+    )
     if connection.features.has_select_for_update:
         queryset = queryset.select_for_update()
     return queryset.get()

@@ -16,8 +16,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import Role, sync_roles
-from inventory import services, workflow
-from inventory.models import Category, Device, Donation, Donor, Drive, Erasure, Location, Site
+from inventory import refurbishment, services, workflow
+from inventory.models import (
+    Category,
+    CheckResult,
+    Device,
+    Donation,
+    Donor,
+    Drive,
+    Erasure,
+    Location,
+    OperatingSystem,
+    Site,
+)
 from inventory.models import Status as S
 
 PASSWORD = "demo"
@@ -244,6 +255,9 @@ class Command(BaseCommand):
         rng.shuffle(plan)
         plan = (plan * (total // len(plan) + 1))[:total]
         locations = {site: list(site.locations.all()) for site in sites.values()}
+        self.systems = list(OperatingSystem.objects.exclude(version="")) or [
+            OperatingSystem.objects.get_or_create(name="Linux Mint", version="22")[0]
+        ]
         real_now = timezone.now() - timedelta(minutes=5)
         for number, target in enumerate(plan, start=1):
             donation = rng.choice(donations)
@@ -295,8 +309,12 @@ class Command(BaseCommand):
     def _walk(self, device, route, rng, clock, users):
         for target in route:
             clock.advance(rng)
-            if target == S.REFURBISHING:
-                self._erase(device, rng, users[Role.TECHNICIAN])
+            technician = users[Role.TECHNICIAN]
+            if target in (S.REFURBISHING, S.PARTS, S.RECYCLED):
+                destroy = target == S.RECYCLED
+                self._erase(device, rng, technician, destroy=destroy)
+            if target == S.READY:
+                self._refurbish(device, rng, technician)
             rule = workflow.check_transition(device, target, users[Role.COORDINATOR])
             by = users[
                 Role.COORDINATOR if rule.permission == workflow.ALLOCATE else Role.TECHNICIAN
@@ -304,9 +322,6 @@ class Command(BaseCommand):
             workflow.transition_device(
                 device=device, target=target, by=by, note=rng.choice(NOTES.get(target, [""]))
             )
-            if target == S.READY:
-                device.grade = rng.choice(["A", "B", "B", "C"])
-                services.update_device(device=device, by=by, note="")
         if rng.random() < 0.15:
             services.add_comment(
                 subject=device,
@@ -320,13 +335,33 @@ class Command(BaseCommand):
                 ),
             )
 
-    def _erase(self, device, rng, technician):
+    def _erase(self, device, rng, technician, destroy=False):
         for drive in device.drives.all():
-            method = (
-                Erasure.Method.OVERWRITE
-                if drive.kind == Drive.Kind.HDD
-                else Erasure.Method.SANITIZE
-            )
+            if destroy:
+                method, tool = Erasure.Method.DESTROYED, ""
+            elif drive.kind == Drive.Kind.HDD:
+                method, tool = Erasure.Method.OVERWRITE, Erasure.Tool.NWIPE
+            else:
+                method, tool = Erasure.Method.SANITIZE, Erasure.Tool.NVME_CLI
             services.record_erasure(
-                drive=drive, by=technician, method=method, result=Erasure.Result.PASSED
+                drive=drive,
+                by=technician,
+                method=method,
+                tool=tool,
+                passes=1 if method == Erasure.Method.OVERWRITE else None,
+                verification=Erasure.Verification.SAMPLED,
+                verification_passed=True,
+                result=Erasure.Result.PASSED,
             )
+
+    def _refurbish(self, device, rng, technician):
+        for item in workflow.checklist_for(device):
+            refurbishment.record_check(
+                device=device, item=item, outcome=CheckResult.Outcome.PASS, by=technician
+            )
+        if workflow.needs_system(device):
+            refurbishment.install_system(
+                device=device, system=rng.choice(self.systems), by=technician
+            )
+        device.grade = rng.choice(["A", "B", "B", "C"])
+        services.update_device(device=device, by=technician)
