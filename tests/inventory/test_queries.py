@@ -1,0 +1,147 @@
+"""Pages run a fixed number of queries, whether they show 10 rows or 500."""
+
+import datetime
+import itertools
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from inventory.models import Comment, Device, Drive, Erasure, Status
+
+from ..factories import DeviceFactory, DonationFactory, LocationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [10, 500]
+
+# Measured on SQLite and PostgreSQL. Every page starts with 5: session, user, the user's
+# and their groups' permissions, their roles. A new query in a loop breaks these bounds.
+MAX_QUERIES = {
+    # count, page of rows, site and donation filters (recent donations: ids, then rows)
+    "device_list": 10,
+    # filters, counts by status, then one query per non-empty column (one per status at most)
+    "device_kanban": 9 + len(Status),
+    # device, drives, erasures, checks, systems, parts, the checklist, history, names of
+    # its sites, locations and donations, comments, and the choices of the forms
+    "device_detail": 22,
+    # donation, devices, counts by status, totals, history, donor and site names, comments
+    "donation_detail": 13,
+}
+
+
+def make_devices(count, **fields):
+    """Insert `count` devices in one query, in every status in turn."""
+    statuses = itertools.cycle(Status.values)
+    devices = [DeviceFactory.build(status=next(statuses), **fields) for _ in range(count)]
+    return Device.objects.bulk_create(devices)
+
+
+def make_comments(subject, count, author):
+    content_type = ContentType.objects.get_for_model(subject)
+    Comment.objects.bulk_create(
+        Comment(content_type=content_type, object_id=subject.pk, author=author, body=f"Note {i}")
+        for i in range(count)
+    )
+
+
+def make_history(device, count, user, locations, donations):
+    """Add `count` status changes to the device's history, through places and donations."""
+    model = Device.history.model
+    values = {f.attname: getattr(device, f.attname) for f in model.tracked_fields}
+    start = timezone.now() - datetime.timedelta(days=count)
+    statuses = itertools.cycle(Status.values)
+    model.objects.bulk_create(
+        model(
+            **{
+                **values,
+                "status": next(statuses),
+                "location_id": locations[i % len(locations)].pk,
+                "donation_id": donations[i % len(donations)].pk,
+            },
+            history_date=start + datetime.timedelta(hours=i),
+            history_type="~",
+            history_user=user,
+            history_change_reason=f"Step {i}",
+        )
+        for i in range(count)
+    )
+
+
+@pytest.fixture
+def donation():
+    return DonationFactory()
+
+
+@pytest.fixture
+def stocked(donation):
+    location = LocationFactory(site=donation.site)
+    return {"site": donation.site, "location": location, "donation": donation}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_device_list_runs_a_fixed_number_of_queries(
+    size, stocked, technician_client, django_assert_max_num_queries
+):
+    make_devices(size, grade="A", **stocked)
+
+    with django_assert_max_num_queries(MAX_QUERIES["device_list"]):
+        response = technician_client.get("/devices/")
+
+    assert len(response.context["page"].object_list) == min(size, 50)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_kanban_runs_a_fixed_number_of_queries(
+    size, stocked, technician_client, django_assert_max_num_queries
+):
+    make_devices(size, **stocked)
+
+    with django_assert_max_num_queries(MAX_QUERIES["device_kanban"]):
+        response = technician_client.get("/devices/kanban/")
+
+    assert sum(column["count"] for column in response.context["columns"]) == size
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_device_page_runs_a_fixed_number_of_queries(
+    size, stocked, technician, technician_client, django_assert_max_num_queries
+):
+    device = DeviceFactory(status=Status.REFURBISHING, refurbished=True, **stocked)
+    operators = [technician, UserFactory()]
+    drives = Drive.objects.bulk_create(
+        Drive(device=device, serial_number=f"D{i}") for i in range(max(2, size // 10))
+    )
+    Erasure.objects.bulk_create(
+        Erasure(
+            drive=drive,
+            method=Erasure.Method.OVERWRITE,
+            result=Erasure.Result.PASSED,
+            operator=operators[i % 2],
+            performed_at=timezone.now(),
+        )
+        for i, drive in enumerate(drives)
+    )
+    make_comments(device, size, technician)
+    # A history that names many places and donations (each names its donor).
+    locations = [stocked["location"], *LocationFactory.create_batch(size // 50 + 1)]
+    donations = [stocked["donation"], *DonationFactory.create_batch(size // 50 + 1)]
+    make_history(device, size, technician, locations, donations)
+
+    with django_assert_max_num_queries(MAX_QUERIES["device_detail"]):
+        response = technician_client.get(device.get_absolute_url())
+
+    assert len(response.context["history"]) == 1 + size + size + len(drives)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_donation_page_runs_a_fixed_number_of_queries(
+    size, stocked, donation, technician, technician_client, django_assert_max_num_queries
+):
+    make_devices(size, **stocked)
+    make_comments(donation, size, technician)
+
+    with django_assert_max_num_queries(MAX_QUERIES["donation_detail"]):
+        response = technician_client.get(donation.get_absolute_url())
+
+    assert response.context["totals"]["count"] == size
