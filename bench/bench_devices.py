@@ -369,7 +369,8 @@ def fill(n_devices, n_donations, seed):
 
 def _device_with_long_history(user, site, donation_id):
     """One device taken through the real services HISTORY_CYCLES times, with comments."""
-    from inventory import services, workflow
+    from inventory import refurbishment, services, workflow
+    from inventory.models import ChecklistItem, OperatingSystem
 
     device = services.register_device(
         by=user,
@@ -381,16 +382,22 @@ def _device_with_long_history(user, site, donation_id):
         donation_id=donation_id,
     )
     drive = services.add_drive(device=device, by=user, kind="nvme", capacity_gb=512)
+    checklist = list(ChecklistItem.objects.filter(category="laptop", active=True))
+    system, _ = OperatingSystem.objects.get_or_create(name="Linux Mint", version="22")
     cycle = ["wiping", "refurbishing", "ready", "reserved", "lent", "returned"]
     for n in range(HISTORY_CYCLES):
         for target in cycle:
             if target == "refurbishing":
                 services.record_erasure(drive=drive, by=user, method="sanitize", result="passed")
-            workflow.transition_device(device=device, target=target, by=user, note=f"cycle {n}")
             if target == "ready":
+                # What the ready rule asks: checklist passed, a system installed, a grade.
+                for item in checklist:
+                    refurbishment.record_check(device=device, item=item, outcome="pass", by=user)
+                refurbishment.install_system(device=device, system=system, by=user)
                 device.grade = "ABC"[n % 3]
                 device.notes = f"Révision n° {n}"
                 services.update_device(device=device, by=user, note="contrôle")
+            workflow.transition_device(device=device, target=target, by=user, note=f"cycle {n}")
         services.add_comment(subject=device, by=user, body=f"Retour de prêt n° {n}, RAS.")
     return device
 
