@@ -369,12 +369,12 @@ def donor_detail(request, pk):
 
 @permission_required("inventory.add_donor", raise_exception=True)
 def donor_create(request):
-    return _edit(request, DonorForm, None, "inventory/donor_form.html")
+    return _edit(request, DonorForm, None, _("New donor"))
 
 
 @permission_required("inventory.change_donor", raise_exception=True)
 def donor_edit(request, pk):
-    return _edit(request, DonorForm, get_object_or_404(Donor, pk=pk), "inventory/donor_form.html")
+    return _edit(request, DonorForm, get_object_or_404(Donor, pk=pk))
 
 
 @require_POST
@@ -383,7 +383,8 @@ def donor_comment(request, pk):
     return _comment(request, get_object_or_404(Donor, pk=pk))
 
 
-def _edit(request, form_class, instance, template, initial=None):
+def _edit(request, form_class, instance, new_title="", initial=None):
+    """Create (instance None) or edit a donor or donation with its form."""
     form = form_class(request.POST or None, instance=instance, initial=initial)
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
@@ -391,7 +392,8 @@ def _edit(request, form_class, instance, template, initial=None):
         obj.save()
         messages.success(request, _("Saved."))
         return redirect(obj)
-    return render(request, template, {"form": form, "object": instance})
+    title = str(instance) if instance else new_title
+    return render(request, "inventory/edit_form.html", {"form": form, "title": title})
 
 
 @permission_required("inventory.view_donation", raise_exception=True)
@@ -428,13 +430,13 @@ def donation_detail(request, pk):
 @permission_required("inventory.add_donation", raise_exception=True)
 def donation_create(request):
     initial = {"donor": request.GET.get("donor")}
-    return _edit(request, DonationForm, None, "inventory/donation_form.html", initial)
+    return _edit(request, DonationForm, None, _("Record a donation"), initial)
 
 
 @permission_required("inventory.change_donation", raise_exception=True)
 def donation_edit(request, pk):
     donation = get_object_or_404(Donation, pk=pk)
-    return _edit(request, DonationForm, donation, "inventory/donation_form.html")
+    return _edit(request, DonationForm, donation)
 
 
 @require_POST
