@@ -17,8 +17,9 @@ urlpatterns = [
     # The language switch is on the login page too, before anyone is signed in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
-    path("", include("inventory.urls")),
+    # Before inventory.urls: its devices/<tag>/ would otherwise catch devices/import-…/.
     path("", include("inventory.erasure_urls")),
     path("", include("inventory.refurbishment_urls")),
     path("", include("inventory.hardware_urls")),
+    path("", include("inventory.urls")),
 ]

@@ -1,7 +1,10 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Device, Donation, Donor, Drive, Erasure, Location, Site
+from .models import LEVEL_OF_METHOD, Device, Donation, Donor, Drive, Erasure, Location, Site
 from .services import normalise_serial
 
 
@@ -80,15 +83,108 @@ class DriveForm(forms.ModelForm):
         fields = ["kind", "serial_number", "model", "capacity_gb"]
 
 
+_DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+# NIST SP 800-88 levels, weakest first: a technique cannot reach more than its own.
+_LEVEL_RANK = {"": 0, Erasure.Level.CLEAR: 1, Erasure.Level.PURGE: 2, Erasure.Level.DESTROY: 3}
+
+
 class ErasureForm(forms.ModelForm):
+    """Record by hand what was done to a drive; the level defaults to the technique's."""
+
     class Meta:
         model = Erasure
-        fields = ["drive", "method", "result", "notes"]
-        widgets = {"notes": forms.TextInput()}
+        fields = [
+            "drive",
+            "standard",
+            "method",
+            "level",
+            "passes",
+            "pattern",
+            "tool",
+            "tool_version",
+            "started_at",
+            "performed_at",
+            "verification",
+            "verification_passed",
+            "result",
+            "notes",
+        ]
+        widgets = {
+            "notes": forms.TextInput(),
+            "started_at": _DATETIME_INPUT,
+            "performed_at": _DATETIME_INPUT,
+            "verification_passed": forms.Select(
+                choices=[
+                    ("", _("No verification / not known")),
+                    ("True", _("Verification passed")),
+                    ("False", _("Verification failed")),
+                ]
+            ),
+        }
+        labels = {"verification_passed": _("Verification result")}
+        help_texts = {
+            "performed_at": _("Leave empty for now."),
+            "pattern": _("For example: zeros, random, DoD short."),
+        }
 
     def __init__(self, *args, device, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["drive"].queryset = device.drives.all()
+        self.fields["level"].choices = [
+            ("", _("Automatic (from the technique)")),
+            *Erasure.Level.choices,
+        ]
+        # Left out of a post, these take the model's defaults (NIST Rev. 2, no verification).
+        for name in ("standard", "verification", "performed_at"):
+            self.fields[name].required = False
+        self.fields["passes"].widget.attrs["min"] = 0
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("standard", "verification"):
+            if not cleaned.get(name) and name not in self.errors:
+                cleaned[name] = Erasure._meta.get_field(name).default
+        method = cleaned.get("method")
+        if method and not cleaned.get("level"):
+            cleaned["level"] = LEVEL_OF_METHOD.get(method, "")
+        self._check_level(cleaned)
+        self._check_verification(cleaned)
+        self._check_dates(cleaned)
+        return cleaned
+
+    def _check_level(self, cleaned):
+        method, level = cleaned.get("method"), cleaned.get("level", "")
+        reachable = LEVEL_OF_METHOD.get(method, "")
+        if method and _LEVEL_RANK.get(level, 0) > _LEVEL_RANK.get(reachable, 0):
+            self.add_error(
+                "level",
+                _("“%(method)s” reaches at most the level “%(level)s”.")
+                % {
+                    "method": Erasure.Method(method).label,
+                    "level": Erasure.Level(reachable).label if reachable else "—",
+                },
+            )
+
+    def _check_verification(self, cleaned):
+        verification = cleaned.get("verification")
+        verified = cleaned.get("verification_passed")
+        if verification == Erasure.Verification.NONE and verified is not None:
+            self.add_error(
+                "verification_passed",
+                _("No verification was made: it cannot have a result."),
+            )
+        elif verification and verification != Erasure.Verification.NONE and verified is None:
+            self.add_error("verification_passed", _("Say whether the verification passed."))
+        if verified is False and cleaned.get("result") == Erasure.Result.PASSED:
+            self.add_error("result", _("The verification failed: the erasure cannot have passed."))
+
+    def _check_dates(self, cleaned):
+        started, finished = cleaned.get("started_at"), cleaned.get("performed_at")
+        now = timezone.now()
+        if finished and finished > now + datetime.timedelta(minutes=5):
+            self.add_error("performed_at", _("This date is in the future."))
+        if started and started > (finished or now):
+            self.add_error("started_at", _("The erasure cannot start after it finished."))
 
 
 class TransitionForm(forms.Form):

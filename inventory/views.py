@@ -310,8 +310,16 @@ def erasure_add(request, asset_tag):
     device = get_object_or_404(Device, asset_tag=asset_tag.upper())
     form = ErasureForm(request.POST, device=device)
     if form.is_valid():
-        services.record_erasure(by=request.user, **form.cleaned_data)
+        erasure = services.record_erasure(by=request.user, **form.cleaned_data)
         messages.success(request, _("Erasure recorded."))
+        if device.cycle_started_at and erasure.performed_at < device.cycle_started_at:
+            messages.warning(
+                request,
+                _(
+                    "This erasure predates the device's return: it does not count for the "
+                    "next household. Record the erasure made since."
+                ),
+            )
     else:
         messages.error(
             request, _("The erasure was not recorded: %(errors)s") % {"errors": _errors_text(form)}

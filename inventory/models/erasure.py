@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .core import Device, Drive
@@ -14,7 +15,8 @@ class ErasureLog(models.Model):
 
     file = models.FileField(_("file"), upload_to="erasure-logs/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255, blank=True)
-    sha256 = models.CharField(max_length=64, db_index=True)
+    # Unique: the same log imported twice, even at the same moment, is refused.
+    sha256 = models.CharField(max_length=64, unique=True)
     tool = models.CharField(_("tool"), max_length=40, blank=True)
     tool_version = models.CharField(_("tool version"), max_length=40, blank=True)
     uploaded_by = models.ForeignKey(
@@ -40,9 +42,9 @@ class Erasure(models.Model):
         OTHER = "other", _("Other")
 
     class Level(models.TextChoices):
-        CLEAR = "clear", _("Clear")
-        PURGE = "purge", _("Purge")
-        DESTROY = "destroy", _("Destroy")
+        CLEAR = "clear", pgettext_lazy("erasure level", "Clear")
+        PURGE = "purge", pgettext_lazy("erasure level", "Purge")
+        DESTROY = "destroy", pgettext_lazy("erasure level", "Destroy")
 
     class Method(models.TextChoices):
         OVERWRITE = "overwrite", _("Overwrite")
@@ -61,9 +63,9 @@ class Erasure(models.Model):
         OTHER = "other", _("Other")
 
     class Verification(models.TextChoices):
-        NONE = "none", _("None")
-        SAMPLED = "sampled", _("Sampled")
-        FULL = "full", _("Full")
+        NONE = "none", pgettext_lazy("verification", "None")
+        SAMPLED = "sampled", pgettext_lazy("verification", "Sampled")
+        FULL = "full", pgettext_lazy("verification", "Full")
 
     class Result(models.TextChoices):
         PASSED = "passed", _("Passed")
@@ -148,4 +150,4 @@ class ErasureCertificate(models.Model):
         return self.number
 
     def get_absolute_url(self):
-        return reverse("verify_certificate", args=[self.number])
+        return reverse("erasure:verify_certificate", args=[self.number])
