@@ -6,12 +6,16 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import CheckResult, OsInstall, Part, PartUse
+from .models import CheckResult, OperatingSystem, OsInstall, Part, PartUse
 from .workflow import PROCESS, WorkflowError
 
 
 def _require_process(user):
-    if not user.has_perm(PROCESS):
+    _require(user, PROCESS)
+
+
+def _require(user, permission):
+    if not user.has_perm(permission):
         raise PermissionDenied(_("Your role may not do this."))
 
 
@@ -70,6 +74,8 @@ def use_part(*, device, part, by, quantity=1, note=""):
 def restock_part(*, part, quantity, by, note=""):
     """Add `quantity` units of `part` to the stock (a delivery, parts taken from a device)."""
     _require_process(by)
+    if quantity < 1:
+        raise WorkflowError(_("The quantity must be at least 1."))
     with transaction.atomic():
         Part.objects.filter(pk=part.pk).update(quantity=F("quantity") + quantity)
         part.refresh_from_db(fields=["quantity"])
@@ -82,6 +88,11 @@ def restock_part(*, part, quantity, by, note=""):
 def install_system(*, device, system, by, note=""):
     """Record that `system` was installed on `device` now."""
     _require_process(by)
+    if not system.active:
+        raise WorkflowError(
+            _("“%(system)s” is no longer offered: choose a system of the catalogue.")
+            % {"system": system}
+        )
     return OsInstall.objects.create(
         device=device,
         system=system,
@@ -89,3 +100,11 @@ def install_system(*, device, system, by, note=""):
         installed_by=by,
         note=note.strip(),
     )
+
+
+def set_system_offered(*, system, offered, by):
+    """Offer `system` for new installations, or withdraw it; past installations stay."""
+    _require(by, "inventory.change_operatingsystem")
+    OperatingSystem.objects.filter(pk=system.pk).update(active=offered)
+    system.active = offered
+    return system

@@ -189,7 +189,7 @@ def _device_context(request, device, form):
         ),
         "comment_url": reverse("inventory:device_comment", args=[device.asset_tag]),
         **device_erasure_context(request, device),
-        **device_refurbishment_context(request, device),
+        **device_refurbishment_context(request, device, checklist),
         **device_hardware_context(request, device),
     }
 

@@ -23,8 +23,9 @@ MAX_QUERIES = {
     # filters, counts by status, then one query per non-empty column (one per status at most)
     "device_kanban": 9 + len(Status),
     # device, drives, erasures, checks, systems, parts, the checklist, history, names of
-    # its sites, locations and donations, comments, and the choices of the forms
-    "device_detail": 22,
+    # its sites, locations and donations, comments, the choices of the forms, certificates,
+    # hardware reports, and the part and system choices of the refurbishment card
+    "device_detail": 26,
     # donation, devices, counts by status, totals, history, donor and site names, comments
     "donation_detail": 13,
 }
