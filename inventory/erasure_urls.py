@@ -27,5 +27,6 @@ urlpatterns = [
         name="donation_summary",
     ),
     # Public: the address printed in the certificate's QR code.
+    path("erasure-logs/<int:pk>/", erasure_views.erasure_log_download, name="log_download"),
     path("verify/<str:number>/", erasure_views.verify_certificate, name="verify_certificate"),
 ]

@@ -8,14 +8,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from . import certificates, erasure, workflow
-from .models import Device, Donation, Erasure, ErasureCertificate
+from .models import Device, Donation, Erasure, ErasureCertificate, ErasureLog
 
 # What issue_certificate numbers look like; anything else is unknown without a query.
 CERTIFICATE_NUMBER = re.compile(r"CE-\d{4}-\d{5,}")
@@ -118,6 +118,15 @@ def certificate_pdf(request, asset_tag, number):
         device__asset_tag=asset_tag.strip().upper(),
     )
     return _pdf(certificates.certificate_pdf(certificate), f"{certificate.number}.pdf")
+
+
+@require_safe
+@permission_required("inventory.view_erasurelog", raise_exception=True)
+def erasure_log_download(request, pk):
+    """The raw log exactly as it was imported: the proof behind a certificate."""
+    log = get_object_or_404(ErasureLog, pk=pk)
+    name = log.original_name or f"erasure-log-{log.pk}.log"
+    return FileResponse(log.file.open("rb"), as_attachment=True, filename=name)
 
 
 @require_safe

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from inventory.erasure import import_erasure_log
 from inventory.erasure_logs import parse_nwipe_log
-from inventory.models import Drive, Erasure, ErasureLog
+from inventory.models import Drive, Erasure, ErasureLog, Status
 from inventory.workflow import WorkflowError, unerased_drives
 
 from ..factories import DeviceFactory, DriveFactory
@@ -564,3 +564,14 @@ def test_an_erasure_older_than_the_return_is_recorded_with_a_warning(technician_
 
     assert levels(response) == [constants.SUCCESS, constants.WARNING]
     assert unerased_drives(device) == [drive]
+
+
+def test_the_raw_log_can_be_downloaded_as_it_was_imported(technician, client):
+    device = DeviceFactory(status=Status.WIPING)
+    data = read("dodshort-two-drives-with-serials.log")
+    import_erasure_log(data=data, filename="wipe.log", by=technician, device=device)
+    log = ErasureLog.objects.get()
+    client.force_login(technician)
+    response = client.get(f"/erasure-logs/{log.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == data
