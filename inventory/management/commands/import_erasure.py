@@ -8,12 +8,12 @@ number). All or nothing: on any error nothing is saved and the exit status is 1.
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from inventory import erasure, workflow
+from inventory.management.acting_user import acting_user
 from inventory.models import Device
 
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             raise CommandError(
                 _("Cannot read %(file)s: %(reason)s") % {"file": file, "reason": error.strerror}
             ) from error
-        by = self._user(user)
+        by = acting_user(user)
         target = self._device(device) if device else None
         try:
             recorded = erasure.import_erasure_log(
@@ -60,18 +60,6 @@ class Command(BaseCommand):
                 % {"count": len(recorded), "file": path.name}
             )
         )
-
-    def _user(self, username):
-        users = get_user_model().objects.filter(is_active=True)
-        if username:
-            found = users.filter(username=username).first()
-            if found is None:
-                raise CommandError(_("No active user is named %(name)s.") % {"name": username})
-            return found
-        found = users.filter(is_superuser=True).order_by("pk").first()
-        if found is None:
-            raise CommandError(_("There is no superuser: name the user with --user."))
-        return found
 
     def _device(self, tag):
         found = Device.objects.filter(asset_tag=tag.strip().upper()).first()

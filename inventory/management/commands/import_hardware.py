@@ -12,7 +12,6 @@ the exit status is 1; fix it and run the same command again.
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from inventory import hardware
 from inventory.hardware_report import HardwareReportError
+from inventory.management.acting_user import acting_user
 from inventory.models import Donation, HardwareReport, Site
 
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             raise CommandError(
                 _("--smartctl, --lsblk and --battery describe one machine: give one lshw file.")
             )
-        by = self._user(user)
+        by = acting_user(user)
         extra = {
             "smartctl": [_read(path) for path in smartctl],
             "lsblk": _read(lsblk) if lsblk else None,
@@ -86,18 +86,6 @@ class Command(BaseCommand):
             raise CommandError(
                 _("%(user)s may not import hardware reports.") % {"user": by.get_username()}
             ) from error
-
-    def _user(self, username):
-        users = get_user_model().objects.filter(is_active=True)
-        if username:
-            found = users.filter(username=username).first()
-            if found is None:
-                raise CommandError(_("No active user is named %(name)s.") % {"name": username})
-            return found
-        found = users.filter(is_superuser=True).order_by("pk").first()
-        if found is None:
-            raise CommandError(_("There is no superuser: name the user with --user."))
-        return found
 
     def _site(self, code):
         found = Site.objects.filter(code=code.strip().upper()).first()
