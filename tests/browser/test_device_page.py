@@ -84,3 +84,46 @@ def test_a_comment_joins_the_history_without_reloading_the_page(
     # The rest of the page was not reloaded: what was typed elsewhere is still there.
     assert page.input_value("#id_note") == "typed but not sent"
     assert device_in_wiping.comments.get().author == technician
+
+
+def test_a_technician_refurbishes_a_device_until_it_is_ready(login, live_server, technician):
+    from inventory.models import ChecklistItem, Erasure, OperatingSystem
+
+    site = Site.objects.create(code="BRU", name="Ressourcerie de Bruay")
+    device = services.register_device(
+        by=technician, category=Category.LAPTOP, manufacturer="Dell", model="5490", site=site
+    )
+    drive = services.add_drive(
+        device=device, by=technician, kind=Drive.Kind.SSD, serial_number="S9"
+    )
+    services.record_erasure(
+        drive=drive, by=technician, method=Erasure.Method.SANITIZE, result=Erasure.Result.PASSED
+    )
+    Device.objects.filter(pk=device.pk).update(status=Status.REFURBISHING)
+    # Transactional tests may or may not start with the checklist seeded by a migration.
+    ChecklistItem.objects.filter(category=Category.LAPTOP).delete()
+    for position, label in enumerate(["Écran", "Clavier"]):
+        ChecklistItem.objects.create(category=Category.LAPTOP, label=label, position=position)
+    OperatingSystem.objects.get_or_create(name="Linux Mint", version="22")
+
+    page = login(technician)
+    page.goto(f"{live_server.url}/devices/{device.asset_tag}/")
+    assert page.locator("#missing-for-ready li").count() == 3  # tests, system, grade
+    for index in range(2):
+        page.locator("#refurbishment button[value=pass]").nth(index).click()
+        expect_pressed = page.locator("#refurbishment button[value=pass][aria-pressed=true]")
+        expect_pressed.nth(index).wait_for()
+    system_form = page.locator("form[action$='/system/']")
+    page.locator("#refurbishment details", has=system_form).locator("summary").click()
+    page.select_option("#id_install-system", index=1)
+    page.locator("form[action$='/system/'] button[type=submit]").click()
+    page.wait_for_timeout(500)
+    page.goto(f"{live_server.url}/devices/{device.asset_tag}/")
+    page.select_option("#id_grade", "B")
+    page.locator("form.grid-form button.primary").first.click()
+    page.locator(".msg.success").wait_for()
+    assert page.locator("#missing-for-ready").count() == 0
+
+    page.locator("button[formaction$='/transition/ready/']").click()
+    page.locator(".msg.success").wait_for()
+    assert page.locator(".statusbar li.current").inner_text() == status_label(Status.READY)
