@@ -51,6 +51,9 @@ _WORKSHOP = [
     "inventory.add_osinstall",
     "inventory.view_hardwarereport",
     "inventory.add_hardwarereport",
+    "labels.view_labellayout",
+    "labels.view_labelbatch",
+    "labels.add_labelbatch",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -72,6 +75,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.view_workstationtoken",
         "inventory.add_workstationtoken",
         "inventory.change_workstationtoken",
+        "labels.add_labellayout",
+        "labels.change_labellayout",
     ],
     # Social workers follow households (lending app); they never touch the inventory.
     Role.SOCIAL_WORKER: [],
