@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("inventory.erasure_urls")),
     path("", include("inventory.refurbishment_urls")),
     path("", include("inventory.hardware_urls")),
+    path("", include("inventory.scan_urls")),
     path("", include("inventory.urls")),
 ]
