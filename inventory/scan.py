@@ -175,6 +175,16 @@ def closest_matches(ups, limit=SUGGESTIONS):
     return best[:limit]
 
 
+def shortcut_rules(device, user):
+    """The card's actions that a number key may fire: the first nine, none destructive.
+
+    Writing a device off (parts, recycling, lost) always takes a deliberate click or
+    its own action barcode, never a stray digit.
+    """
+    rules = workflow.allowed_transitions(device, user)
+    return [rule for rule in rules if rule.style != "danger"][:9]
+
+
 class Station:
     """One technician's scanning session, kept in their web session between scans."""
 
@@ -280,7 +290,7 @@ class Station:
         device = self.current and card_queryset().filter(asset_tag=self.current).first()
         if not device:
             return self._log(REFUSED, found.code, _("Scan a device first."))
-        rules = workflow.allowed_transitions(device, user)
+        rules = shortcut_rules(device, user)
         if found.shortcut > len(rules):
             self.device = device
             return self._log(

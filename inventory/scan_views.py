@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import workflow
 from .models import Location, Status
-from .scan import INFO, Station, card_queryset
+from .scan import INFO, Station, card_queryset, shortcut_rules
 from .scan_codes import ACTIONS
 
 SESSION_KEY = "scan_station"
@@ -38,6 +38,7 @@ def _context(request, station, fresh=False):
     card = None
     if device is not None:
         rules = workflow.allowed_transitions(device, request.user)
+        numbered = shortcut_rules(device, request.user)
         missing = []
         if device.status in {Status.RECEIVED, Status.WIPING, Status.REFURBISHING}:
             missing = workflow.missing_for(device, workflow.READY)
@@ -45,7 +46,8 @@ def _context(request, station, fresh=False):
             "device": device,
             "missing": missing,
             # Typing the number then Enter in the scan field fires the button.
-            "buttons": list(enumerate(rules[:9], start=1)),
+            "buttons": list(enumerate(numbered, start=1)),
+            "other_buttons": [rule for rule in rules if rule not in numbered],
         }
     location = None
     if station.mode == Station.MOVE and station.location_code:

@@ -96,13 +96,13 @@
 
   function enqueue(targetForm, submitter) {
     var body = new FormData(targetForm, submitter || undefined);
-    if (targetForm === form && !submitter) {
-      if (!input.value.trim()) return;
-      input.value = "";
-    }
-    if (submitter && submitter.name === "code" && targetForm === form) {
-      body.set("code", submitter.value);  // a suggested code, clicked
-      input.value = "";
+    if (targetForm === form) {
+      if (submitter && submitter.name === "code") {
+        body.set("code", submitter.value);  // a suggested code, clicked
+      } else if (!input.value.trim()) {
+        return;
+      }
+      input.value = "";  // at once: the scanner may already be typing the next code
     }
     queue.push(body);
     next();
