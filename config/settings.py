@@ -141,7 +141,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inventory.tasks.snapshot_stock",
         "schedule": 60 * 60 * 24,
     },
+    "delete-expired-label-files-hourly": {
+        "task": "labels.tasks.delete_expired_label_files",
+        "schedule": 60 * 60,
+    },
 }
+# Label batches of more labels than this are built by a Celery task, with a progress bar.
+LABEL_INLINE_LIMIT = env.int("LABEL_INLINE_LIMIT", default=200)
+# Label PDFs (and their batches) are deleted this many hours after they were asked for.
+LABEL_FILE_RETENTION_HOURS = env.int("LABEL_FILE_RETENTION_HOURS", default=24)
 
 # EMAIL_URL such as smtp+tls://user:password@smtp.example.org:587 (console by default).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -17,6 +17,7 @@ urlpatterns = [
     # The language switch is on the login page too, before anyone is signed in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("labels/", include("labels.urls")),
     # Before inventory.urls: its devices/<tag>/ would otherwise catch devices/import-…/.
     path("", include("inventory.erasure_urls")),
     path("", include("inventory.refurbishment_urls")),
