@@ -1,0 +1,373 @@
+"""Label PDFs: where each label goes on the page, what goes where on the label.
+
+A label is planned first (`plan_label`: boxes in millimetres from the page's top-left
+corner, which tests can check), then drawn (`draw_label`). From top to bottom a label
+holds its lines of text (with the QR code on their right, if any), the bars, and the
+barcode's value in words. Nothing is drawn in the padding along the label's edges, so
+that a sheet fed slightly askew still prints every bar on its own label.
+"""
+
+import io
+import math
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext as _
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from .drawing import (
+    CODE128_QUIET_MODULES,
+    Box,
+    bar_module_dots,
+    code128_modules,
+    dot_mm,
+    draw_symbol,
+    place_code128,
+    place_qr,
+    smallest_module_mm,
+)
+
+FONT = "Helvetica"
+BOLD = "Helvetica-Bold"
+PT_PER_MM = 72 / 25.4
+LEADING = 1.2
+# From the top of a line to its baseline, in ems: room for the accent of a capital É.
+BASELINE = 0.96
+PADDING_MM = {"sheet": 1.5, "roll": 1.0}
+GAP_MM = 0.8
+MIN_BARS_MM = 5.0
+LINE_PT = (5.5, 10)  # smallest and largest size of the lines above the bars
+HUMAN_PT = (6, 9)  # the value under the bars of a label with a QR code
+BIG_HUMAN_PT = (7, 14)  # the value under the bars of location and action labels
+PROGRESS_EVERY = 25
+
+
+class LabelDoesNotFit(ValueError):
+    """The layout's labels are too small for a code at the narrowest scannable module."""
+
+
+@dataclass(frozen=True)
+class Text:
+    box: Box
+    text: str
+    font: str
+    size: float  # points
+
+    @property
+    def baseline(self):
+        return self.box.y + BASELINE * self.size / PT_PER_MM
+
+
+@dataclass(frozen=True)
+class LabelPlan:
+    box: Box  # the whole label, calibration offsets included
+    barcode: object  # drawing.Symbol
+    qr: object  # drawing.Symbol or None
+    texts: list
+
+
+def labels_count(labels, copies=1):
+    return len(labels) * copies
+
+
+def pages_count(layout, count, start=1):
+    """How many pages `count` labels take, starting at label `start` of the first sheet."""
+    if layout.kind == layout.Kind.ROLL:
+        return count
+    return math.ceil((start - 1 + count) / layout.per_page)
+
+
+def label_boxes(layout, start=1):
+    """(page index, label box) of each label position from `start` on, without end."""
+    offset_x, offset_y = float(layout.offset_x_mm), float(layout.offset_y_mm)
+    width, height = float(layout.label_width_mm), float(layout.label_height_mm)
+    step_x = width + float(layout.gap_x_mm)
+    step_y = height + float(layout.gap_y_mm)
+    left = float(layout.margin_left_mm) + offset_x
+    top = float(layout.margin_top_mm) + offset_y
+    per_page = 1 if layout.kind == layout.Kind.ROLL else layout.per_page
+    position = start - 1 if per_page > 1 else 0
+    while True:
+        page, index = divmod(position, per_page)
+        row, column = divmod(index, layout.columns)
+        yield page, Box(left + column * step_x, top + row * step_y, width, height)
+        position += 1
+
+
+# Text ----------------------------------------------------------------------------------
+
+
+def printable(text):
+    """`text` in the characters Helvetica can print (Windows-1252): accents are kept,
+    letters outside it lose their accent (ź → z) or become "?"."""
+    try:
+        text.encode("cp1252")
+        return text
+    except UnicodeEncodeError:
+        return "".join(_printable_char(char) for char in text)
+
+
+def _printable_char(char):
+    try:
+        char.encode("cp1252")
+        return char
+    except UnicodeEncodeError:
+        base = unicodedata.normalize("NFKD", char).encode("cp1252", "ignore").decode("cp1252")
+        return base or "?"
+
+
+def text_width(text, font, size):
+    return stringWidth(text, font, size) / PT_PER_MM
+
+
+def line_height(size):
+    return size * LEADING / PT_PER_MM
+
+
+def truncated(text, font, size, width):
+    """`text`, cut and ended with "…" if it is wider than `width` mm."""
+    if text_width(text, font, size) <= width:
+        return text
+    shortest, longest = 0, len(text)
+    while shortest < longest:
+        middle = (shortest + longest + 1) // 2
+        if text_width(text[:middle].rstrip() + "…", font, size) <= width:
+            shortest = middle
+        else:
+            longest = middle - 1
+    cut = text[:shortest].rstrip() + "…"
+    return cut if text_width(cut, font, size) <= width else ""
+
+
+def fitted_line(text, font, width, largest, smallest):
+    """(text, size): the largest size up to `largest` at which `text` fits in `width`
+    mm, by half points; at `smallest` the text is cut instead."""
+    per_point = text_width(text, font, 1)
+    if per_point * largest <= width:
+        return text, largest
+    size = math.floor(2 * width / per_point) / 2 if per_point else largest
+    if size >= smallest:
+        return text, size
+    return truncated(text, font, smallest, width), smallest
+
+
+def wrapped(text, font, width, largest, smallest, max_lines):
+    """(lines, size): `text` on up to `max_lines` lines of `width` mm, as large as fits."""
+    if max_lines == 1:
+        line, size = fitted_line(text, font, width, largest, smallest)
+        return [line], size
+    size = largest
+    while size >= smallest:
+        lines = simpleSplit(text, font, size, width * mm)
+        if len(lines) <= max_lines and all(text_width(line, font, size) <= width for line in lines):
+            return lines, size
+        size -= 0.5
+    lines = simpleSplit(text, font, smallest, width * mm)
+    kept = [*lines[: max_lines - 1], " ".join(lines[max_lines - 1 :])]
+    return [truncated(line, font, smallest, width) for line in kept], smallest
+
+
+def text_lines(lines, area):
+    """The lines above the bars, left-aligned from the top of `area`, first one bold;
+    smaller to fit, and the last ones left out when even the smallest size is too big."""
+    count = len(lines)
+    while count:
+        size = min(LINE_PT[1], math.floor(2 * area.height / (count * line_height(1))) / 2)
+        if size >= LINE_PT[0]:
+            break
+        count -= 1
+    placed = []
+    for number, line in enumerate(lines[:count]):
+        font = BOLD if number == 0 else FONT
+        text, line_size = fitted_line(printable(line), font, area.width, size, LINE_PT[0])
+        top = area.y + number * line_height(size)
+        width = text_width(text, font, line_size)
+        placed.append(Text(Box(area.x, top, width, line_height(line_size)), text, font, line_size))
+    return placed
+
+
+def centred_lines(lines, size, font, area):
+    placed = []
+    for number, line in enumerate(lines):
+        width = text_width(line, font, size)
+        box = Box(
+            area.x + (area.width - width) / 2,
+            area.y + number * line_height(size),
+            width,
+            line_height(size),
+        )
+        placed.append(Text(box, line, font, size))
+    return placed
+
+
+# Planning ------------------------------------------------------------------------------
+
+
+def _number(value):
+    return formats.number_format(round(value, 1), 1)
+
+
+def _barcode_does_not_fit(layout, value, available):
+    needed = (len(code128_modules(value)) + 2 * CODE128_QUIET_MODULES) * smallest_module_mm(
+        layout.printer_dpi
+    )
+    return LabelDoesNotFit(
+        _(
+            "The barcode “%(value)s” needs %(needed)s mm with its margins at the smallest "
+            "bar width that scans, but the labels of the layout “%(layout)s” leave "
+            "%(available)s mm. Choose wider labels."
+        )
+        % {
+            "value": value,
+            "needed": _number(needed + dot_mm(layout.printer_dpi)),
+            "layout": layout.name,
+            "available": _number(available),
+        }
+    )
+
+
+def _qr_does_not_fit(layout):
+    return LabelDoesNotFit(
+        _(
+            "The labels of the layout “%(layout)s” are too small for a QR code that "
+            "scans. Choose larger labels."
+        )
+        % {"layout": layout.name}
+    )
+
+
+def _padded(layout, box):
+    padding = PADDING_MM.get(layout.kind, PADDING_MM["sheet"])
+    return Box(box.x + padding, box.y + padding, box.width - 2 * padding, box.height - 2 * padding)
+
+
+def plan_label(layout, content, box):
+    """Where each part of `content` goes on the label `box` of `layout`.
+
+    Raises LabelDoesNotFit when the bars or the QR code would have to be drawn smaller
+    than what scans.
+    """
+    dpi = layout.printer_dpi
+    area = _padded(layout, box)
+    # The bars first: without them the label is useless, whatever else fits.
+    modules = len(code128_modules(content.barcode)) + 2 * CODE128_QUIET_MODULES
+    if bar_module_dots(modules, area.width - dot_mm(dpi), dpi) is None:
+        raise _barcode_does_not_fit(layout, content.barcode, area.width)
+    big = not content.qr
+    smallest, largest = BIG_HUMAN_PT if big else HUMAN_PT
+    max_lines = 2 if big and not content.lines else 1
+    human, human_pt = wrapped(
+        printable(content.human), BOLD, area.width, largest, smallest, max_lines
+    )
+    human_height = len(human) * line_height(human_pt)
+    below_top = area.height - human_height - GAP_MM  # bars and everything above them
+
+    qr = None
+    if content.qr:
+        bars = min(max(0.3 * area.height, MIN_BARS_MM), 12)
+        qr = _place_qr(layout, content.qr, area, below_top - bars - GAP_MM)
+        if qr is None:
+            bars = MIN_BARS_MM
+            qr = _place_qr(layout, content.qr, area, below_top - bars - GAP_MM)
+        if qr is None:
+            raise _qr_does_not_fit(layout)
+        bars_top = area.y + below_top - bars
+    elif content.lines:
+        bars = min(max(0.4 * area.height, MIN_BARS_MM), 15)
+        bars_top = area.y + below_top - bars
+    else:
+        # Action labels: bars and words only, the pair centred on the label.
+        bars = min(below_top, 15)
+        bars_top = area.y + (below_top - bars) / 2
+
+    barcode = place_code128(content.barcode, Box(area.x, bars_top, area.width, bars), dpi)
+    if barcode is None:
+        raise _barcode_does_not_fit(layout, content.barcode, area.width)
+    human_area = Box(area.x, barcode.symbol.bottom + GAP_MM, area.width, human_height)
+    texts = centred_lines(human, human_pt, BOLD, human_area)
+    if content.lines:
+        right = qr.outer.x if qr else area.right
+        top_height = barcode.symbol.y - GAP_MM - area.y
+        texts += text_lines(content.lines, Box(area.x, area.y, right - area.x, top_height))
+    return LabelPlan(box=box, barcode=barcode, qr=qr, texts=texts)
+
+
+def _place_qr(layout, text, area, height):
+    # The QR code takes at most 45 % of the label's width, the rest is for the lines.
+    width = 0.45 * area.width
+    if height <= 0:
+        return None
+    return place_qr(text, Box(area.right - width, area.y, width, height), layout.printer_dpi)
+
+
+# Drawing -------------------------------------------------------------------------------
+
+
+def draw_label(canvas, plan, page_height_mm):
+    draw_symbol(canvas, plan.barcode, page_height_mm)
+    if plan.qr is not None:
+        draw_symbol(canvas, plan.qr, page_height_mm)
+    for text in plan.texts:
+        canvas.setFont(text.font, text.size)
+        canvas.drawString(text.box.x * mm, (page_height_mm - text.baseline) * mm, text.text)
+
+
+def check_request(layout, count, start, copies):
+    """Raise ValueError with a translated message when the request cannot be printed."""
+    if count == 0:
+        raise ValueError(_("There is nothing to print."))
+    if copies < 1:
+        raise ValueError(_("The number of copies must be at least 1."))
+    if layout.kind == layout.Kind.ROLL:
+        if start != 1:
+            raise ValueError(_("A roll has no partly used sheet: printing starts at label 1."))
+    elif not 1 <= start <= layout.per_page:
+        raise ValueError(
+            _("The first free label must be a number from 1 to %(count)s.")
+            % {"count": layout.per_page}
+        )
+
+
+def build_pdf(layout, labels, *, start=1, copies=1, on_progress=None):
+    """A PDF of `labels` (LabelContent) on `layout`, each repeated `copies` times.
+
+    On a sheet, the first label goes to position `start` (1 = top left, along the rows),
+    so that a partly used sheet can be finished. `on_progress(done, total)` is called
+    every 25 labels and after the last one. Raises ValueError (LabelDoesNotFit when a
+    code is too large for the labels) with a translated message.
+    """
+    labels = list(labels)
+    check_request(layout, len(labels), start, copies)
+    total = labels_count(labels, copies)
+    page_height = float(layout.page_height_mm)
+    buffer = io.BytesIO()
+    # invariant: no creation date or random id, so the same labels give the same bytes.
+    canvas = Canvas(
+        buffer,
+        pagesize=(float(layout.page_width_mm) * mm, page_height * mm),
+        invariant=True,
+        pageCompression=1,
+    )
+    canvas.setTitle(_("Labels"))
+    canvas.setAuthor(settings.ORGANISATION_NAME)
+    canvas.setCreator("Réemploi")
+    positions = label_boxes(layout, start)
+    page = 0
+    done = 0
+    for content in labels:
+        for _copy in range(copies):
+            page_index, box = next(positions)
+            if page_index != page:
+                canvas.showPage()
+                page = page_index
+            draw_label(canvas, plan_label(layout, content, box), page_height)
+            done += 1
+            if on_progress and (done % PROGRESS_EVERY == 0 or done == total):
+                on_progress(done, total)
+    canvas.save()
+    return buffer.getvalue()
