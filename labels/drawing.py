@@ -283,8 +283,10 @@ def draw_symbol(canvas, placed, page_height_mm):
     canvas.translate(placed.symbol.x * mm, (page_height_mm - placed.symbol.y) * mm)
     # Rows go down the page, PDF y goes up.
     canvas.scale(unit_x, -unit_y)
-    path = canvas.beginPath()
-    for column, row, width, height in placed.runs:
-        path.rect(column, row, width, height)
-    canvas.drawPath(path, stroke=0, fill=1)
+    # Whole numbers need none of the float formatting that path.rect() does for every
+    # number, a fifth of the time of a label with a QR code.
+    rects = " ".join(
+        f"{column} {row} {width} {height} re" for column, row, width, height in placed.runs
+    )
+    canvas.addLiteral(f"n {rects} f")
     canvas.restoreState()

@@ -16,11 +16,18 @@ from django.utils import translation
 
 from inventory.models import Grade, Location
 from inventory.scan_codes import ACTIONS, device_public_url
-from labels.content import LabelContent, action_labels, device_labels, location_labels
+from labels.content import (
+    LabelContent,
+    NothingToPrint,
+    action_labels,
+    device_labels,
+    devices_for,
+    location_labels,
+)
 from labels.drawing import MIN_MODULE_MM, code128_modules, dot_mm
 from labels.models import LabelLayout
 from labels.sheets import LabelDoesNotFit, build_pdf, label_boxes, plan_label, printable
-from tests.factories import DeviceFactory, LocationFactory, SiteFactory
+from tests.factories import DeviceFactory, DonationFactory, LocationFactory, SiteFactory
 
 SHIPPED = [
     fields["name"]
@@ -387,3 +394,34 @@ def test_the_pdf_is_vector_only(devices):
     page = pdfium.PdfDocument(pdf)[0]
     kinds = {obj.type for obj in page.get_objects()}
     assert pdfium.raw.FPDF_PAGEOBJ_IMAGE not in kinds
+
+
+def test_devices_for_tags_come_in_asset_tag_order_in_constant_queries(
+    db, django_assert_num_queries
+):
+    devices = DeviceFactory.create_batch(12)
+    tags = [device.asset_tag for device in reversed(devices)]
+    with django_assert_num_queries(2):  # the check of the tags, then the devices
+        labels = device_labels(devices_for(tags=tags))
+    assert [label.barcode for label in labels] == sorted(tags)
+
+
+def test_devices_for_a_donation(db, django_assert_num_queries):
+    donation = DonationFactory()
+    devices = DeviceFactory.create_batch(3, donation=donation)
+    DeviceFactory()
+    with django_assert_num_queries(2):
+        found = list(devices_for(donation=donation))
+    assert found == sorted(devices, key=lambda device: device.asset_tag)
+
+
+def test_devices_for_names_every_unknown_tag(db):
+    device = DeviceFactory()
+    with translation.override("en"), pytest.raises(NothingToPrint) as refused:
+        devices_for(tags=[device.asset_tag, "re-000001", "RE-000002"])
+    assert str(refused.value) == "No device has these asset tags: RE-000001, RE-000002."
+
+
+def test_devices_for_refuses_an_unknown_donation(db):
+    with translation.override("en"), pytest.raises(NothingToPrint, match="no donation #999"):
+        devices_for(donation=999)
