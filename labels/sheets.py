@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from .drawing import (
     CODE128_QUIET_MODULES,
+    PREFERRED_QR_MODULE_MM,
     Box,
     bar_module_dots,
     code128_modules,
@@ -271,9 +272,11 @@ def plan_label(layout, content, box):
     if content.qr:
         bars = min(max(0.3 * area.height, MIN_BARS_MM), 12)
         qr = _place_qr(layout, content.qr, area, below_top - bars - GAP_MM)
-        if qr is None:
-            bars = MIN_BARS_MM
-            qr = _place_qr(layout, content.qr, area, below_top - bars - GAP_MM)
+        if qr is None or qr.module_mm < PREFERRED_QR_MODULE_MM:
+            # Shorter bars still scan; a QR code of smaller modules may not, on a phone.
+            taller = _place_qr(layout, content.qr, area, below_top - MIN_BARS_MM - GAP_MM)
+            if taller is not None and (qr is None or taller.module_dots > qr.module_dots):
+                qr, bars = taller, MIN_BARS_MM
         if qr is None:
             raise _qr_does_not_fit(layout)
         bars_top = area.y + below_top - bars

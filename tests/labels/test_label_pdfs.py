@@ -425,3 +425,15 @@ def test_devices_for_names_every_unknown_tag(db):
 def test_devices_for_refuses_an_unknown_donation(db):
     with translation.override("en"), pytest.raises(NothingToPrint, match="no donation #999"):
         devices_for(donation=999)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_a_long_site_address_still_gets_a_third_of_a_millimetre_qr(devices, settings, name):
+    # A 78-character URL needs a version 5 QR code (37 modules): the bars give way.
+    settings.SITE_URL = "https://parc.ressourcerie-numerique-solidaire-de-saint-etienne.fr"
+    layout = layout_named(name)
+    [content] = device_labels(devices[:1])
+    plan = plan_label(layout, content, next(label_boxes(layout))[1])
+    assert plan.qr.module_mm >= 0.33
+    assert_plan_is_clean(layout, plan)
+    assert ("QRCode", content.qr) in decoded(build_pdf(layout, [content]), 203)
