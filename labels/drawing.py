@@ -251,12 +251,12 @@ def place_code128(value, area, dpi):
     return Symbol("code128", value, dpi, dots, symbol, CODE128_QUIET_MODULES, runs)
 
 
-def place_qr(text, area, dpi, *, matrix=None):
+def place_qr(text, area, dpi):
     """Put the QR symbol of `text`, quiet zone included, in the top-right corner of `area`.
 
     As large as `area` allows; None when it does not fit at the narrowest module.
     """
-    matrix = matrix if matrix is not None else qr_matrix(text)
+    matrix = qr_matrix(text)
     size = len(matrix)
     total = size + 2 * QR_QUIET_MODULES
     dot = dot_mm(dpi)
