@@ -1,6 +1,9 @@
 """Fixtures shared by the whole suite: one user per role, and a logged-in client for each."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
@@ -34,6 +37,13 @@ def roles(db):
     if Group.objects.filter(name__in=Role.values).count() != len(Role.values):
         sync_roles()
     return {role: Group.objects.get(name=role) for role in Role.values}
+
+
+@pytest.fixture
+def shipped_layouts(db):
+    """The label layouts of the data migration: a transactional test's flush removes them."""
+    migration = importlib.import_module("labels.migrations.0002_shipped_layouts")
+    migration.add_layouts(apps, schema_editor=None)
 
 
 @pytest.fixture

@@ -84,7 +84,9 @@ def wait_for_the_end(batch, timeout=60):
 
 
 @pytest.mark.celery_worker
-def test_a_real_worker_builds_a_batch_above_the_inline_limit(worker, settings, technician_client):
+def test_a_real_worker_builds_a_batch_above_the_inline_limit(
+    worker, shipped_layouts, settings, technician_client
+):
     settings.LABEL_INLINE_LIMIT = 10
     client = technician_client
     donation = DonationFactory()
