@@ -56,8 +56,35 @@ _WORKSHOP = [
     "labels.add_labelbatch",
 ]
 
+# Lending, seen from the workshop: loans to hand over and returns to inspect. The
+# household is only its code there (lending.access), never a name.
+_LOAN_HANDLING = [
+    "lending.view_programme",
+    "lending.view_loan",
+    "lending.inspect_return",
+    "lending.view_simcard",
+]
+# What a social worker does for the households of their structure (lending.access
+# narrows every one of these to those households).
+_FOLLOW_UP = [
+    "lending.view_programme",
+    "lending.view_structure",
+    "lending.view_household",
+    "lending.add_household",
+    "lending.change_household",
+    "lending.view_enrolment",
+    "lending.add_enrolment",
+    "lending.view_loan",
+    "lending.add_loan",
+    "lending.view_workshop",
+    "lending.view_attendance",
+    "lending.add_attendance",
+    "lending.change_attendance",
+    "inventory.add_comment",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.TECHNICIAN: _WORKSHOP,
+    Role.TECHNICIAN: [*_WORKSHOP, *_LOAN_HANDLING],
     Role.COORDINATOR: [
         *_WORKSHOP,
         "inventory.add_site",
@@ -77,9 +104,35 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.change_workstationtoken",
         "labels.add_labellayout",
         "labels.change_labellayout",
+        *_LOAN_HANDLING,
+        # Programmes and what they lend; households only of the programmes they run.
+        "lending.view_household",
+        "lending.view_enrolment",
+        "lending.decide_enrolment",
+        "lending.add_programme",
+        "lending.change_programme",
+        "lending.view_structure",
+        "lending.add_structure",
+        "lending.change_structure",
+        "lending.view_funder",
+        "lending.add_funder",
+        "lending.change_funder",
+        "lending.view_criterion",
+        "lending.add_criterion",
+        "lending.change_criterion",
+        "lending.add_simcard",
+        "lending.change_simcard",
+        "lending.add_loan",
+        "lending.approve_loan",
+        "lending.view_workshop",
+        "lending.add_workshop",
+        "lending.change_workshop",
+        "lending.view_attendance",
+        "lending.add_attendance",
+        "lending.change_attendance",
     ],
     # Social workers follow households (lending app); they never touch the inventory.
-    Role.SOCIAL_WORKER: [],
+    Role.SOCIAL_WORKER: _FOLLOW_UP,
 }
 
 

@@ -141,6 +141,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inventory.tasks.snapshot_stock",
         "schedule": 60 * 60 * 24,
     },
+    "send-loan-reminders-daily": {
+        "task": "lending.tasks.send_loan_reminders",
+        "schedule": 60 * 60 * 24,
+    },
     "delete-expired-label-files-hourly": {
         "task": "labels.tasks.delete_expired_label_files",
         "schedule": 60 * 60,
@@ -150,6 +154,13 @@ CELERY_BEAT_SCHEDULE = {
 LABEL_INLINE_LIMIT = env.int("LABEL_INLINE_LIMIT", default=200)
 # Label PDFs (and their batches) are deleted this many hours after they were asked for.
 LABEL_FILE_RETENTION_HOURS = env.int("LABEL_FILE_RETENTION_HOURS", default=24)
+
+# Loans: reminders this many days before the due date; SIM plans, before they end.
+LOAN_REMINDER_DAYS = env.int("LOAN_REMINDER_DAYS", default=7)
+SIM_REMINDER_DAYS = env.int("SIM_REMINDER_DAYS", default=30)
+# Text messages to households: a class with send(phone, text). The default logs them;
+# lending.sms.LocmemBackend keeps them in lending.sms.outbox (tests).
+SMS_BACKEND = env.str("SMS_BACKEND", default="lending.sms.LogBackend")
 
 # EMAIL_URL such as smtp+tls://user:password@smtp.example.org:587 (console by default).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -1,0 +1,3 @@
+"""Lending pages: programme."""
+
+urlpatterns = []
