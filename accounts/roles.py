@@ -80,7 +80,6 @@ _FOLLOW_UP = [
     "lending.view_attendance",
     "lending.add_attendance",
     "lending.change_attendance",
-    "inventory.add_comment",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

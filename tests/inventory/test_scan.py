@@ -171,7 +171,8 @@ def test_move_mode_puts_each_scanned_device_at_the_location(technician_client, t
         assert device.site == location.site
         change = device.history.first()
         assert change.history_user == technician
-        assert change.history_change_reason == "Scan station"
+        # The reason is written in the interface's language (French by default).
+        assert change.history_change_reason == "Poste de scan"
 
 
 def test_move_without_a_location_is_refused(technician_client, device):
