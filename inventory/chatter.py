@@ -10,6 +10,8 @@ from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .models import Comment
@@ -37,12 +39,21 @@ class Entry:
 
 
 def _display_value(model_field, value, names):
-    if value in (None, ""):
+    if value in (None, "", []):
         return "—"
+    if isinstance(value, list):
+        # A list of choices (lending's ChoiceListField) is named by its labels.
+        labels = getattr(model_field, "labels", None)
+        return ", ".join(labels(value) if labels else map(str, value))
     if model_field.is_relation:
         return names.get((model_field.name, value), f"#{value}")
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
+    # Dates as the interface writes them (01/12/2026), not as Python prints them.
+    if isinstance(model_field, models.DateTimeField):
+        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(model_field, models.DateField):
+        return date_format(value, "SHORT_DATE_FORMAT")
     return str(value)
 
 

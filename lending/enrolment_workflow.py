@@ -13,10 +13,11 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from .access import coordinates, households_visible_to, programmes_open_to
-from .models import Enrolment, Programme
-from .states import LendingError, require, set_status
+from .access import coordinates, households_visible_to
+from .models import Enrolment, Loan, Programme
+from .states import LendingError, clean_text, record_history, require, set_status
 
 E = Enrolment.Status
 
@@ -52,13 +53,20 @@ def apply_for_programme(*, household, programme, by, note=""):
             _("“%(programme)s” is not open for enrolment (it is %(status)s).")
             % {"programme": programme, "status": programme.get_status_display().lower()}
         )
-    if not programmes_open_to(by).filter(pk=programme.pk).exists():
+    # The household's own structure must be a partner: a social worker who belongs to
+    # several structures may not use one structure's partnership for another's family.
+    if not programme.structures.filter(pk=household.structure_id).exists():
         raise LendingError(
-            _("Your structure is not a partner of “%(programme)s”.") % {"programme": programme}
+            _("%(structure)s, the structure of %(household)s, is not a partner of “%(programme)s”.")
+            % {
+                "structure": household.structure,
+                "household": household.code,
+                "programme": programme,
+            }
         )
     enrolment = Enrolment(household=household, programme=programme, applied_by=by)
     enrolment._history_user = by
-    enrolment._change_reason = note.strip()
+    enrolment._change_reason = clean_text(note)
     try:
         with transaction.atomic():
             enrolment.save()
@@ -106,19 +114,23 @@ def mark_eligible(*, enrolment, by, criteria=None, note=""):
 
 def reject_enrolment(*, enrolment, by, reason):
     _require_coordinator(by, enrolment.programme)
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise LendingError(_("Say why the application is rejected: the social worker reads it."))
-    return set_status(
-        enrolment,
-        expected=[E.APPLIED, E.ELIGIBLE, E.WAITLISTED],
-        target=E.REJECTED,
-        by=by,
-        note=reason,
-        reason=reason,
-        decided_at=timezone.now(),
-        waitlist_position=None,
-    )
+    with transaction.atomic():
+        programme = _locked(enrolment.programme)
+        set_status(
+            enrolment,
+            expected=[E.APPLIED, E.ELIGIBLE, E.WAITLISTED],
+            target=E.REJECTED,
+            by=by,
+            note=reason,
+            reason=reason,
+            decided_at=timezone.now(),
+            waitlist_position=None,
+        )
+        _renumber_waitlist(programme)
+    return enrolment
 
 
 def enrol_household(*, enrolment, by, note=""):
@@ -138,7 +150,9 @@ def enrol_household(*, enrolment, by, note=""):
                     "household": enrolment.household.code,
                 }
             )
-        return _enrol(enrolment, by=by, note=note)
+        _enrol(enrolment, by=by, note=note)
+        _renumber_waitlist(programme)
+    return enrolment
 
 
 def _enrol(enrolment, *, by, note):
@@ -161,7 +175,12 @@ def waitlist_household(*, enrolment, by, note=""):
         left = places_left(programme)
         if left:
             raise LendingError(
-                _("%(count)s places are left: enrol the household instead.") % {"count": left}
+                ngettext(
+                    "%(count)s place is left: enrol the household instead.",
+                    "%(count)s places are left: enrol the household instead.",
+                    left,
+                )
+                % {"count": left}
             )
         last = programme.enrolments.aggregate(last=Max("waitlist_position"))["last"] or 0
         return set_status(
@@ -177,26 +196,56 @@ def waitlist_household(*, enrolment, by, note=""):
 def move_on_waitlist(*, enrolment, by, position):
     """Put a waitlisted household at `position` (1 = next to get a place)."""
     _require_coordinator(by, enrolment.programme)
+    position = _parse_position(position)
     with transaction.atomic():
         programme = _locked(enrolment.programme)
-        waiting = [e for e in programme.enrolments.waitlist() if e.pk != enrolment.pk]
-        if enrolment.status != E.WAITLISTED:
+        waiting = list(programme.enrolments.waitlist())
+        if enrolment.pk not in {e.pk for e in waiting}:
             raise LendingError(_("This household is not on the waiting list."))
-        position = min(max(int(position), 1), len(waiting) + 1)
+        waiting = [e for e in waiting if e.pk != enrolment.pk]
+        position = min(position, len(waiting) + 1)
         waiting.insert(position - 1, enrolment)
         for number, entry in enumerate(waiting, start=1):
             if entry.waitlist_position != number:
                 Enrolment.objects.filter(pk=entry.pk).update(waitlist_position=number)
                 entry.waitlist_position = number
-        enrolment.waitlist_position = position
-        Enrolment.history.bulk_history_create(
-            [enrolment],
-            update=True,
-            default_user=by,
-            default_change_reason=_("Moved to position %(position)s on the waiting list")
-            % {"position": position},
+        enrolment.status, enrolment.waitlist_position = E.WAITLISTED, position
+        record_history(
+            enrolment,
+            by=by,
+            note=_("Moved to position %(position)s on the waiting list") % {"position": position},
         )
     return enrolment
+
+
+def _parse_position(position):
+    try:
+        number = int(str(position).strip())
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise LendingError(
+            _("“%(position)s” is not a position on the waiting list: give a number from 1.")
+            % {"position": str(position)[:20]}
+        )
+    return number
+
+
+def _renumber_waitlist(programme):
+    """Keep the positions 1..n, in their order, once a household has left the list."""
+    for number, entry in enumerate(programme.enrolments.waitlist(), start=1):
+        if entry.waitlist_position != number:
+            Enrolment.objects.filter(pk=entry.pk).update(waitlist_position=number)
+
+
+def _refuse_open_loan(enrolment):
+    # A request not yet approved counts too: it would be approved for a household
+    # that has left the programme.
+    if enrolment.loans.filter(status__in=Loan.OPEN).exists():
+        raise LendingError(
+            _("%(household)s still has a loan in progress: cancel it, or record its return, first.")
+            % {"household": enrolment.household.code}
+        )
 
 
 def withdraw_enrolment(*, enrolment, by, reason):
@@ -206,25 +255,17 @@ def withdraw_enrolment(*, enrolment, by, reason):
     )
     if not follows and not coordinates(by, enrolment.programme):
         raise LendingError(_("You can only withdraw households of your own structure."))
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise LendingError(_("Say why the household leaves the programme."))
-    if enrolment.loans.filter(status__in=["approved", "active"]).exists():
-        raise LendingError(
-            _("%(household)s still has a loan in progress: record its return first.")
-            % {"household": enrolment.household.code}
-        )
+    _refuse_open_loan(enrolment)
     return _leave(enrolment, target=E.WITHDRAWN, by=by, note=reason, reason=reason)
 
 
 def complete_enrolment(*, enrolment, by, note=""):
     """The household has finished the programme; its place goes to the next one."""
     _require_coordinator(by, enrolment.programme)
-    if enrolment.loans.filter(status__in=["approved", "active"]).exists():
-        raise LendingError(
-            _("%(household)s still has a loan in progress: record its return first.")
-            % {"household": enrolment.household.code}
-        )
+    _refuse_open_loan(enrolment)
     return _leave(enrolment, target=E.COMPLETED, by=by, note=note)
 
 
@@ -244,6 +285,7 @@ def _leave(enrolment, *, target, by, note, **fields):
         )
         if was_enrolled:
             offer_free_places(programme, by=by)
+        _renumber_waitlist(programme)
     return enrolment
 
 
@@ -255,7 +297,9 @@ def offer_free_places(programme, *, by):
         _enrol(enrolment, by=by, note=_("A place was freed: enrolled from the waiting list."))
         promoted.append(enrolment)
     for enrolment in promoted:
-        transaction.on_commit(lambda e=enrolment: _tell_social_worker(e))
+        # robust: a mail server that is down must not turn the committed change into
+        # an error page (the failure is logged; the enrolment page shows the place).
+        transaction.on_commit(lambda e=enrolment: _tell_social_worker(e), robust=True)
     return promoted
 
 

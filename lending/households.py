@@ -18,7 +18,7 @@ def format_household_code(number):
 
 
 def _check_consent(household):
-    if ConsentPurpose.FOLLOW_UP not in household.consent_purposes:
+    if ConsentPurpose.FOLLOW_UP not in (household.consent_purposes or []):
         raise ValidationError(
             {
                 "consent_purposes": _(
@@ -31,7 +31,9 @@ def _check_consent(household):
 
 def _check_children(household):
     # At least one person in the household is the adult who signs the agreement.
-    if household.school_age_children >= household.size:
+    # (Missing numbers are left to full_clean, which names the field.)
+    children, size = household.school_age_children, household.size
+    if isinstance(children, int) and isinstance(size, int) and children >= size:
         raise ValidationError(
             {
                 "school_age_children": _(
@@ -43,12 +45,20 @@ def _check_children(household):
         )
 
 
+def _is_member(by, structure):
+    if structure is None:
+        raise ValidationError({"structure": _("Choose the structure that follows the household.")})
+    return by.is_superuser or structure.members.filter(pk=by.pk).exists()
+
+
 def register_household(*, by, situations=(), **fields):
-    """Create a household of one of `by`'s structures, with a new code (F-0042)."""
+    """Create a household of one of `by`'s structures, with a new code (F-0042).
+
+    Its social worker is `by` unless `social_worker` is given."""
     require(by, "lending.add_household")
-    structure = fields["structure"]
-    if not by.is_superuser and not structure.members.filter(pk=by.pk).exists():
+    if not _is_member(by, fields.get("structure")):
         raise LendingError(_("You can only register households of your own structure."))
+    fields.setdefault("social_worker", by)
     household = Household(consent_recorded_by=by, **fields)
     _check_consent(household)
     _check_children(household)
@@ -64,10 +74,25 @@ def update_household(*, household, by, situations=None, note=""):
     require(by, "lending.change_household")
     if not can_see_person(by, household):
         raise LendingError(_("You can only edit households of your own structure."))
+    # The form may have changed the structure: only to another one of `by`'s.
+    if not _is_member(by, household.structure if household.structure_id else None):
+        raise LendingError(_("You can only move a household to one of your own structures."))
     _check_consent(household)
     _check_children(household)
+    if _consent_changed(household):
+        household.consent_recorded_by = by
     with transaction.atomic():
         save_with_history(household, by=by, note=note)
         if situations is not None:
             household.situations.set(situations)
     return household
+
+
+def _consent_changed(household):
+    """Did this edit change the consent? Then its recorder is whoever made the edit."""
+    before = Household.objects.filter(pk=household.pk).values(
+        "consent_given_on", "consent_purposes"
+    )[0]
+    return before["consent_given_on"] != household.consent_given_on or sorted(
+        before["consent_purposes"]
+    ) != sorted(household.consent_purposes)

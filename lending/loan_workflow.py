@@ -19,7 +19,7 @@ from inventory.models import Status as DeviceStatus
 
 from .access import coordinates, households_visible_to
 from .models import Accessory, Enrolment, Loan, LoanDevice, LoanExtension, Return, SimCard
-from .states import LendingError, require, set_status
+from .states import LendingError, clean_text, record_history, require, set_status
 
 L = Loan.Status
 
@@ -29,6 +29,7 @@ def _loan_note(loan, text=""):
         "number": loan.pk,
         "household": loan.household.code,
     }
+    text = clean_text(text)
     return f"{label}: {text}" if text else label
 
 
@@ -69,7 +70,7 @@ def request_loan(*, enrolment, by, note=""):
         programme=enrolment.programme,
         enrolment=enrolment,
         requested_by=by,
-        request_note=note.strip(),
+        request_note=clean_text(note),
     )
     loan._history_user = by
     loan.save()
@@ -79,7 +80,11 @@ def request_loan(*, enrolment, by, note=""):
 def _check_dates(programme, starts_on, due_on):
     if starts_on is None:
         raise LendingError(_("Give the date the loan starts."))
-    due_on = due_on or starts_on + timedelta(days=programme.default_loan_days)
+    if due_on is None:
+        try:
+            due_on = starts_on + timedelta(days=programme.default_loan_days)
+        except OverflowError:
+            raise LendingError(_("Give the date the loan is due back.")) from None
     if due_on <= starts_on:
         raise LendingError(
             _("The due date (%(due)s) must come after the start date (%(start)s).")
@@ -114,9 +119,7 @@ def _reserve_sim(loan, sim, by):
     if not won:
         raise LendingError(_("The SIM card %(sim)s is not in stock any more.") % {"sim": sim})
     sim.status = SimCard.Status.LENT
-    SimCard.history.bulk_history_create(
-        [sim], update=True, default_user=by, default_change_reason=_loan_note(loan)
-    )
+    record_history(sim, by=by, note=_loan_note(loan))
 
 
 def _release_sim(loan, by, status=SimCard.Status.STOCK):
@@ -125,9 +128,7 @@ def _release_sim(loan, by, status=SimCard.Status.STOCK):
         return
     SimCard.objects.filter(pk=sim.pk).update(status=status)
     sim.status = status
-    SimCard.history.bulk_history_create(
-        [sim], update=True, default_user=by, default_change_reason=_loan_note(loan)
-    )
+    record_history(sim, by=by, note=_loan_note(loan))
 
 
 def approve_loan(*, loan, by, devices, starts_on, due_on=None, sim=None, note=""):
@@ -135,10 +136,21 @@ def approve_loan(*, loan, by, devices, starts_on, due_on=None, sim=None, note=""
     SIM card. If any device is not available, nothing is reserved and the message
     names it."""
     _require_coordinator(by, loan)
-    devices = list(devices)
+    # The same device picked twice is one device.
+    devices = list({device.pk: device for device in devices}.values())
     if not devices:
         raise LendingError(_("Choose at least one device to lend."))
     due_on = _check_dates(loan.programme, starts_on, due_on)
+    enrolment = Enrolment.objects.get(pk=loan.enrolment_id)
+    if enrolment.status != Enrolment.Status.ENROLLED:
+        raise LendingError(
+            _("%(household)s is no longer enrolled in “%(programme)s” (it is %(status)s).")
+            % {
+                "household": loan.household.code,
+                "programme": loan.programme,
+                "status": enrolment.get_status_display().lower(),
+            }
+        )
     try:
         with transaction.atomic():
             set_status(
@@ -186,18 +198,25 @@ def _reserve_device(loan, device, by):
 
 def cancel_loan(*, loan, by, reason):
     """Cancel a loan before the hand-over; its reserved devices become ready again."""
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if loan.status == L.REQUESTED and loan.requested_by_id == by.pk:
         pass  # whoever asked may take the request back
     else:
         _require_coordinator(by, loan)
+    if loan.status not in (L.REQUESTED, L.APPROVED):
+        raise LendingError(
+            _("Only a loan not handed over yet can be cancelled (this one is “%(status)s”).")
+            % {"status": loan.get_status_display()}
+        )
     if not reason:
         raise LendingError(_("Say why the loan is cancelled."))
     with transaction.atomic():
         was_approved = loan.status == L.APPROVED
+        # Only from the status seen: had it been approved since, its devices would stay
+        # reserved for a cancelled loan.
         set_status(
             loan,
-            expected=[L.REQUESTED, L.APPROVED],
+            expected=loan.status,
             target=L.CANCELLED,
             by=by,
             note=reason,
@@ -228,9 +247,7 @@ def hand_over_loan(*, loan, by, signed_on, accessories=(), note=""):
         raise LendingError(_("Record the date the loan agreement was signed."))
     if signed_on > timezone.localdate():
         raise LendingError(_("The agreement cannot be signed in the future."))
-    unknown = set(accessories) - set(Accessory.values)
-    if unknown:
-        raise LendingError(_("Unknown accessories: %(list)s") % {"list": ", ".join(unknown)})
+    _check_accessories(accessories)
     try:
         with transaction.atomic():
             set_status(
@@ -253,10 +270,18 @@ def hand_over_loan(*, loan, by, signed_on, accessories=(), note=""):
     return loan
 
 
+def _check_accessories(accessories):
+    unknown = {str(value) for value in accessories} - set(Accessory.values)
+    if unknown:
+        raise LendingError(
+            _("Unknown accessories: %(list)s") % {"list": ", ".join(sorted(unknown))}
+        )
+
+
 def extend_loan(*, loan, by, due_on, reason):
     """Push the due date back, with the reason; reminders follow the new date."""
     _require_coordinator(by, loan)
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise LendingError(_("Say why the loan is extended."))
     if loan.status not in (L.APPROVED, L.ACTIVE):
@@ -281,6 +306,15 @@ def inspect_return(*, loan, by, conditions, accessories_back=(), sim_back=False,
     """The technician checks what came back. `conditions` maps each lent device's pk to
     (condition, note); a device marked missing stays lent until the review."""
     require(by, "lending.inspect_return")
+    if loan.status != L.ACTIVE:
+        raise LendingError(
+            _(
+                "Only a loan whose devices are with the household can come back "
+                "(this one is “%(status)s”)."
+            )
+            % {"status": loan.get_status_display()}
+        )
+    _check_accessories(accessories_back)
     items = _active_items(loan)
     missing = [item.device.asset_tag for item in items if item.device_id not in conditions]
     if missing:
@@ -297,7 +331,7 @@ def inspect_return(*, loan, by, conditions, accessories_back=(), sim_back=False,
                 inspected_at=timezone.now(),
                 accessories_back=sorted(accessories_back),
                 sim_back=bool(sim_back),
-                notes=notes.strip(),
+                notes=clean_text(notes),
             )
             for item in items:
                 _inspect_item(loan, item, conditions[item.device_id], by)
@@ -308,10 +342,11 @@ def inspect_return(*, loan, by, conditions, accessories_back=(), sim_back=False,
 
 
 def _inspect_item(loan, item, found, by):
-    condition, note = found
+    # (condition, note), or the condition alone.
+    condition, note = found if isinstance(found, (tuple, list)) else (found, "")
     if condition not in LoanDevice.Condition.values:
         raise LendingError(_("Unknown condition: %(value)s") % {"value": condition})
-    item.condition, item.inspection_note = condition, (note or "").strip()
+    item.condition, item.inspection_note = condition, clean_text(note)
     item.save(update_fields=["condition", "inspection_note"])
     if condition != LoanDevice.Condition.MISSING:
         workflow.transition_device(
@@ -326,6 +361,7 @@ def review_return(*, loan, by, decisions, damage_noted=False, note=""):
     """The coordinator decides what happens to each device: back to erasure (before the
     next family, always), to erasure then repair, to recycling, or lost."""
     _require_coordinator(by, loan)
+    note = clean_text(note)
     record = getattr(loan, "return_record", None)
     if loan.status != L.RETURNED or record is None or record.reviewed_at:
         raise LendingError(_("This loan has no return waiting for review."))
@@ -342,7 +378,7 @@ def review_return(*, loan, by, decisions, damage_noted=False, note=""):
                 reviewed_by=by,
                 reviewed_at=timezone.now(),
                 damage_noted=bool(damage_noted),
-                review_note=note.strip(),
+                review_note=clean_text(note),
             )
             if not claimed:
                 raise LendingError(_("Someone else reviewed this return in the meantime."))
@@ -395,6 +431,7 @@ def _decide_item(loan, item, decision, by, note):
 def convert_to_gift(*, loan, by, note=""):
     """At the end of a programme, the household keeps its devices (lent → given)."""
     _require_coordinator(by, loan)
+    note = clean_text(note)
     with transaction.atomic():
         set_status(
             loan,
@@ -416,7 +453,8 @@ def convert_to_gift(*, loan, by, note=""):
 def declare_loan_lost(*, loan, by, note):
     """Nothing will come back (the household cannot be reached): devices are lost."""
     _require_coordinator(by, loan)
-    if not (note or "").strip():
+    note = clean_text(note)
+    if not note:
         raise LendingError(_("Say what happened: the funders' report needs it."))
     with transaction.atomic():
         set_status(

@@ -1,3 +1,9 @@
-"""Lending pages: overview."""
+"""Lending pages: the overview of what needs doing."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import overview_views
+
+urlpatterns = [
+    path("lending/", overview_views.overview, name="overview"),
+]

@@ -2,8 +2,8 @@
 
 Each reminder is claimed by inserting its Reminder row, unique per (kind, channel,
 loan or SIM, date), and sent in the same transaction: a second run of the daily task
-finds the row and sends nothing; a failed send rolls the row back, so the next run
-tries again (at least once, never twice for a committed reminder).
+finds the row and sends nothing; a failed send rolls the row back and is logged, so the
+next run tries again (at least once, never twice for a committed reminder).
 """
 
 import logging
@@ -28,12 +28,17 @@ K, C = Reminder.Kind, Reminder.Channel
 
 
 def _claim_and_send(send, **reminder):
-    """Insert the reminder's row and send it; False when it was sent already."""
+    """Insert the reminder's row and send it; False when it was sent already, or when
+    sending failed (the row is rolled back: the next run tries again)."""
     try:
         with transaction.atomic():
             Reminder.objects.create(**reminder)
             send()
     except IntegrityError:
+        return False
+    except Exception:
+        # One unreachable mail server or SMS provider must not stop the other reminders.
+        logger.exception("Reminder not sent, to be retried: %s", reminder)
         return False
     return True
 

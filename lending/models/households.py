@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .fields import ChoiceListField
 from .structures import Criterion, Structure
 
 
@@ -50,7 +51,7 @@ class Household(models.Model):
     situations = models.ManyToManyField(
         Criterion, blank=True, related_name="households", verbose_name=_("situation")
     )
-    needs = models.JSONField(_("needs"), default=list, blank=True)
+    needs = ChoiceListField(_("needs"), item_choices=Need.choices, default=list, blank=True)
     structure = models.ForeignKey(
         Structure,
         on_delete=models.PROTECT,
@@ -64,7 +65,9 @@ class Household(models.Model):
         verbose_name=_("social worker"),
     )
     consent_given_on = models.DateField(_("consent given on"))
-    consent_purposes = models.JSONField(_("consent for"), default=list)
+    consent_purposes = ChoiceListField(
+        _("consent for"), item_choices=ConsentPurpose.choices, default=list
+    )
     consent_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

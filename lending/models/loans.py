@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from inventory.models import Comment, Device
 
+from .fields import ChoiceListField
 from .households import Household
 from .programmes import Enrolment, Programme
 
@@ -37,7 +38,9 @@ class SimCard(models.Model):
     )
     phone_number = models.CharField(_("phone number"), max_length=20, blank=True)
     operator = models.CharField(_("operator"), max_length=60)
-    data_plan_gb = models.PositiveSmallIntegerField(_("data plan (GB a month)"))
+    data_plan_gb = models.PositiveSmallIntegerField(
+        _("data plan (GB a month)"), validators=[MaxValueValidator(10_000)]
+    )
     monthly_cost = models.DecimalField(
         _("monthly cost (€)"),
         max_digits=7,
@@ -132,7 +135,9 @@ class Loan(models.Model):
     )
     handed_over_at = models.DateTimeField(_("handed over on"), null=True, blank=True)
     agreement_signed_on = models.DateField(_("agreement signed on"), null=True, blank=True)
-    accessories_given = models.JSONField(_("accessories given"), default=list, blank=True)
+    accessories_given = ChoiceListField(
+        _("accessories given"), item_choices=Accessory.choices, default=list, blank=True
+    )
     closed_at = models.DateTimeField(_("closed on"), null=True, blank=True)
     comments = GenericRelation(Comment)
     history = HistoricalRecords()
@@ -245,7 +250,9 @@ class Return(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     inspected_at = models.DateTimeField(_("inspected on"))
-    accessories_back = models.JSONField(_("accessories back"), default=list, blank=True)
+    accessories_back = ChoiceListField(
+        _("accessories back"), item_choices=Accessory.choices, default=list, blank=True
+    )
     sim_back = models.BooleanField(_("SIM card back"), default=False)
     notes = models.TextField(_("inspection notes"), blank=True)
     reviewed_by = models.ForeignKey(

@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from inventory.models import Category
+
+from .fields import ChoiceListField
 from .households import Household
 from .structures import Criterion, Funder, Structure
 
@@ -47,8 +50,11 @@ class Programme(models.Model):
         default=180,
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
     )
-    lent_categories = models.JSONField(
-        _("devices lent"), default=list, help_text=_("Device categories a loan may include.")
+    lent_categories = ChoiceListField(
+        _("devices lent"),
+        item_choices=Category.choices,
+        default=list,
+        help_text=_("Device categories a loan may include."),
     )
     lends_router = models.BooleanField(_("lends a 4G router"), default=False)
     lends_sim = models.BooleanField(_("lends a SIM card with a data plan"), default=False)

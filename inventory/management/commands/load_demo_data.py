@@ -1,7 +1,8 @@
 """Fill the database with a realistic ressourcerie and one account per role.
 
 Safe to run twice: accounts, sites, donors and donations are matched by natural key,
-and the devices are created only once (all in one transaction).
+and the devices are created only once (all in one transaction). Then the lending demo
+(lending/demo.py) lends the laptops and 4G routers prepared for its programme.
 """
 
 import random
@@ -30,6 +31,7 @@ from inventory.models import (
     Site,
 )
 from inventory.models import Status as S
+from lending import demo as lending_demo
 
 PASSWORD = "demo"
 ACCOUNTS = [
@@ -108,9 +110,8 @@ TARGETS = [
     (S.WIPING, 30),
     (S.REFURBISHING, 40),
     (S.READY, 60),
-    (S.RESERVED, 15),
-    (S.LENT, 40),
-    (S.RETURNED, 15),
+    # Reserved, lent and returned devices come with their loans (lending.demo): a device
+    # in one of those statuses without a loan would contradict the loan pages.
     (S.SOLD, 30),
     (S.GIVEN, 10),
     (S.PARTS, 12),
@@ -123,15 +124,17 @@ ROUTES = {
     S.WIPING: [S.WIPING],
     S.REFURBISHING: [S.WIPING, S.REFURBISHING],
     S.READY: [S.WIPING, S.REFURBISHING, S.READY],
-    S.RESERVED: [S.WIPING, S.REFURBISHING, S.READY, S.RESERVED],
-    S.LENT: [S.WIPING, S.REFURBISHING, S.READY, S.RESERVED, S.LENT],
-    S.RETURNED: [S.WIPING, S.REFURBISHING, S.READY, S.RESERVED, S.LENT, S.RETURNED],
     S.SOLD: [S.WIPING, S.REFURBISHING, S.READY, S.SOLD],
     S.GIVEN: [S.WIPING, S.REFURBISHING, S.READY, S.GIVEN],
     S.PARTS: [S.WIPING, S.PARTS],
     S.RECYCLED: [S.RECYCLED],
-    S.LOST: [S.WIPING, S.REFURBISHING, S.READY, S.RESERVED, S.LENT, S.LOST],
+    # Lost from the shop floor: the demo's lost loans are in lending.demo.
+    S.LOST: [S.WIPING, S.REFURBISHING, S.READY, S.LOST],
 }
+# The loan programme's own stock, on top of --devices: prepared months ago, so that the
+# loans the lending demo approved back then find them ready.
+LENDING_STOCK = [(Category.LAPTOP, 16), (Category.ROUTER_4G, 16)]
+LENDING_SERIAL = "DEMOPRET"
 NOTES = {
     S.WIPING: ["Sur le banc d'effacement", ""],
     S.REFURBISHING: ["Effacement OK, nettoyage et tests", ""],
@@ -180,10 +183,22 @@ class Command(BaseCommand):
         else:
             count = self._devices(devices, users, sites, donations)
             self.stdout.write(f"Created {count} demo devices with their history.")
+        if Device.objects.filter(serial_number__startswith=LENDING_SERIAL).exists():
+            self.stdout.write("Demo lending stock already loaded: nothing to add.")
+        else:
+            count = self._lending_stock(users, sites, donations)
+            self.stdout.write(f"Prepared {count} laptops and 4G routers for the loans.")
+        if lending_demo.load_lending_demo(
+            technician=users[Role.TECHNICIAN],
+            coordinator=users[Role.COORDINATOR],
+            social_worker=users[Role.SOCIAL_WORKER],
+        ):
+            self.stdout.write(f"Created the programme “{lending_demo.PROGRAMME}” and its loans.")
+        else:
+            self.stdout.write("Demo programme already loaded: nothing to add.")
+        usernames = [a[0] for a in ACCOUNTS] + [a[0] for a in lending_demo.ACCOUNTS]
         self.stdout.write(
-            self.style.SUCCESS(
-                "Demo accounts (password 'demo'): " + ", ".join(a[0] for a in ACCOUNTS)
-            )
+            self.style.SUCCESS("Demo accounts (password 'demo'): " + ", ".join(usernames))
         )
 
     def _accounts(self):
@@ -255,9 +270,7 @@ class Command(BaseCommand):
         rng.shuffle(plan)
         plan = (plan * (total // len(plan) + 1))[:total]
         locations = {site: list(site.locations.all()) for site in sites.values()}
-        self.systems = list(OperatingSystem.objects.exclude(version="")) or [
-            OperatingSystem.objects.get_or_create(name="Linux Mint", version="22")[0]
-        ]
+        self._load_systems()
         real_now = timezone.now() - timedelta(minutes=5)
         for number, target in enumerate(plan, start=1):
             donation = rng.choice(donations)
@@ -270,12 +283,38 @@ class Command(BaseCommand):
                 self._walk(device, ROUTES[target], rng, clock, users)
         return len(plan)
 
-    def _register(self, number, rng, users, donation, locations):
-        category = rng.choices(*zip(*CATEGORY_WEIGHTS, strict=True))[0]
+    @transaction.atomic
+    def _lending_stock(self, users, sites, donations):
+        rng = random.Random(62700)
+        # The oldest donations: the stock is ready before the programme starts.
+        early = sorted(donations, key=lambda d: d.received_on)[:4]
+        locations = {site: list(site.locations.all()) for site in sites.values()}
+        self._load_systems()
+        real_now = timezone.now() - timedelta(minutes=5)
+        plan = [category for category, n in LENDING_STOCK for _ in range(n)]
+        for number, category in enumerate(plan, start=1):
+            donation = rng.choice(early)
+            start = datetime.combine(donation.received_on, datetime.min.time()) + timedelta(hours=9)
+            clock = Clock(timezone.make_aware(start), limit=real_now)
+            with mock.patch("django.utils.timezone.now", clock):
+                serial = f"{LENDING_SERIAL}{number:03d}"
+                device = self._register(
+                    90000 + number, rng, users, donation, locations, category, serial
+                )
+                self._walk(device, ROUTES[S.READY], rng, clock, users)
+        return len(plan)
+
+    def _load_systems(self):
+        self.systems = list(OperatingSystem.objects.exclude(version="")) or [
+            OperatingSystem.objects.get_or_create(name="Linux Mint", version="22")[0]
+        ]
+
+    def _register(self, number, rng, users, donation, locations, category=None, serial=None):
+        category = category or rng.choices(*zip(*CATEGORY_WEIGHTS, strict=True))[0]
         make, model, cpu, ram, storage, weight = rng.choice(MODELS[category])
         device = services.register_device(
             by=users[Role.TECHNICIAN],
-            serial_number=f"DEMO{number:05d}{rng.choice('ABCDEFGHJK')}",
+            serial_number=serial or f"DEMO{number:05d}{rng.choice('ABCDEFGHJK')}",
             category=category,
             manufacturer=make,
             model=model,
@@ -319,9 +358,10 @@ class Command(BaseCommand):
             by = users[
                 Role.COORDINATOR if rule.permission == workflow.ALLOCATE else Role.TECHNICIAN
             ]
-            workflow.transition_device(
-                device=device, target=target, by=by, note=rng.choice(NOTES.get(target, [""]))
-            )
+            note = rng.choice(NOTES.get(target, [""]))
+            if target == S.READY and not workflow.needs_system(device):
+                note = "Tests OK"
+            workflow.transition_device(device=device, target=target, by=by, note=note)
         if rng.random() < 0.15:
             services.add_comment(
                 subject=device,

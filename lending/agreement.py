@@ -1,0 +1,234 @@
+"""The loan agreement as a PDF: printed when the loan is approved, signed at the hand-over.
+
+Drawn like the erasure certificates (inventory.certificates: reportlab, DejaVu fonts,
+the language active when it is rendered) and never stored: it is drawn again from the
+records each time. It names the household, so only who may read the household's file
+may print it (the view checks lending.access.can_see_person).
+"""
+
+from functools import cache
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from inventory.certificates import (
+    LINE,
+    SHADE,
+    _content_width,
+    _facts,
+    _p,
+    _person,
+    _render,
+    _styles,
+)
+
+from .models import Accessory
+
+BLANK = "…………………………"
+
+
+def _date(value):
+    return formats.date_format(value, "DATE_FORMAT") if value else BLANK
+
+
+def build_agreement(loan) -> bytes:
+    """The agreement of `loan` as PDF bytes, in the active language."""
+    width = _content_width(A4)
+    half = [0.17 * width, 0.33 * width, 0.17 * width, 0.33 * width]
+    story = [
+        _p(settings.ORGANISATION_NAME, "org"),
+        Spacer(1, 3 * mm),
+        _p(_("Computer equipment loan agreement"), "title"),
+        Spacer(1, 1 * mm),
+        _p(
+            _("Loan #%(number)s · household %(code)s")
+            % {"number": loan.pk, "code": loan.household.code},
+            "bold",
+        ),
+        *_parties(loan, half),
+        _p(_("Equipment lent"), "h2"),
+        _items_table(loan, width),
+        *_connectivity(loan, half),
+        _p(_("Period"), "h2"),
+        _p(
+            _("From %(start)s to %(due)s: the equipment is returned by %(due)s at the latest.")
+            % {"start": _date(loan.starts_on), "due": _date(loan.due_on)}
+        ),
+        _p(_("Conditions"), "h2"),
+        *_conditions(loan),
+        Spacer(1, 6 * mm),
+        KeepTogether(_signatures(loan, width)),
+    ]
+    title = _("Loan agreement #%(number)s") % {"number": loan.pk}
+    footer = f"{settings.ORGANISATION_NAME} · {title} · {loan.household.code}"
+    return _render(story, title=title, footer=footer)
+
+
+def _parties(loan, widths):
+    programme, household = loan.programme, loan.household
+    structures = ", ".join(s.name for s in programme.structures.order_by("name"))
+    referrer = household.structure
+    contact = " · ".join(p for p in (programme.contact_name, programme.contact_phone) if p)
+    return [
+        _p(_("Programme"), "h2"),
+        _facts(
+            [
+                [_("Programme"), programme.name, _("Partner structures"), structures],
+                [_("Lent by"), settings.ORGANISATION_NAME, _("Contact"), contact],
+            ],
+            widths,
+        ),
+        _p(_("The household"), "h2"),
+        _facts(
+            [
+                [_("Reference person"), household.full_name, _("Household code"), household.code],
+                [
+                    _("Postcode and commune"),
+                    f"{household.postcode} {household.commune}".strip(),
+                    _("Phone"),
+                    household.phone,
+                ],
+                [
+                    _("Social worker"),
+                    _person(household.social_worker),
+                    _("Structure"),
+                    " · ".join(p for p in (referrer.name, referrer.phone) if p),
+                ],
+            ],
+            widths,
+        ),
+    ]
+
+
+def _items_table(loan, width):
+    header = [
+        _p(_("Category"), "bold"),
+        _p(_("Make and model"), "bold"),
+        _p(_("Asset tag"), "bold"),
+        _p(_("Serial number"), "bold"),
+    ]
+    rows = [header]
+    for item in loan.items.select_related("device").order_by("pk"):
+        device = item.device
+        rows.append(
+            [
+                _p(device.get_category_display()),
+                _p(f"{device.manufacturer} {device.model}".strip()),
+                _p(device.asset_tag),
+                _p(device.serial_number),
+            ]
+        )
+    style = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.3, LINE),
+    ]
+    if len(rows) == 1:
+        rows.append([_p(_("The devices are chosen when the loan is approved.")), "", "", ""])
+        style.append(("SPAN", (0, 1), (-1, 1)))
+    widths = [0.2 * width, 0.34 * width, 0.18 * width, 0.28 * width]
+    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _connectivity(loan, widths):
+    story = []
+    sim = loan.sim
+    if sim is not None:
+        story += [
+            _p(_("SIM card"), "h2"),
+            _facts(
+                [
+                    [_("Operator"), sim.operator, _("Phone number"), sim.phone_number],
+                    [
+                        _("Data plan"),
+                        _("%(gb)s GB a month") % {"gb": sim.data_plan_gb},
+                        _("ICCID"),
+                        sim.iccid,
+                    ],
+                ],
+                widths,
+            ),
+        ]
+    labels = dict(Accessory.choices)
+    given = ", ".join(str(labels.get(value, value)) for value in loan.accessories_given)
+    if not loan.handed_over_at:
+        given = _("Recorded at the hand-over.")
+    story += [_p(_("Accessories given"), "h2"), _p(given or _("None"))]
+    return story
+
+
+def _conditions(loan):
+    programme = loan.programme
+    clauses = [
+        _(
+            "The equipment listed above is lent free of charge for the period shown. It "
+            "remains the property of %(organisation)s."
+        )
+        % {"organisation": settings.ORGANISATION_NAME},
+        _(
+            "The household takes care of it and returns it, with its accessories, in the "
+            "state it was received (apart from normal wear), by the due date at the latest."
+        ),
+        _(
+            "The data the household puts on the device is its own responsibility: keep a "
+            "copy of it. Every device is completely erased when it comes back, and nothing "
+            "on it can be recovered afterwards."
+        ),
+        _("Any loss, theft or breakdown is reported without delay to the programme's contact."),
+    ]
+    if loan.sim_id:
+        clauses.append(_("The SIM card and its data plan are for the household's own use only."))
+    if programme.contact_name or programme.contact_phone:
+        clauses.append(
+            _("Contact: %(name)s, %(phone)s.")
+            % {"name": programme.contact_name or "—", "phone": programme.contact_phone or "—"}
+        )
+    story = []
+    if programme.return_instructions:
+        story += [_p(programme.return_instructions), Spacer(1, 1.5 * mm)]
+    story += [Paragraph(f"• {escape(clause)}", _clause_style()) for clause in clauses]
+    return story
+
+
+@cache
+def _clause_style():
+    # A hanging indent: the bullet stands out, the clause's lines align after it.
+    return ParagraphStyle("clause", _styles()["base"], leftIndent=3 * mm, firstLineIndent=-3 * mm)
+
+
+def _signatures(loan, width):
+    made = _("Made at %(place)s, on %(date)s, in two copies.") % {
+        "place": BLANK,
+        "date": _date(loan.agreement_signed_on),
+    }
+    household = [
+        _p(_("The household"), "label"),
+        _p(loan.household.full_name, "bold"),
+        _p(_("Signature, preceded by “read and approved”"), "small"),
+    ]
+    association = [
+        _p(_("For %(organisation)s") % {"organisation": settings.ORGANISATION_NAME}, "label"),
+        _p(_("Name and role: %(blank)s") % {"blank": BLANK}),
+        _p(_("Signature and stamp"), "small"),
+    ]
+    table = Table(
+        [[household, association]], colWidths=[width / 2, width / 2], rowHeights=[34 * mm]
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOX", (0, 0), (0, 0), 0.6, LINE),
+                ("BOX", (1, 0), (1, 0), 0.6, LINE),
+            ]
+        )
+    )
+    return [_p(made), Spacer(1, 3 * mm), table]
