@@ -391,6 +391,10 @@ def test_the_attendance_matrix_counts_each_households_presences(
     programme.expected_workshops = 3
     programme.save()
     assiduous, irregular = enrol(programme), enrol(programme)
+    # Both joined before the first workshop: every one of them counts.
+    Enrolment.objects.filter(pk__in=[assiduous.pk, irregular.pk]).update(
+        enrolled_at=now - datetime.timedelta(days=30)
+    )
     for workshop in workshops:
         AttendanceFactory(workshop=workshop, household=assiduous.household)
     AttendanceFactory(
@@ -402,6 +406,7 @@ def test_the_attendance_matrix_counts_each_households_presences(
     rows = {row["household"]: row for row in response.context["matrix"]}
     assert rows[assiduous.household]["attended"] == 3
     assert rows[irregular.household]["cells"] == [None, "excused", None]
+    assert rows[irregular.household]["missed"] == 2
     assert rows[irregular.household]["behind"] is True
     assert f'id="attendance-{irregular.household.code}" class="behind"' in response.text
     assert f'id="attendance-{assiduous.household.code}">' in response.text

@@ -410,29 +410,39 @@ def test_marking_someone_absent_frees_a_place_in_a_full_workshop(workshop, struc
     assert workshop.attendances.get(presence=P.PRESENT).household == newcomer
 
 
-def test_the_attendance_matrix_counts_presences_and_flags_those_behind(
+def test_the_attendance_matrix_flags_two_workshops_missed_since_enrolment(
     programme, structure, coordinator
 ):
-    programme.expected_workshops = 2
+    programme.expected_workshops = 3
     now = timezone.now()
     held = [
         WorkshopFactory(programme=programme, starts_at=now - datetime.timedelta(days=d))
-        for d in (14, 7)
+        for d in (21, 14, 7)
     ]
     coming = WorkshopFactory(programme=programme, starts_at=now + datetime.timedelta(days=7))
-    assiduous, absent = (enrolled(programme, structure) for _ in range(2))
+    assiduous, absent, newcomer = (enrolled(programme, structure) for _ in range(3))
+    Enrolment.objects.filter(programme=programme).update(
+        enrolled_at=now - datetime.timedelta(days=30)
+    )
+    # Joined after the first two workshops: only the third one was expected of it.
+    Enrolment.objects.filter(household=newcomer).update(
+        enrolled_at=now - datetime.timedelta(days=10)
+    )
     for workshop in held:
         AttendanceFactory(workshop=workshop, household=assiduous, presence=P.PRESENT)
     AttendanceFactory(workshop=held[0], household=absent, presence=P.ABSENT)
+    AttendanceFactory(workshop=held[1], household=absent, presence=P.EXCUSED)
     enrolments = Enrolment.objects.filter(programme=programme).order_by("household__code")
 
     rows = programmes.attendance_matrix(
         programme=programme, enrolments=enrolments, workshops=[*held, coming]
     )
 
-    assert [(row["household"], row["cells"], row["attended"], row["behind"]) for row in rows] == [
-        (assiduous, [P.PRESENT, P.PRESENT, None], 2, False),
-        (absent, [P.ABSENT, None, None], 0, True),
+    summary = [(row["household"], row["attended"], row["missed"], row["behind"]) for row in rows]
+    assert summary == [
+        (assiduous, 3, 0, False),
+        (absent, 0, 2, True),
+        (newcomer, 0, 1, False),
     ]
 
 
