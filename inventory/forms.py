@@ -70,11 +70,9 @@ class DeviceForm(forms.ModelForm):
                 "location",
                 _("This location belongs to another site (%(site)s).") % {"site": location.site},
             )
+        # The serial-number constraint is checked above, with a message on the field; the
+        # model's own check then skips it, as it skips every field that has an error.
         return cleaned
-
-    def validate_constraints(self, exclude=None):
-        # The serial-number constraint is checked in clean() with a message on the field.
-        pass
 
 
 class DriveForm(forms.ModelForm):
