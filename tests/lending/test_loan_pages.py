@@ -22,6 +22,13 @@ from ..lending_factories import (
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # The messages are asserted in English, whatever the French catalogue says.
+    settings.LANGUAGE_CODE = "en"
+
+
 TODAY = timezone.localdate()
 # Distinctive values: if one of them shows on a technician's page, it leaked.
 PERSON = {

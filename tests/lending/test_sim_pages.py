@@ -15,6 +15,13 @@ from ..lending_factories import LoanFactory, ProgrammeFactory, SimCardFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # The messages are asserted in English, whatever the French catalogue says.
+    settings.LANGUAGE_CODE = "en"
+
+
 TODAY = timezone.localdate()
 ICCID = "8933150319000012345"
 
