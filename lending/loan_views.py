@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from inventory.forms import CommentForm
@@ -44,6 +45,11 @@ from .states import LendingError
 
 PAGE_SIZE = 50
 L = Loan.Status
+
+# A loan's history is read in the workshop too, where households are codes only.
+LOAN_COMMENT_HINT = gettext_lazy(
+    "The workshop reads this history: no name, address or situation of the household here."
+)
 
 
 def loan_actions(user, loan):
@@ -145,6 +151,7 @@ def loan_detail(request, pk):
         "history": loan_timeline(loan),
         "comment_url": reverse("lending:loan_comment", args=[loan.pk]),
         "can_comment": request.user.has_perm("lending.view_loan"),
+        "comment_hint": LOAN_COMMENT_HINT,
     }
     record = context["record"]
     if record is not None:
@@ -171,6 +178,7 @@ def loan_comment(request, pk):
             "history": loan_timeline(loan),
             "comment_url": request.path,
             "can_comment": True,
+            "comment_hint": LOAN_COMMENT_HINT,
             "comment_error": error,
         }
         return render(request, "inventory/_chatter.html", context)

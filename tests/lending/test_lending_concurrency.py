@@ -69,6 +69,12 @@ def one_winner(outcomes):
     return winners[0], losers
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # The racing threads activate no language: they speak LANGUAGE_CODE, asserted in English.
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def two_coordinators(coordinator):
     return [coordinator, UserFactory(role=Role.COORDINATOR)]
