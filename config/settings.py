@@ -35,10 +35,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "django_celery_beat",
+    "import_export",
     "accounts",
     "inventory",
     "lending",
     "labels",
+    "exchange",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +156,9 @@ CELERY_BEAT_SCHEDULE = {
 LABEL_INLINE_LIMIT = env.int("LABEL_INLINE_LIMIT", default=200)
 # Label PDFs (and their batches) are deleted this many hours after they were asked for.
 LABEL_FILE_RETENTION_HOURS = env.int("LABEL_FILE_RETENTION_HOURS", default=24)
+
+# Imports: their files and row reports are deleted this many days after the upload.
+IMPORT_RETENTION_DAYS = env.int("IMPORT_RETENTION_DAYS", default=30)
 
 # Loans: reminders this many days before the due date; SIM plans, before they end.
 LOAN_REMINDER_DAYS = env.int("LOAN_REMINDER_DAYS", default=7)

@@ -1,0 +1,239 @@
+"""Running an import: read the file chunk by chunk, let the resource judge each row,
+write nothing (preview) or everything in one transaction (confirm).
+
+    preview = analyse(job)        # ImportRow per row, counts, file problems
+    outcome = apply(job)          # all rows written, or none and the errors said
+
+Memory stays flat: rows are read as a stream and judged a chunk at a time; the preview's
+row results go to the database chunk by chunk.
+"""
+
+import itertools
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .columns import match_headers
+from .models import ImportJob, ImportRow
+from .reading import UnreadableFile, read_sheet
+from .registry import resource_class
+
+logger = logging.getLogger(__name__)
+CHUNK = 1000
+# Errors kept for the report of a refused confirmation (the preview keeps them all).
+MAX_REPORTED = 500
+
+
+class ImportRefused(Exception):
+    """Confirmation found errors: nothing was written."""
+
+
+@dataclass
+class Judged:
+    line: int
+    kind: str
+    key: str = ""
+    messages: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+
+
+def _cell(value):
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _rows(sheet, keys):
+    for line, cells in sheet.rows:
+        yield (
+            line,
+            {
+                key: _cell(cells[position]) if position < len(cells) else None
+                for position, key in enumerate(keys)
+                if key
+            },
+        )
+
+
+def _messages(resource, errors):
+    return [
+        {"column": resource.label_of(attribute) if attribute != "__all__" else "", "message": m}
+        for attribute, messages in errors.items()
+        for m in messages
+    ]
+
+
+def _judge(resource, line, row):
+    instance, kind, errors = resource.judge_row(row, line)
+    key = resource.describe(row)
+    if kind == ImportRow.Kind.ERROR:
+        return Judged(line, kind, key, _messages(resource, errors))
+    changes = []
+    if kind == ImportRow.Kind.UPDATE:
+        changes = [resource.label_of(attribute) for attribute in resource.changes(instance)]
+    return Judged(line, kind, key, changes=changes)
+
+
+def make_resource(job, user=None):
+    reason = _("Import #%(number)s (%(file)s)") % {"number": job.pk, "file": job.filename}
+    return resource_class(job.resource, job.source)(
+        user=user or job.created_by, reason=reason, options=job.options
+    )
+
+
+def _open(job, resource):
+    """The sheet and its column keys; ImportRefused with the file's problems."""
+    try:
+        sheet = read_sheet(job.filename, bytes(job.content))
+    except UnreadableFile as error:
+        raise ImportRefused([str(error)]) from None
+    keys, unknown, duplicated, missing = match_headers(sheet.headers, resource.columns())
+    problems = []
+    if missing:
+        problems.append(
+            _("Required columns are missing: %(columns)s.")
+            % {"columns": ", ".join(f"« {c.label} »" for c in missing)}
+        )
+    if duplicated:
+        problems.append(
+            _("These columns say the same thing as another one: %(columns)s.")
+            % {"columns": ", ".join(f"« {h} »" for h in duplicated)}
+        )
+    if not any(keys):
+        problems.append(_("No column of this file is one this import knows."))
+    if problems:
+        raise ImportRefused(problems)
+    notes = []
+    if unknown:
+        notes.append(
+            _("Columns ignored (unknown here): %(columns)s.")
+            % {"columns": ", ".join(f"« {h} »" for h in unknown)}
+        )
+    return sheet, keys, notes
+
+
+def judge_rows(job, resource, *, write, on_chunk=None):
+    """Judge every row, chunk by chunk; `on_chunk(judged)` receives each chunk's results.
+    With `write`, each chunk is also written (the caller holds the transaction)."""
+    sheet, keys, notes = _open(job, resource)
+    rows = _rows(sheet, keys)
+    counts = dict.fromkeys(ImportRow.Kind.values, 0)
+    while chunk := list(itertools.islice(rows, CHUNK)):
+        resource.prepare([row for _line, row in chunk])
+        judged = [_judge(resource, line, row) for line, row in chunk]
+        resource.flush(dry_run=not write or any(j.kind == ImportRow.Kind.ERROR for j in judged))
+        for item in judged:
+            counts[item.kind] += 1
+        if on_chunk:
+            on_chunk(judged)
+    return counts, notes
+
+
+def _estimate(job):
+    """How many rows the progress bar counts to (a guess: blank lines count too)."""
+    try:
+        estimate = read_sheet(job.filename, bytes(job.content)).estimated_rows
+    except UnreadableFile:
+        return
+    ImportJob.objects.filter(pk=job.pk).update(total_rows=estimate)
+
+
+def _progress(job, processed):
+    ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
+
+
+def analyse(job):
+    """The preview: every row judged and recorded, nothing of the data written."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.ANALYSING, started_at=timezone.now(), processed_rows=0
+    )
+    job.rows.all().delete()
+    resource = make_resource(job)
+    _estimate(job)
+    done = [0]
+
+    def record(judged):
+        ImportRow.objects.bulk_create(
+            ImportRow(
+                job=job,
+                line=j.line,
+                kind=j.kind,
+                key=j.key[:200],
+                messages=j.messages,
+                changes=j.changes,
+            )
+            for j in judged
+        )
+        done[0] += len(judged)
+        _progress(job, done[0])
+
+    try:
+        counts, notes = judge_rows(job, resource, write=False, on_chunk=record)
+    except ImportRefused as refusal:
+        return _finish(job, ImportJob.Status.INVALID, problems=refusal.args[0])
+    status = ImportJob.Status.INVALID if counts[ImportRow.Kind.ERROR] else ImportJob.Status.READY
+    return _finish(job, status, counts=counts, problems=notes, total=done[0])
+
+
+def apply(job, user=None):
+    """Write every row in one transaction; if any row is refused, nothing is written and
+    the job says which rows and why."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.WRITING, started_at=timezone.now(), processed_rows=0
+    )
+    resource = make_resource(job, user)
+    errors = []
+
+    def keep_errors(judged):
+        errors.extend(j for j in judged if j.kind == ImportRow.Kind.ERROR)
+
+    try:
+        with transaction.atomic():
+            counts, notes = judge_rows(job, resource, write=True, on_chunk=keep_errors)
+            if errors:
+                raise ImportRefused([])
+    except ImportRefused as refusal:
+        return _refused(job, refusal.args[0], errors)
+    except DatabaseError as error:
+        # E.g. another user registered the same serial number since the preview.
+        logger.warning("Import %s refused by the database: %s", job.pk, error)
+        problem = _("The database refused the import, nothing was written: %(error)s") % {
+            "error": str(error).splitlines()[0][:300]
+        }
+        return _refused(job, [problem], errors)
+    return _finish(
+        job, ImportJob.Status.DONE, counts=counts, problems=notes, total=sum(counts.values())
+    )
+
+
+def _refused(job, problems, errors):
+    job.rows.all().delete()
+    ImportRow.objects.bulk_create(
+        ImportRow(job=job, line=e.line, kind=e.kind, key=e.key[:200], messages=e.messages)
+        for e in errors[:MAX_REPORTED]
+    )
+    counts = dict.fromkeys(ImportRow.Kind.values, 0)
+    counts[ImportRow.Kind.ERROR] = len(errors)
+    if errors:
+        problems = [*problems, _("Nothing was imported: correct the rows below, then try again.")]
+    return _finish(job, ImportJob.Status.FAILED, counts=counts, problems=problems)
+
+
+def _finish(job, status, *, counts=None, problems=(), total=None):
+    changes = {"status": status, "finished_at": timezone.now(), "problems": list(problems)}
+    if counts is not None:
+        changes["counts"] = counts
+    if total is not None:
+        changes["total_rows"] = changes["processed_rows"] = total
+    ImportJob.objects.filter(pk=job.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(job, name, value)
+    return job
+
+
+def retention_days():
+    return getattr(settings, "IMPORT_RETENTION_DAYS", 30)

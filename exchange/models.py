@@ -1,0 +1,96 @@
+"""Import jobs: the uploaded file, what its preview found row by row, and the outcome.
+
+The file itself is kept in the database, so that the preview (one web process or a
+Celery worker) and the confirmation (maybe another one) read the same bytes, wherever
+they run. Jobs and their rows are deleted after IMPORT_RETENTION_DAYS.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class ImportJob(models.Model):
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", pgettext_lazy("import status", "Waiting")
+        ANALYSING = "analysing", pgettext_lazy("import status", "Reading the file")
+        READY = "ready", pgettext_lazy("import status", "Ready to import")
+        INVALID = "invalid", pgettext_lazy("import status", "To correct")
+        WRITING = "writing", pgettext_lazy("import status", "Importing")
+        DONE = "done", pgettext_lazy("import status", "Imported")
+        FAILED = "failed", pgettext_lazy("import status", "Not imported")
+
+    RUNNING = [Status.UPLOADED, Status.ANALYSING, Status.WRITING]
+
+    resource = models.CharField(_("data"), max_length=30)
+    source = models.CharField(_("exported from"), max_length=20, default="reemploi")
+    filename = models.CharField(_("file"), max_length=200)
+    content = models.BinaryField(editable=False)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    options = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded on"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status, default=Status.UPLOADED, editable=False
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    # Problems of the whole file (a missing column, an unreadable file), as sentences.
+    problems = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self):
+        return _("Import #%(number)s (%(file)s)") % {"number": self.pk, "file": self.filename}
+
+    def get_absolute_url(self):
+        return reverse("exchange:job_detail", args=[self.pk])
+
+    @property
+    def percent(self):
+        if self.status in (self.Status.READY, self.Status.INVALID, self.Status.DONE):
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+    @property
+    def running(self):
+        return self.status in self.RUNNING
+
+
+class ImportRow(models.Model):
+    """What the preview found for one row of the file."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", pgettext_lazy("import row", "New")
+        UPDATE = "update", pgettext_lazy("import row", "Update")
+        UNCHANGED = "unchanged", pgettext_lazy("import row", "Unchanged")
+        ERROR = "error", pgettext_lazy("import row", "Error")
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField(_("line"))
+    kind = models.CharField(_("result"), max_length=10, choices=Kind)
+    key = models.CharField(_("record"), max_length=200, blank=True)
+    # [{"column": "RAM", "message": "…"}] for errors; [column, …] changed for updates.
+    messages = models.JSONField(default=list, blank=True)
+    changes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["line"]
+        indexes = [models.Index(fields=["job", "kind", "line"])]
+        verbose_name = _("imported row")
+        verbose_name_plural = _("imported rows")
+
+    def __str__(self):
+        return f"{self.job_id}:{self.line} {self.kind}"

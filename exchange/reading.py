@@ -1,0 +1,142 @@
+"""Spreadsheet files read row by row: CSV (any of the encodings and separators French
+offices produce), XLSX and ODS.
+
+CSV and XLSX are streamed, so a big file costs the memory of one row at a time; ODS
+(a zipped XML document, read by tablib/odfpy) is loaded whole.
+"""
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+CSV, XLSX, ODS = "csv", "xlsx", "ods"
+FORMATS = [CSV, XLSX, ODS]
+_XLSX_MAGIC = b"PK\x03\x04"
+
+
+class UnreadableFile(ValueError):
+    """The file is not a spreadsheet we can read; the message says why."""
+
+
+@dataclass
+class Sheet:
+    headers: list
+    # (line number as the spreadsheet shows it, cells), blank lines left out.
+    rows: object
+    encoding: str = ""
+    delimiter: str = ""
+    # Data rows the file seems to hold, for a progress bar (blank lines included).
+    estimated_rows: int = 0
+
+
+def detect_format(filename, content):
+    name = (filename or "").lower()
+    if content[:4] == _XLSX_MAGIC:
+        # XLSX and ODS are both ZIP files; ODS names its type in its first entry.
+        return ODS if b"application/vnd.oasis.opendocument.spreadsheet" in content[:200] else XLSX
+    if name.endswith((".xlsx", ".xlsm", ".ods")):
+        raise UnreadableFile(_("This file is damaged or is not a spreadsheet."))
+    return CSV
+
+
+def decode(content):
+    """UTF-8 (with or without BOM) or Windows-1252, which Excel writes on French Windows."""
+    if content.startswith(codecs.BOM_UTF8):
+        return content[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return content.decode("utf-16"), "utf-16"
+    try:
+        return content.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="replace"), "cp1252"
+
+
+def sniff_delimiter(first_line):
+    """The separator of the header line: the one that splits it into most cells."""
+    counts = {delimiter: first_line.count(delimiter) for delimiter in (";", ",", "\t", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _blank(cells):
+    return all(cell is None or str(cell).strip() == "" for cell in cells)
+
+
+def _numbered(rows):
+    """Data rows with the line number a person sees (the header is line 1)."""
+    for number, cells in enumerate(rows, start=2):
+        if not _blank(cells):
+            yield number, list(cells)
+
+
+def read_csv(content):
+    text, encoding = decode(content)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    first = next((line for line in text.split("\n", 20) if line.strip()), "")
+    delimiter = sniff_delimiter(first)
+    lines = iter(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    headers = []
+    for row in lines:
+        if not _blank(row):
+            headers = row
+            break
+    estimate = max(sum(1 for line in text.split("\n") if line.strip()) - 1, 0)
+    return Sheet(
+        headers=headers,
+        rows=_numbered(lines),
+        encoding=encoding,
+        delimiter=delimiter,
+        estimated_rows=estimate,
+    )
+
+
+def read_xlsx(content):
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:
+        raise UnreadableFile(
+            _("This XLSX file cannot be opened: %(error)s") % {"error": error}
+        ) from None
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    headers = []
+    for row in rows:
+        if not _blank(row):
+            headers = ["" if cell is None else str(cell) for cell in row]
+            break
+    return Sheet(headers=headers, rows=_numbered(rows), estimated_rows=(sheet.max_row or 1) - 1)
+
+
+def read_ods(content):
+    import tablib
+
+    try:
+        dataset = tablib.Dataset().load(io.BytesIO(content), format="ods")
+    except Exception as error:
+        raise UnreadableFile(
+            _("This ODS file cannot be opened: %(error)s") % {"error": error}
+        ) from None
+    return Sheet(
+        headers=[str(h or "") for h in dataset.headers or []],
+        rows=_numbered(dataset),
+        estimated_rows=len(dataset),
+    )
+
+
+def read_sheet(filename, content):
+    """The headers and rows of the first sheet of `content`; UnreadableFile otherwise."""
+    if not content:
+        raise UnreadableFile(_("The file is empty."))
+    kind = detect_format(filename, content)
+    sheet = {CSV: read_csv, XLSX: read_xlsx, ODS: read_ods}[kind](content)
+    sheet.headers = [str(header or "").strip() for header in sheet.headers]
+    while sheet.headers and not sheet.headers[-1]:
+        sheet.headers.pop()
+    if not any(sheet.headers):
+        raise UnreadableFile(_("The file has no header row (the names of the columns)."))
+    return sheet
