@@ -151,6 +151,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "labels.tasks.delete_expired_label_files",
         "schedule": 60 * 60,
     },
+    "delete-expired-imports-daily": {
+        "task": "exchange.tasks.delete_expired_imports",
+        "schedule": 60 * 60 * 24,
+    },
 }
 # Label batches of more labels than this are built by a Celery task, with a progress bar.
 LABEL_INLINE_LIMIT = env.int("LABEL_INLINE_LIMIT", default=200)
@@ -159,6 +163,8 @@ LABEL_FILE_RETENTION_HOURS = env.int("LABEL_FILE_RETENTION_HOURS", default=24)
 
 # Imports: their files and row reports are deleted this many days after the upload.
 IMPORT_RETENTION_DAYS = env.int("IMPORT_RETENTION_DAYS", default=30)
+# Files bigger than this are refused at upload (they are kept in the database).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # Loans: reminders this many days before the due date; SIM plans, before they end.
 LOAN_REMINDER_DAYS = env.int("LOAN_REMINDER_DAYS", default=7)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("labels/", include("labels.urls")),
+    path("imports/", include("exchange.urls")),
     path("", include("lending.urls")),
     # Before inventory.urls: its devices/<tag>/ would otherwise catch devices/import-…/.
     path("", include("inventory.erasure_urls")),

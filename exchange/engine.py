@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .columns import match_headers
 from .models import ImportJob, ImportRow
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 CHUNK = 1000
 # Errors kept for the report of a refused confirmation (the preview keeps them all).
 MAX_REPORTED = 500
+IGNORED_SHOWN = 10
 
 
 class ImportRefused(Exception):
@@ -109,10 +111,15 @@ def _open(job, resource):
         raise ImportRefused(problems)
     notes = []
     if unknown:
-        notes.append(
-            _("Columns ignored (unknown here): %(columns)s.")
-            % {"columns": ", ".join(f"« {h} »" for h in unknown)}
-        )
+        # Another tool's export may carry hundreds of columns we do not read.
+        shown = ", ".join(f"« {h} »" for h in unknown[:IGNORED_SHOWN])
+        if len(unknown) > IGNORED_SHOWN:
+            shown = ngettext(
+                "%(columns)s and %(count)s other",
+                "%(columns)s and %(count)s others",
+                len(unknown) - IGNORED_SHOWN,
+            ) % {"columns": shown, "count": len(unknown) - IGNORED_SHOWN}
+        notes.append(_("Columns ignored (unknown here): %(columns)s.") % {"columns": shown})
     return sheet, keys, notes
 
 
@@ -138,22 +145,24 @@ def _estimate(job):
     try:
         estimate = read_sheet(job.filename, bytes(job.content)).estimated_rows
     except UnreadableFile:
-        return
+        return 0
     ImportJob.objects.filter(pk=job.pk).update(total_rows=estimate)
+    return estimate
 
 
 def _progress(job, processed):
     ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
 
 
-def analyse(job):
-    """The preview: every row judged and recorded, nothing of the data written."""
+def analyse(job, on_progress=None):
+    """The preview: every row judged and recorded, nothing of the data written.
+    `on_progress(processed, total)` is called after each chunk (a terminal's bar)."""
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.ANALYSING, started_at=timezone.now(), processed_rows=0
     )
     job.rows.all().delete()
     resource = make_resource(job)
-    _estimate(job)
+    estimate = _estimate(job)
     done = [0]
 
     def record(judged):
@@ -170,6 +179,8 @@ def analyse(job):
         )
         done[0] += len(judged)
         _progress(job, done[0])
+        if on_progress:
+            on_progress(done[0], estimate)
 
     try:
         counts, notes = judge_rows(job, resource, write=False, on_chunk=record)
@@ -179,17 +190,22 @@ def analyse(job):
     return _finish(job, status, counts=counts, problems=notes, total=done[0])
 
 
-def apply(job, user=None):
+def apply(job, user=None, on_progress=None):
     """Write every row in one transaction; if any row is refused, nothing is written and
-    the job says which rows and why."""
+    the job says which rows and why. `on_progress(processed, total)` as for analyse (the
+    job's own counter cannot move: other connections see nothing before the commit)."""
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.WRITING, started_at=timezone.now(), processed_rows=0
     )
     resource = make_resource(job, user)
     errors = []
+    done = [0]
 
     def keep_errors(judged):
         errors.extend(j for j in judged if j.kind == ImportRow.Kind.ERROR)
+        done[0] += len(judged)
+        if on_progress:
+            on_progress(done[0], job.total_rows)
 
     try:
         with transaction.atomic():

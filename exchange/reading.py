@@ -123,9 +123,17 @@ def read_ods(content):
         ) from None
     return Sheet(
         headers=[str(h or "") for h in dataset.headers or []],
-        rows=_numbered(dataset),
+        rows=_numbered([_ods_value(cell) for cell in row] for row in dataset),
         estimated_rows=len(dataset),
     )
+
+
+def _ods_value(cell):
+    # tablib reads every ODS number as a float: 62700 would read as "62700.0" in a text
+    # column (a postcode, a serial number) and a donation number 12 as "12.0".
+    if isinstance(cell, float) and cell.is_integer():
+        return int(cell)
+    return cell
 
 
 def read_sheet(filename, content):

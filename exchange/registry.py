@@ -17,6 +17,8 @@ def _resources():
         "drives": inventory.DriveResource,
         "parts": inventory.PartResource,
         "sim-cards": lending.SimCardResource,
+        "households": lending.HouseholdResource,
+        "enrolments": lending.EnrolmentResource,
     }
 
 

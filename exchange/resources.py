@@ -58,10 +58,12 @@ class ExchangeResource(resources.ModelResource):
         return ""
 
     def get_export_headers(self, selected_fields=None):
-        return [str(column.label) for column in self.columns()]
+        # Import-only variants ("RAM (GB)", a RAM column that says its unit) stay out.
+        return [str(column.label) for column in self.columns() if column.exported]
 
     def get_export_fields(self, selected_fields=None):
-        return self.columns()
+        # This resource's own copies of the fields: export_field() looks them up there.
+        return [f for f in self.fields.values() if isinstance(f, Column) and f.exported]
 
     def get_import_fields(self):
         return self.columns()
@@ -93,7 +95,7 @@ class ExchangeResource(resources.ModelResource):
                 continue
             for instance in self.existing_queryset(keys, wanted):
                 self.existing.setdefault((keys, self.record_key(instance, keys)), instance)
-        for column in self.columns():
+        for column in self.import_columns():
             if isinstance(column.widget, LookupWidget):
                 column.widget.prime(row.get(column.key) for row in rows)
 
@@ -175,11 +177,25 @@ class ExchangeResource(resources.ModelResource):
         return instance, "update", {}
 
     def import_columns(self):
+        # This resource's own copies (import-export deep-copies `fields` per instance),
+        # not the class's: the LookupWidgets' caches must not outlive one import, or a
+        # site created after a first import stays unknown to the process.
         if not hasattr(self, "_import_columns"):
-            self._import_columns = [c for c in self.columns() if c.attribute and not c.readonly]
+            self._import_columns = [
+                c
+                for c in self.fields.values()
+                if isinstance(c, Column) and c.attribute and not c.readonly
+            ]
         return self._import_columns
 
     def after_init_instance(self, instance, new, row, **kwargs):
+        if not new:
+            # Compared as a file gives them back (notes with tidied line ends), so that a
+            # re-imported export is "unchanged".
+            for column in self.import_columns():
+                tidy = getattr(column.widget, "tidy", None)
+                if tidy:
+                    setattr(instance, column.attribute, tidy(getattr(instance, column.attribute)))
         # What the record was before this row, to tell "update" from "unchanged".
         instance._import_before = {} if new else self.snapshot(instance)
 
@@ -212,9 +228,11 @@ class ExchangeResource(resources.ModelResource):
                     field = self._meta.model._meta.get_field(column.attribute)
                 except Exception:
                     continue
-                # Foreign keys were found by their widgets, unique keys by the natural
-                # keys: the model's own checks would cost a query each.
-                if not field.is_relation and not field.unique:
+                # Foreign keys were found by their widgets and uniqueness is settled by
+                # the natural keys (validate_unique would cost a query a row); a unique
+                # field's own rules (a code's letters, its length) are still checked.
+                # Fields people cannot edit (an asset tag) are given at write time.
+                if not field.is_relation and field.editable:
                     fields.append(field)
             self._model_fields = fields
         return self._model_fields

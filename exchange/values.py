@@ -101,50 +101,112 @@ def _size_bytes(text, default_unit=""):
     return number * _UNITS[unit]
 
 
-def parse_ram_mb(text):
-    """'8 Go', '8GB', '8192 Mo', '8 GiB', '8' (GB) → megabytes. A bare number above 256
-    is read as megabytes: nobody lends a 512 GB-RAM laptop, many files say '8192'."""
-    if isinstance(text, int | float):
-        text = str(text)
+def _not_memory(text):
+    return ValueError(
+        _("“%(text)s” is not an amount of memory (write e.g. 8 GB or 8192 MB).") % {"text": text}
+    )
+
+
+# A bare number in a column whose header says "GB" (« RAM (Go) ») above this is a slip.
+_MAX_PLAUSIBLE_RAM_GB = 1024
+
+
+def parse_ram_mb(text, *, unit=""):
+    """'8 Go', '8GB', '8192 Mo', '8 GiB', '8' → megabytes. `unit` ("gb" or "mb") is what a
+    bare number means when the column's header says it (« RAM (Go) », « Mémoire (Mo) »).
+    Without it, a bare number above 256 is read as megabytes: nobody lends a 512 GB-RAM
+    laptop, many files say '8192'."""
+    if isinstance(text, float) and text.is_integer():
+        # A spreadsheet's number cell: 8192.0 is 8192.
+        text = int(text)
     stripped = str(text).strip()
-    default = "mb" if re.fullmatch(r"\d+", stripped) and int(stripped) > 256 else ""
+    bare = re.fullmatch(r"\d+([.,]\d+)?", stripped)
+    large = re.fullmatch(r"\d+", stripped) and int(stripped) > 256
+    default = unit or ("mb" if large else "")
     try:
         size = _size_bytes(stripped, default)
     except (ValueError, InvalidOperation):
+        raise _not_memory(text) from None
+    if bare and unit == "gb" and size > _MAX_PLAUSIBLE_RAM_GB * 1024**3:
         raise ValueError(
-            _("“%(text)s” is not an amount of memory (write e.g. 8 GB or 8192 MB).")
-            % {"text": text}
-        ) from None
-    megabytes = size / 1024**2
-    if megabytes != int(megabytes) or megabytes <= 0:
-        raise ValueError(
-            _("“%(text)s” is not an amount of memory (write e.g. 8 GB or 8192 MB).")
+            _(
+                "“%(text)s” GB of memory is not plausible: this column counts in GB "
+                "(write e.g. 8, or 8192 MB)."
+            )
             % {"text": text}
         )
+    megabytes = size / 1024**2
+    if megabytes != int(megabytes) or megabytes <= 0:
+        raise _not_memory(text)
     return int(megabytes)
 
 
-_STORAGE_KINDS = ("nvme", "ssd", "hdd", "emmc")
+_STORAGE_KINDS = {"nvme": "NVMe", "ssd": "SSD", "hdd": "HDD", "emmc": "eMMC"}
+_STORAGE_PART = re.compile(
+    r"^(?:(?P<count>\d+)\s*[x×*]\s*)?(?P<size>\d[\d\s.,]*\s*[a-z]*)?\s*$", re.IGNORECASE
+)
+# The unit a size is written back in: the one the person used (1 To stays "1 TB",
+# 2000 Go stays "2000 GB", as printed on drive labels).
+_STORAGE_UNITS = {
+    "": "GB",
+    "g": "GB",
+    "go": "GB",
+    "gb": "GB",
+    "gio": "GB",
+    "gib": "GB",
+    "t": "TB",
+    "to": "TB",
+    "tb": "TB",
+    "tio": "TB",
+    "tib": "TB",
+    "m": "MB",
+    "mo": "MB",
+    "mb": "MB",
+}
+
+
+def _not_storage(text):
+    return ValueError(
+        _("“%(text)s” is not a storage size (write e.g. 256 GB SSD).") % {"text": text}
+    )
+
+
+def _storage_part(part, text):
+    """'256 Go SSD', 'SSD 256', '2 × 500 GB HDD', 'SSD' → '256 GB SSD' (and so on)."""
+    lowered = part.lower()
+    kind = next((name for key, name in _STORAGE_KINDS.items() if key in lowered), "")
+    # "drive" is how the hardware report names a drive of unknown kind.
+    rest = re.sub(r"\b(nvme|ssd|hdd|emmc|m\.2|sata|drive|disk|disque|dur)\b", " ", lowered)
+    rest = rest.strip()
+    match = _STORAGE_PART.match(rest)
+    if not match or not (match.group("size") or kind):
+        raise _not_storage(text)
+    words = []
+    if match.group("count"):
+        words.append(f"{int(match.group('count'))} ×")
+    if match.group("size"):
+        size = re.fullmatch(r"(?P<number>\d[\d\s.,]*?)\s*(?P<unit>[a-z]*)", match.group("size"))
+        unit = _STORAGE_UNITS.get(size.group("unit")) if size else None
+        if unit is None:
+            raise _not_storage(text)
+        number = parse_decimal(size.group("number"))
+        if number <= 0:
+            raise _not_storage(text)
+        words.append(f"{number.normalize():f} {unit}")
+    if kind:
+        words.append(kind)
+    return " ".join(words)
 
 
 def parse_storage(text):
-    """'256 Go SSD', '500GB HDD', '1 To', 'SSD 256' → a tidy summary: '256 GB SSD'."""
-    raw = str(text).strip()
-    lowered = raw.lower()
-    kind = next((k for k in _STORAGE_KINDS if k in lowered), "")
-    numbers = re.sub(r"\b(nvme|ssd|hdd|emmc|m\.2|sata)\b", " ", lowered, flags=re.IGNORECASE)
-    try:
-        size = _size_bytes(numbers.strip())
-    except (ValueError, InvalidOperation):
-        raise ValueError(
-            _("“%(text)s” is not a storage size (write e.g. 256 GB SSD).") % {"text": text}
-        ) from None
-    gigabytes = size / 1024**3
-    amount = f"{gigabytes / 1024:g} TB" if gigabytes >= 1024 else f"{gigabytes:g} GB"
-    return f"{amount} {_KIND_NAMES.get(kind, '')}".strip()
-
-
-_KIND_NAMES = {"nvme": "NVMe", "ssd": "SSD", "hdd": "HDD", "emmc": "eMMC"}
+    """'256 Go SSD', '500GB HDD', '1 To', 'SSD 256', '512 GB NVMe + 1000 GB HDD' → a tidy
+    summary ('256 GB SSD', '1 TB', …) that reads back as itself, so that an exported
+    file imports as unchanged."""
+    raw = " ".join(str(text).split())
+    parts = [part.strip() for part in re.split(r"\s\+\s|\+|\s/\s", raw) if part.strip()]
+    if not parts:
+        raise _not_storage(text)
+    return " + ".join(_storage_part(part, text) for part in parts)
 
 
 def parse_weight_kg(text):

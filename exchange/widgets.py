@@ -23,8 +23,27 @@ class TextWidget(widgets.CharWidget):
     def clean(self, value, row=None, **kwargs):
         if values.is_empty(value):
             return ""
+        # A spreadsheet stores a serial number typed as 123456 as the number 123456.0.
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         text = " ".join(str(value).split())
         return text.upper() if self.upper else text
+
+
+def tidy_notes(text):
+    """Notes keep their line breaks; each line loses its edge and doubled spaces."""
+    lines = str(text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(" ".join(line.split()) for line in lines).strip()
+
+
+class NotesWidget(TextWidget):
+    """Free text on several lines (notes, addresses): the line breaks are kept."""
+
+    def clean(self, value, row=None, **kwargs):
+        return "" if values.is_empty(value) else tidy_notes(value)
+
+    def tidy(self, value):
+        return tidy_notes(value)
 
 
 class _Parsed(widgets.Widget):
@@ -62,9 +81,17 @@ class WeightWidget(DecimalWidget):
 
 
 class RamWidget(_Parsed):
-    """Megabytes in the database, "8 GB" (or "8 Go") in the file."""
+    """Megabytes in the database, "8 GB" (or "8 Go") in the file. `unit` ("gb", "mb") is
+    what a bare number means, for a column whose header says it (« RAM (Go) »)."""
 
-    parse = staticmethod(values.parse_ram_mb)
+    def __init__(self, unit="", **kwargs):
+        super().__init__(**kwargs)
+        self.unit = unit
+
+    def clean(self, value, row=None, **kwargs):
+        if values.is_empty(value):
+            return None
+        return values.parse_ram_mb(value, unit=self.unit)
 
     def render(self, value, obj=None, **kwargs):
         if value is None:

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from exchange.exporting import export_format, export_response
+
 from . import refurbishment, workflow
 from .models import (
     Category,
@@ -40,6 +42,7 @@ from .refurbishment_forms import (
     RestockForm,
     SystemInstallForm,
 )
+from .resources import PartResource
 
 # What each grade means, shown beside the grade so that two technicians grade alike.
 GRADE_CRITERIA = {
@@ -286,8 +289,11 @@ def part_list(request):
     if request.method == "POST" and form.is_valid():
         _save(request, form)
         return redirect("refurbishment:part_list")
+    parts = Part.objects.order_by("kind", "name")
+    if export_format(request):
+        return export_response(request, PartResource, parts, "parts")
     context = {
-        "parts": Part.objects.order_by("kind", "name"),
+        "parts": parts,
         "form": form,
         "low_stock": LOW_STOCK,
     }

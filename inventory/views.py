@@ -7,10 +7,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+
+from exchange.exporting import export_format, export_response
+from exchange.exports_inventory import DonationExportResource
 
 from . import services, workflow
 from .chatter import timeline
@@ -41,6 +44,7 @@ from .models import (
     Status,
 )
 from .refurbishment_views import device_refurbishment_context
+from .resources import DeviceResource, DonorResource, LocationResource, SiteResource
 
 PAGE_SIZE = 50
 KANBAN_CARDS = 20
@@ -77,6 +81,8 @@ def _back(request, default):
 def device_list(request):
     devices = DeviceFilter(request.GET, queryset=Device.objects.with_relations(), request=request)
     queryset, sort = _sorted(devices.qs, request.GET.get("sort", ""))
+    if export_format(request):
+        return export_response(request, DeviceResource, queryset, "devices")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -349,8 +355,11 @@ def donor_list(request):
     q = request.GET.get("q", "").replace("\x00", "").strip()
     if q:
         donors = donors.filter(name__icontains=q)
+    if export_format(request):
+        return export_response(request, DonorResource, donors, "donors")
     page = Paginator(donors, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "inventory/donor_list.html", {"page": page, "q": q})
+    query = urlencode({"q": q}) if q else ""
+    return render(request, "inventory/donor_list.html", {"page": page, "q": q, "query": query})
 
 
 @permission_required("inventory.view_donor", raise_exception=True)
@@ -411,6 +420,8 @@ def donation_list(request):
         .annotate(device_count=Count("devices"))
         .order_by("-received_on", "-pk")
     )
+    if export_format(request):
+        return export_response(request, DonationExportResource, donations, "donations")
     page = Paginator(donations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "inventory/donation_list.html", {"page": page})
 
@@ -464,6 +475,10 @@ def site_list(request):
         .order_by("name", "pk")
         .prefetch_related(Prefetch("locations", queryset=locations))
     )
+    if export_format(request) and request.GET.get("data") == "locations":
+        return export_response(request, LocationResource, locations, "locations")
+    if export_format(request):
+        return export_response(request, SiteResource, sites, "sites")
     can_edit = request.user.has_perm("inventory.add_location")
     site_form = SiteForm(prefix="site") if can_edit else None
     location_form = LocationForm(prefix="location") if can_edit else None

@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from exchange.exporting import export_format, export_response
 from inventory.chatter import timeline
 from inventory.forms import CommentForm
 
@@ -41,6 +42,7 @@ from .household_selectors import (
     programmes_to_apply,
 )
 from .households import register_household, update_household
+from .resources import HouseholdResource
 from .states import LendingError
 
 PAGE_SIZE = 50
@@ -75,6 +77,8 @@ def _add_errors(form, error):
 def household_list(request):
     filters = HouseholdFilterForm(request.GET, programmes=programmes_for_filter(request.user))
     rows = household_rows(request.user, **filters.filters())
+    if export_format(request):
+        return export_response(request, HouseholdResource, rows, "households")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

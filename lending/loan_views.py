@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from exchange.exporting import export_format, export_response
 from inventory.forms import CommentForm
 
 from . import access, loan_workflow, sims
@@ -41,6 +42,7 @@ from .loan_forms import (
     SimFilterForm,
 )
 from .models import Accessory, Loan, LoanDevice, Programme, SimCard
+from .resources import LoanExportResource, SimCardResource
 from .states import LendingError
 
 PAGE_SIZE = 50
@@ -123,6 +125,8 @@ def loan_list(request):
     loans = loans.prefetch_related(
         Prefetch("items", queryset=LoanDevice.objects.select_related("device").order_by("pk"))
     )
+    if export_format(request):
+        return export_response(request, LoanExportResource, loans, "loans")
     page = Paginator(loans, PAGE_SIZE).get_page(request.GET.get("page"))
     for loan in page:
         loan.days_late = _days_late(loan, today)
@@ -436,9 +440,10 @@ def sim_list(request):
             cards = cards.filter(status=form.cleaned_data["status"])
         if form.cleaned_data["ending"]:
             cards = cards.filter(ends_on__gte=today, ends_on__lte=soon, status__in=running)
-    page = Paginator(cards.order_by("ends_on", "iccid"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    cards = cards.order_by("ends_on", "iccid")
+    if export_format(request):
+        return export_response(request, SimCardResource, cards, "sim-cards")
+    page = Paginator(cards, PAGE_SIZE).get_page(request.GET.get("page"))
     for sim in page:
         sim.ending_soon = sim.status in running and sim.ends_on and sim.ends_on <= soon
         with_loan = sim.status in (SimCard.Status.LENT, SimCard.Status.LOST)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from exchange.exporting import export_format, export_response
 from inventory.models import Category
 
 from . import programmes
@@ -29,6 +30,7 @@ from .programme_forms import (
     WorkshopForm,
     presences_from,
 )
+from .resources import ProgrammeExportResource
 from .states import LendingError
 
 E = Enrolment.Status
@@ -65,6 +67,8 @@ def _person_pks(user, programme):
 @permission_required("lending.view_programme", raise_exception=True)
 def programme_list(request):
     programmes_ = _programmes().order_by("-starts_on", "name")
+    if export_format(request):
+        return export_response(request, ProgrammeExportResource, programmes_, "programmes")
     return render(request, "lending/programme_list.html", {"programmes": programmes_})
 
 
