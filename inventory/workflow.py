@@ -53,6 +53,11 @@ class StaleStatus(WorkflowError):
 ERASED = "erased"
 READY = "ready"
 
+# Processes that own some moves: a sale numbers a receipt (sales.services); a loan keeps
+# its devices from the reservation to the review of their return (lending.loan_workflow).
+SALE = "sale"
+LOAN = "loan"
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -64,6 +69,8 @@ class Transition:
     # passed, system installed, graded).
     guard: str = ""
     style: str = "primary"
+    # Set for a move only that process makes (never a button, a scan or a bulk change).
+    process: str = ""
 
 
 def _t(source, target, label, permission, **kwargs):
@@ -85,7 +92,7 @@ TRANSITIONS = [
     _t(S.REFURBISHING, S.READY, gettext_lazy("Ready"), PROCESS, guard=READY),
     _t(S.REFURBISHING, S.WIPING, gettext_lazy("Back to erasure"), PROCESS, style="secondary"),
     _t(S.READY, S.RESERVED, gettext_lazy("Reserve"), ALLOCATE),
-    _t(S.READY, S.SOLD, gettext_lazy("Sold"), ALLOCATE),
+    _t(S.READY, S.SOLD, gettext_lazy("Sold"), ALLOCATE, process=SALE),
     _t(S.READY, S.GIVEN, gettext_lazy("Given"), ALLOCATE),
     _t(S.READY, S.REFURBISHING, gettext_lazy("Needs repair"), PROCESS, style="secondary"),
     _t(S.RESERVED, S.LENT, gettext_lazy("Hand over (lent)"), HAND_OVER),
@@ -94,6 +101,7 @@ TRANSITIONS = [
     _t(S.LENT, S.GIVEN, gettext_lazy("Loan becomes a gift"), ALLOCATE, style="secondary"),
     _t(S.RETURNED, S.WIPING, gettext_lazy("Start erasure"), PROCESS),
     _t(S.LOST, S.RETURNED, gettext_lazy("Found again"), ALLOCATE, style="secondary"),
+    _t(S.SOLD, S.READY, gettext_lazy("Sale cancelled"), ALLOCATE, process=SALE),
 ]
 # A device leaves for parts or recycling only with its drives sanitised, destroyed or
 # taken out: a donor's data must not leave with it either.
@@ -131,7 +139,28 @@ def transitions_from(status):
 
 def allowed_transitions(device, user):
     """The transitions this user may offer on this device (the buttons to show)."""
-    return [t for t in transitions_from(device.status) if user.has_perm(t.permission)]
+    rules = [
+        t for t in transitions_from(device.status) if user.has_perm(t.permission) and not t.process
+    ]
+    if rules and device.status in _LOAN_STATUSES and holding_loan(device):
+        return []
+    return rules
+
+
+# The statuses a device may have while a loan holds it.
+_LOAN_STATUSES = {S.RESERVED, S.LENT, S.RETURNED}
+
+
+def holding_loan(device):
+    """The loan item that holds `device` (reserved, lent, or returned but not reviewed),
+    or None. One query, only for devices in one of those statuses."""
+    if device.status not in _LOAN_STATUSES or not hasattr(device, "loan_items"):
+        return None
+    return device.loan_items.filter(active=True).select_related("loan").first()
+
+
+# The devices whose storage must be recorded (and erased) before anyone else gets them.
+HOLDS_STORAGE = {Category.LAPTOP, Category.DESKTOP, Category.TABLET, Category.SMARTPHONE}
 
 
 def unerased_drives(device):
@@ -183,6 +212,13 @@ def missing_for(device, guard, checklist=None):
     os_installs), so the device page can call it without extra queries.
     """
     missing = []
+    if device.category in HOLDS_STORAGE and not device.drives.all():
+        missing.append(
+            _(
+                "No drive is recorded for this device: add its drives (or import its "
+                "hardware report) so that their erasure can be recorded."
+            )
+        )
     drives = unerased_drives(device)
     if drives:
         missing.append(
@@ -206,8 +242,12 @@ def missing_for(device, guard, checklist=None):
     return missing
 
 
-def check_transition(device, target, user):
-    """Raise a WorkflowError saying why `device` cannot go to `target`, or return the rule."""
+def check_transition(device, target, user, process=""):
+    """Raise a WorkflowError saying why `device` cannot go to `target`, or return the rule.
+
+    `process` names the process making the move (SALE, LOAN), if any: the moves a
+    process owns are refused to everyone else.
+    """
     rule = _BY_PAIR.get((device.status, target))
     if target not in Status.values:
         raise TransitionNotAllowed(_("“%(target)s” is not a device status.") % {"target": target})
@@ -216,6 +256,15 @@ def check_transition(device, target, user):
             _("A device that is “%(source)s” cannot become “%(target)s”.")
             % {"source": Status(device.status).label, "target": Status(target).label}
         )
+    if rule.process and rule.process != process:
+        raise TransitionNotAllowed(_PROCESS_ONLY[rule.process] % {"tag": device.asset_tag})
+    if process != LOAN:
+        held = holding_loan(device)
+        if held:
+            raise TransitionNotAllowed(
+                _("%(tag)s is in loan #%(loan)s: it changes status through that loan.")
+                % {"tag": device.asset_tag, "loan": held.loan_id}
+            )
     if not user.has_perm(rule.permission):
         raise PermissionRefused(
             _("Your role may not move a device to “%(target)s”.") % {"target": Status(target).label}
@@ -225,6 +274,14 @@ def check_transition(device, target, user):
         if missing:
             raise GuardFailed(" ".join(missing))
     return rule
+
+
+_PROCESS_ONLY = {
+    SALE: gettext_lazy(
+        "%(tag)s is sold (or its sale cancelled) on the sales page, which numbers the receipt."
+    ),
+    LOAN: gettext_lazy("%(tag)s changes status through its loan."),
+}
 
 
 def _lock(device_pk):
@@ -241,7 +298,7 @@ def _lock(device_pk):
     return queryset.get()
 
 
-def transition_device(*, device, target, by, note=""):
+def transition_device(*, device, target, by, note="", process=""):
     """Move `device` to status `target` on behalf of user `by`, with an optional note.
 
     `device.status` is the status the user saw. If another user changed the device
@@ -253,7 +310,7 @@ def transition_device(*, device, target, by, note=""):
         current = _lock(device.pk)
         if current.status != seen_status:
             raise StaleStatus(_stale_message(current))
-        check_transition(current, target, by)
+        check_transition(current, target, by, process)
         now = timezone.now()
         changes = {"status": target, "status_changed_at": now}
         if target in _RESETS_ERASURE:

@@ -190,7 +190,11 @@ def _reserve_device(loan, device, by):
         ) from None
     try:
         workflow.transition_device(
-            device=device, target=DeviceStatus.RESERVED, by=by, note=_loan_note(loan)
+            device=device,
+            target=DeviceStatus.RESERVED,
+            by=by,
+            note=_loan_note(loan),
+            process=workflow.LOAN,
         )
     except workflow.WorkflowError as error:
         raise LendingError(f"{device.asset_tag}: {error.message}") from None
@@ -229,6 +233,7 @@ def cancel_loan(*, loan, by, reason):
                     target=DeviceStatus.READY,
                     by=by,
                     note=_loan_note(loan, reason),
+                    process=workflow.LOAN,
                 )
             _release_sim(loan, by)
         loan.items.update(active=False)
@@ -262,7 +267,11 @@ def hand_over_loan(*, loan, by, signed_on, accessories=(), note=""):
             )
             for item in _active_items(loan):
                 workflow.transition_device(
-                    device=item.device, target=DeviceStatus.LENT, by=by, note=_loan_note(loan)
+                    device=item.device,
+                    target=DeviceStatus.LENT,
+                    by=by,
+                    note=_loan_note(loan),
+                    process=workflow.LOAN,
                 )
     except workflow.WorkflowError as error:
         loan.refresh_from_db()
@@ -354,6 +363,7 @@ def _inspect_item(loan, item, found, by):
             target=DeviceStatus.RETURNED,
             by=by,
             note=_loan_note(loan, item.get_condition_display()),
+            process=workflow.LOAN,
         )
 
 
@@ -416,14 +426,22 @@ def _decide_item(loan, item, decision, by, note):
         )
     text = _loan_note(loan, f"{D(decision).label}. {note}".strip())
     if decision == D.LOST:
-        workflow.transition_device(device=item.device, target=DeviceStatus.LOST, by=by, note=text)
+        workflow.transition_device(
+            device=item.device, target=DeviceStatus.LOST, by=by, note=text, process=workflow.LOAN
+        )
     elif decision == D.RECYCLE and not item.device.drives.exists():
         workflow.transition_device(
-            device=item.device, target=DeviceStatus.RECYCLED, by=by, note=text
+            device=item.device,
+            target=DeviceStatus.RECYCLED,
+            by=by,
+            note=text,
+            process=workflow.LOAN,
         )
     else:
         # Whatever comes next, a returned device is wiped first.
-        workflow.transition_device(device=item.device, target=DeviceStatus.WIPING, by=by, note=text)
+        workflow.transition_device(
+            device=item.device, target=DeviceStatus.WIPING, by=by, note=text, process=workflow.LOAN
+        )
     item.decision, item.active = decision, False
     item.save(update_fields=["decision", "active"])
 
@@ -443,7 +461,11 @@ def convert_to_gift(*, loan, by, note=""):
         )
         for item in _active_items(loan):
             workflow.transition_device(
-                device=item.device, target=DeviceStatus.GIVEN, by=by, note=_loan_note(loan, note)
+                device=item.device,
+                target=DeviceStatus.GIVEN,
+                by=by,
+                note=_loan_note(loan, note),
+                process=workflow.LOAN,
             )
         loan.items.update(active=False)
         _release_sim(loan, by, status=SimCard.Status.TERMINATED)
@@ -462,7 +484,11 @@ def declare_loan_lost(*, loan, by, note):
         )
         for item in _active_items(loan):
             workflow.transition_device(
-                device=item.device, target=DeviceStatus.LOST, by=by, note=_loan_note(loan, note)
+                device=item.device,
+                target=DeviceStatus.LOST,
+                by=by,
+                note=_loan_note(loan, note),
+                process=workflow.LOAN,
             )
         loan.items.update(active=False)
         _release_sim(loan, by, status=SimCard.Status.LOST)

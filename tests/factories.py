@@ -116,6 +116,9 @@ class DeviceFactory(factory.django.DjangoModelFactory):
             return
         technician = UserFactory()
         now = timezone.now()
+        if device.category in workflow.HOLDS_STORAGE and not device.drives.exists():
+            # A computer's storage is recorded, and erased, before it is ready.
+            ErasureFactory(drive=DriveFactory(device=device), operator=technician)
         CheckResult.objects.bulk_create(
             CheckResult(
                 device=device,

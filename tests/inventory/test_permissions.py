@@ -89,8 +89,8 @@ def test_a_refused_form_creates_nothing(social_worker_client):
     ("role", "source", "target"),
     [
         ("social_worker", Status.RECEIVED, Status.WIPING),
-        ("social_worker", Status.READY, Status.SOLD),
-        ("technician", Status.READY, Status.SOLD),
+        ("social_worker", Status.READY, Status.GIVEN),
+        ("technician", Status.READY, Status.GIVEN),
         ("technician", Status.READY, Status.RESERVED),
     ],
 )

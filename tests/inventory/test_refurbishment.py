@@ -56,7 +56,14 @@ def ssd():
 
 
 def refurbishing_laptop(**fields):
-    return DeviceFactory(status=Status.REFURBISHING, category=Category.LAPTOP, **fields)
+    # Its drive is erased: what is under test is the rest of the ready rule.
+    return DeviceFactory(
+        status=Status.REFURBISHING,
+        category=Category.LAPTOP,
+        drives__count=1,
+        drives__erased=True,
+        **fields,
+    )
 
 
 def reloaded(device):

@@ -52,7 +52,13 @@ def test_each_transition_succeeds_for_a_role_that_holds_its_permission(rule, use
         refurbished=rule.guard == workflow.READY,
     )
 
-    transition_device(device=device, target=rule.target, by=user, note="  checked by Karim  ")
+    transition_device(
+        device=device,
+        target=rule.target,
+        by=user,
+        note="  checked by Karim  ",
+        process=rule.process,
+    )
 
     device.refresh_from_db()
     assert device.status == rule.target
@@ -215,21 +221,38 @@ def test_it_refuses_ready_without_a_grade(technician):
 
 def test_a_returned_device_needs_a_new_check_and_system(technician):
     device = DeviceFactory(status=Status.LENT, refurbished=True)
-    for target in (Status.RETURNED, Status.WIPING, Status.REFURBISHING):
+    for target in (Status.RETURNED, Status.WIPING):
         transition_device(device=device, target=target, by=technician)
+    # Wiped again after the return: what is left is the checklist and the system.
+    ErasureFactory(drive=device.drives.get())
+    transition_device(device=device, target=Status.REFURBISHING, by=technician)
 
     missing = workflow.missing_for(device, workflow.READY)
 
     assert len(missing) == 2, missing
 
 
-def test_a_device_without_drives_may_skip_erasure(technician):
-    device = DeviceFactory(status=Status.RECEIVED)
+def test_a_device_that_holds_no_storage_may_skip_erasure(technician):
+    device = DeviceFactory(status=Status.RECEIVED, category=Category.SCREEN)
 
     transition_device(device=device, target=Status.REFURBISHING, by=technician)
 
     device.refresh_from_db()
     assert device.status == Status.REFURBISHING
+
+
+@pytest.mark.parametrize("category", sorted(workflow.HOLDS_STORAGE))
+def test_a_computer_without_a_recorded_drive_cannot_skip_erasure(category, technician):
+    # A laptop registered by hand or imported from a spreadsheet has no drive yet: its
+    # disk must be recorded (and erased, or recorded as removed) before it moves on.
+    device = DeviceFactory(status=Status.RECEIVED, category=category)
+    before = history_count(device)
+
+    with pytest.raises(GuardFailed) as refused:
+        transition_device(device=device, target=Status.REFURBISHING, by=technician)
+
+    assert "No drive is recorded" in refused.value.message
+    assert_unchanged(device, Status.RECEIVED, before)
 
 
 def test_a_return_requires_a_new_erasure(technician):
@@ -288,9 +311,32 @@ def test_a_technician_cannot_sell_a_device(technician):
     before = history_count(device)
 
     with pytest.raises(PermissionRefused):
-        transition_device(device=device, target=Status.SOLD, by=technician)
+        transition_device(device=device, target=Status.SOLD, by=technician, process=workflow.SALE)
 
     assert_unchanged(device, Status.READY, before)
+
+
+@pytest.mark.parametrize(
+    ("source", "target"), [(Status.READY, Status.SOLD), (Status.SOLD, Status.READY)]
+)
+def test_a_device_is_sold_or_unsold_only_through_a_sale(source, target, coordinator):
+    # The sale numbers the receipt; a button on the device page would skip it.
+    device = DeviceFactory(status=source)
+    before = history_count(device)
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        transition_device(device=device, target=target, by=coordinator)
+
+    assert "sales page" in refused.value.message
+    assert_unchanged(device, source, before)
+
+
+def test_the_device_page_offers_no_sale_button(coordinator):
+    device = DeviceFactory(status=Status.READY)
+
+    targets = {rule.target for rule in workflow.allowed_transitions(device, coordinator)}
+
+    assert Status.SOLD not in targets
 
 
 @pytest.mark.parametrize("rule", TRANSITIONS, ids=lambda t: f"{t.source}-{t.target}")
@@ -299,7 +345,7 @@ def test_a_social_worker_cannot_fire_any_transition(rule, social_worker):
     before = history_count(device)
 
     with pytest.raises(PermissionRefused):
-        transition_device(device=device, target=rule.target, by=social_worker)
+        transition_device(device=device, target=rule.target, by=social_worker, process=rule.process)
 
     assert_unchanged(device, rule.source, before)
 
@@ -317,7 +363,7 @@ def test_a_coordinator_is_offered_every_transition_from_the_status(coordinator):
 
     offered = workflow.allowed_transitions(device, coordinator)
 
-    assert offered == workflow.transitions_from(Status.READY)
+    assert offered == [r for r in workflow.transitions_from(Status.READY) if not r.process]
 
 
 def test_it_refuses_a_change_based_on_a_stale_status(coordinator):
@@ -336,10 +382,10 @@ def test_it_refuses_a_change_based_on_a_stale_status(coordinator):
 def test_several_devices_move_together(coordinator):
     devices = [DeviceFactory(status=Status.READY) for _ in range(3)]
 
-    moved = transition_devices(devices=devices, target=Status.SOLD, by=coordinator, note="Lot")
+    moved = transition_devices(devices=devices, target=Status.GIVEN, by=coordinator, note="Lot")
 
     assert moved == 3
-    assert set(Device.objects.values_list("status", flat=True)) == {Status.SOLD}
+    assert set(Device.objects.values_list("status", flat=True)) == {Status.GIVEN}
     assert all(d.history.first().history_change_reason == "Lot" for d in devices)
 
 
@@ -350,7 +396,7 @@ def test_several_devices_move_all_or_none(coordinator):
     before = Device.history.count()
 
     with pytest.raises(WorkflowError) as refused:
-        transition_devices(devices=devices, target=Status.SOLD, by=coordinator)
+        transition_devices(devices=devices, target=Status.GIVEN, by=coordinator)
 
     assert received.asset_tag in refused.value.message
     assert ready[0].asset_tag not in refused.value.message

@@ -404,12 +404,22 @@ def test_handing_over_a_loan_that_is_only_requested_says_so(loan, technician):
     assert loan.status == L.REQUESTED
 
 
+def test_a_reserved_device_cannot_be_moved_away_from_its_loan(approved, coordinator, router):
+    with pytest.raises(inventory_workflow.TransitionNotAllowed) as refused:
+        inventory_workflow.transition_device(
+            device=router, target=DeviceStatus.LOST, by=coordinator, note="Dropped"
+        )
+
+    assert f"loan #{approved.pk}" in refused.value.message
+    router.refresh_from_db()
+    assert router.status == DeviceStatus.RESERVED
+
+
 def test_a_device_moved_away_since_the_approval_stops_the_hand_over(
     approved, technician, coordinator, laptop, router
 ):
-    inventory_workflow.transition_device(
-        device=router, target=DeviceStatus.LOST, by=coordinator, note="Dropped"
-    )
+    # Behind the loan's back (an admin's fix in the database): the hand-over says so.
+    Device.objects.filter(pk=router.pk).update(status=DeviceStatus.LOST)
 
     with pytest.raises(LendingError):
         workflow.hand_over_loan(loan=approved, by=technician, signed_on=TODAY)

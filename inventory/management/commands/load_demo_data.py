@@ -110,9 +110,9 @@ TARGETS = [
     (S.WIPING, 30),
     (S.REFURBISHING, 40),
     (S.READY, 60),
-    # Reserved, lent and returned devices come with their loans (lending.demo): a device
-    # in one of those statuses without a loan would contradict the loan pages.
-    (S.SOLD, 30),
+    # Reserved, lent and returned devices come with their loans (lending.demo), sold ones
+    # with their receipts (sales.demo): a device in one of those statuses without its
+    # loan or sale would contradict those pages.
     (S.GIVEN, 10),
     (S.PARTS, 12),
     (S.RECYCLED, 12),
@@ -124,7 +124,6 @@ ROUTES = {
     S.WIPING: [S.WIPING],
     S.REFURBISHING: [S.WIPING, S.REFURBISHING],
     S.READY: [S.WIPING, S.REFURBISHING, S.READY],
-    S.SOLD: [S.WIPING, S.REFURBISHING, S.READY, S.SOLD],
     S.GIVEN: [S.WIPING, S.REFURBISHING, S.READY, S.GIVEN],
     S.PARTS: [S.WIPING, S.PARTS],
     S.RECYCLED: [S.RECYCLED],
