@@ -17,16 +17,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from inventory.certificates import (
-    LINE,
-    SHADE,
-    _content_width,
-    _facts,
-    _p,
-    _person,
-    _render,
-    _styles,
-)
+from inventory import pdf
 
 from .models import Accessory
 
@@ -39,35 +30,35 @@ def _date(value):
 
 def build_agreement(loan) -> bytes:
     """The agreement of `loan` as PDF bytes, in the active language."""
-    width = _content_width(A4)
+    width = pdf.content_width(A4)
     half = [0.17 * width, 0.33 * width, 0.17 * width, 0.33 * width]
     story = [
-        _p(settings.ORGANISATION_NAME, "org"),
+        pdf.text(settings.ORGANISATION_NAME, "org"),
         Spacer(1, 3 * mm),
-        _p(_("Computer equipment loan agreement"), "title"),
+        pdf.text(_("Computer equipment loan agreement"), "title"),
         Spacer(1, 1 * mm),
-        _p(
+        pdf.text(
             _("Loan #%(number)s · household %(code)s")
             % {"number": loan.pk, "code": loan.household.code},
             "bold",
         ),
         *_parties(loan, half),
-        _p(_("Equipment lent"), "h2"),
+        pdf.text(_("Equipment lent"), "h2"),
         _items_table(loan, width),
         *_connectivity(loan, half),
-        _p(_("Period"), "h2"),
-        _p(
+        pdf.text(_("Period"), "h2"),
+        pdf.text(
             _("From %(start)s to %(due)s: the equipment is returned by %(due)s at the latest.")
             % {"start": _date(loan.starts_on), "due": _date(loan.due_on)}
         ),
-        _p(_("Conditions"), "h2"),
+        pdf.text(_("Conditions"), "h2"),
         *_conditions(loan),
         Spacer(1, 6 * mm),
         KeepTogether(_signatures(loan, width)),
     ]
     title = _("Loan agreement #%(number)s") % {"number": loan.pk}
     footer = f"{settings.ORGANISATION_NAME} · {title} · {loan.household.code}"
-    return _render(story, title=title, footer=footer)
+    return pdf.render(story, title=title, footer=footer)
 
 
 def _parties(loan, widths):
@@ -76,16 +67,16 @@ def _parties(loan, widths):
     referrer = household.structure
     contact = " · ".join(p for p in (programme.contact_name, programme.contact_phone) if p)
     return [
-        _p(_("Programme"), "h2"),
-        _facts(
+        pdf.text(_("Programme"), "h2"),
+        pdf.facts(
             [
                 [_("Programme"), programme.name, _("Partner structures"), structures],
                 [_("Lent by"), settings.ORGANISATION_NAME, _("Contact"), contact],
             ],
             widths,
         ),
-        _p(_("The household"), "h2"),
-        _facts(
+        pdf.text(_("The household"), "h2"),
+        pdf.facts(
             [
                 [_("Reference person"), household.full_name, _("Household code"), household.code],
                 [
@@ -96,7 +87,7 @@ def _parties(loan, widths):
                 ],
                 [
                     _("Social worker"),
-                    _person(household.social_worker),
+                    pdf.person(household.social_worker),
                     _("Structure"),
                     " · ".join(p for p in (referrer.name, referrer.phone) if p),
                 ],
@@ -108,29 +99,29 @@ def _parties(loan, widths):
 
 def _items_table(loan, width):
     header = [
-        _p(_("Category"), "bold"),
-        _p(_("Make and model"), "bold"),
-        _p(_("Asset tag"), "bold"),
-        _p(_("Serial number"), "bold"),
+        pdf.text(_("Category"), "bold"),
+        pdf.text(_("Make and model"), "bold"),
+        pdf.text(_("Asset tag"), "bold"),
+        pdf.text(_("Serial number"), "bold"),
     ]
     rows = [header]
     for item in loan.items.select_related("device").order_by("pk"):
         device = item.device
         rows.append(
             [
-                _p(device.get_category_display()),
-                _p(f"{device.manufacturer} {device.model}".strip()),
-                _p(device.asset_tag),
-                _p(device.serial_number),
+                pdf.text(device.get_category_display()),
+                pdf.text(f"{device.manufacturer} {device.model}".strip()),
+                pdf.text(device.asset_tag),
+                pdf.text(device.serial_number),
             ]
         )
     style = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.3, LINE),
+        ("BACKGROUND", (0, 0), (-1, 0), pdf.SHADE),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.3, pdf.LINE),
     ]
     if len(rows) == 1:
-        rows.append([_p(_("The devices are chosen when the loan is approved.")), "", "", ""])
+        rows.append([pdf.text(_("The devices are chosen when the loan is approved.")), "", "", ""])
         style.append(("SPAN", (0, 1), (-1, 1)))
     widths = [0.2 * width, 0.34 * width, 0.18 * width, 0.28 * width]
     table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
@@ -143,8 +134,8 @@ def _connectivity(loan, widths):
     sim = loan.sim
     if sim is not None:
         story += [
-            _p(_("SIM card"), "h2"),
-            _facts(
+            pdf.text(_("SIM card"), "h2"),
+            pdf.facts(
                 [
                     [_("Operator"), sim.operator, _("Phone number"), sim.phone_number],
                     [
@@ -161,7 +152,7 @@ def _connectivity(loan, widths):
     given = ", ".join(str(labels.get(value, value)) for value in loan.accessories_given)
     if not loan.handed_over_at:
         given = _("Recorded at the hand-over.")
-    story += [_p(_("Accessories given"), "h2"), _p(given or _("None"))]
+    story += [pdf.text(_("Accessories given"), "h2"), pdf.text(given or _("None"))]
     return story
 
 
@@ -193,7 +184,7 @@ def _conditions(loan):
         )
     story = []
     if programme.return_instructions:
-        story += [_p(programme.return_instructions), Spacer(1, 1.5 * mm)]
+        story += [pdf.text(programme.return_instructions), Spacer(1, 1.5 * mm)]
     story += [Paragraph(f"• {escape(clause)}", _clause_style()) for clause in clauses]
     return story
 
@@ -201,7 +192,9 @@ def _conditions(loan):
 @cache
 def _clause_style():
     # A hanging indent: the bullet stands out, the clause's lines align after it.
-    return ParagraphStyle("clause", _styles()["base"], leftIndent=3 * mm, firstLineIndent=-3 * mm)
+    return ParagraphStyle(
+        "clause", pdf.styles()["base"], leftIndent=3 * mm, firstLineIndent=-3 * mm
+    )
 
 
 def _signatures(loan, width):
@@ -210,14 +203,14 @@ def _signatures(loan, width):
         "date": _date(loan.agreement_signed_on),
     }
     household = [
-        _p(_("The household"), "label"),
-        _p(loan.household.full_name, "bold"),
-        _p(_("Signature, preceded by “read and approved”"), "small"),
+        pdf.text(_("The household"), "label"),
+        pdf.text(loan.household.full_name, "bold"),
+        pdf.text(_("Signature, preceded by “read and approved”"), "small"),
     ]
     association = [
-        _p(_("For %(organisation)s") % {"organisation": settings.ORGANISATION_NAME}, "label"),
-        _p(_("Name and role: %(blank)s") % {"blank": BLANK}),
-        _p(_("Signature and stamp"), "small"),
+        pdf.text(_("For %(organisation)s") % {"organisation": settings.ORGANISATION_NAME}, "label"),
+        pdf.text(_("Name and role: %(blank)s") % {"blank": BLANK}),
+        pdf.text(_("Signature and stamp"), "small"),
     ]
     table = Table(
         [[household, association]], colWidths=[width / 2, width / 2], rowHeights=[34 * mm]
@@ -226,9 +219,9 @@ def _signatures(loan, width):
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BOX", (0, 0), (0, 0), 0.6, LINE),
-                ("BOX", (1, 0), (1, 0), 0.6, LINE),
+                ("BOX", (0, 0), (0, 0), 0.6, pdf.LINE),
+                ("BOX", (1, 0), (1, 0), 0.6, pdf.LINE),
             ]
         )
     )
-    return [_p(made), Spacer(1, 3 * mm), table]
+    return [pdf.text(made), Spacer(1, 3 * mm), table]
