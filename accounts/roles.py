@@ -82,8 +82,18 @@ _FOLLOW_UP = [
     "lending.change_attendance",
 ]
 
+# The shop: technicians and coordinators sell at the counter and print the receipts.
+_SHOP = [
+    "sales.view_sale",
+    "sales.add_sale",
+    "sales.view_price",
+    "sales.view_eligibilityproof",
+    "sales.view_creditnote",
+    "inventory.view_organisation",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.TECHNICIAN: [*_WORKSHOP, *_LOAN_HANDLING],
+    Role.TECHNICIAN: [*_WORKSHOP, *_LOAN_HANDLING, *_SHOP],
     Role.COORDINATOR: [
         *_WORKSHOP,
         "inventory.add_site",
@@ -104,6 +114,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "labels.add_labellayout",
         "labels.change_labellayout",
         *_LOAN_HANDLING,
+        *_SHOP,
+        # Cancelling a sale (a credit note), the price list, the organisation's details,
+        # and what a donation is worth for a tax receipt.
+        "sales.add_creditnote",
+        "sales.add_price",
+        "sales.change_price",
+        "sales.add_eligibilityproof",
+        "sales.change_eligibilityproof",
+        "inventory.add_organisation",
+        "inventory.change_organisation",
+        "inventory.value_donation",
         # Programmes and what they lend; households only of the programmes they run.
         "lending.view_household",
         "lending.view_enrolment",

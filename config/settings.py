@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "lending",
     "labels",
     "exchange",
+    "sales",
 ]
 
 MIDDLEWARE = [

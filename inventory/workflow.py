@@ -24,6 +24,8 @@ COMPUTERS = {Category.LAPTOP, Category.DESKTOP}
 PROCESS = "inventory.process_device"
 HAND_OVER = "inventory.hand_over_device"
 ALLOCATE = "inventory.allocate_device"
+SELL = "sales.add_sale"
+CANCEL_SALE = "sales.add_creditnote"
 
 
 class WorkflowError(Exception):
@@ -92,7 +94,7 @@ TRANSITIONS = [
     _t(S.REFURBISHING, S.READY, gettext_lazy("Ready"), PROCESS, guard=READY),
     _t(S.REFURBISHING, S.WIPING, gettext_lazy("Back to erasure"), PROCESS, style="secondary"),
     _t(S.READY, S.RESERVED, gettext_lazy("Reserve"), ALLOCATE),
-    _t(S.READY, S.SOLD, gettext_lazy("Sold"), ALLOCATE, process=SALE),
+    _t(S.READY, S.SOLD, gettext_lazy("Sold"), SELL, process=SALE),
     _t(S.READY, S.GIVEN, gettext_lazy("Given"), ALLOCATE),
     _t(S.READY, S.REFURBISHING, gettext_lazy("Needs repair"), PROCESS, style="secondary"),
     _t(S.RESERVED, S.LENT, gettext_lazy("Hand over (lent)"), HAND_OVER),
@@ -101,7 +103,7 @@ TRANSITIONS = [
     _t(S.LENT, S.GIVEN, gettext_lazy("Loan becomes a gift"), ALLOCATE, style="secondary"),
     _t(S.RETURNED, S.WIPING, gettext_lazy("Start erasure"), PROCESS),
     _t(S.LOST, S.RETURNED, gettext_lazy("Found again"), ALLOCATE, style="secondary"),
-    _t(S.SOLD, S.READY, gettext_lazy("Sale cancelled"), ALLOCATE, process=SALE),
+    _t(S.SOLD, S.READY, gettext_lazy("Sale cancelled"), CANCEL_SALE, process=SALE),
 ]
 # A device leaves for parts or recycling only with its drives sanitised, destroyed or
 # taken out: a donor's data must not leave with it either.

@@ -17,6 +17,7 @@ from .core import (
 )
 from .erasure import LEVEL_OF_METHOD, Erasure, ErasureCertificate, ErasureLog
 from .hardware import HardwareReport, WorkstationToken
+from .organisation import Organisation
 from .refurbishment import (
     ChecklistItem,
     CheckResult,
@@ -44,6 +45,7 @@ __all__ = [
     "HardwareReport",
     "Location",
     "OperatingSystem",
+    "Organisation",
     "OsInstall",
     "Part",
     "PartUse",

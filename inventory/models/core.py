@@ -151,6 +151,24 @@ class Donation(models.Model):
         help_text=_("Purchase order or inventory number given by the donor, if any."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    # What a company's tax receipt (CERFA 11580, art. 238 bis CGI) needs besides the donor:
+    # the association decides whether it issues one, and values gifts in kind itself.
+    gift_description = models.CharField(
+        _("nature of the gift"),
+        max_length=200,
+        default="Matériel informatique d'occasion",
+        help_text=_("As it would read on a tax receipt for a gift in kind."),
+    )
+    valuation = models.DecimalField(
+        _("valuation (€)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Entered by the coordinator: often near zero for depreciated computers."),
+    )
+    valued_on = models.DateField(_("valued on"), null=True, blank=True)
     comments = GenericRelation(Comment)
     history = HistoricalRecords()
 
@@ -158,6 +176,7 @@ class Donation(models.Model):
         ordering = ["-received_on", "-pk"]
         verbose_name = _("donation")
         verbose_name_plural = _("donations")
+        permissions = [("value_donation", _("Can value donations for tax receipts"))]
 
     def __str__(self):
         return _("Donation #%(number)s from %(donor)s") % {"number": self.pk, "donor": self.donor}
