@@ -42,16 +42,26 @@ def detect_format(filename, content):
     return CSV
 
 
-def decode(content):
-    """UTF-8 (with or without BOM) or Windows-1252, which Excel writes on French Windows."""
+def encoding_of(content):
+    """UTF-8 (with or without BOM) or Windows-1252, which Excel writes on French Windows.
+
+    UTF-8 is checked piece by piece, so that a big file is never held twice as text.
+    """
     if content.startswith(codecs.BOM_UTF8):
-        return content[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+        return "utf-8-sig"
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return content.decode("utf-16"), "utf-16"
+        return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        return content.decode("utf-8"), "utf-8"
+        for start in range(0, len(content), _PIECE):
+            decoder.decode(content[start : start + _PIECE])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return content.decode("cp1252", errors="replace"), "cp1252"
+        return "cp1252"
+    return "utf-8"
+
+
+_PIECE = 1 << 16
 
 
 def sniff_delimiter(first_line):
@@ -73,23 +83,26 @@ def _numbered(rows):
 
 
 def read_csv(content):
-    text, encoding = decode(content)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    first = next((line for line in text.split("\n", 20) if line.strip()), "")
+    encoding = encoding_of(content)
+    head = content[:_PIECE].decode(encoding, errors="ignore")
+    first = next((line for line in head.splitlines() if line.strip()), "")
     delimiter = sniff_delimiter(first)
-    lines = iter(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    # Read as a stream: csv takes \n, \r\n and a lone \r (old Macs) as line ends, and a
+    # quoted cell may hold line breaks (a note on several lines).
+    stream = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, errors="replace", newline="")
+    lines = iter(csv.reader(stream, delimiter=delimiter))
     headers = []
     for row in lines:
         if not _blank(row):
             headers = row
             break
-    estimate = max(sum(1 for line in text.split("\n") if line.strip()) - 1, 0)
+    breaks = content.count(b"\n") or content.count(b"\r")
     return Sheet(
         headers=headers,
         rows=_numbered(lines),
         encoding=encoding,
         delimiter=delimiter,
-        estimated_rows=estimate,
+        estimated_rows=max(breaks, 1) - 1 if breaks else 0,
     )
 
 

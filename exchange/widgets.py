@@ -48,6 +48,9 @@ class NotesWidget(TextWidget):
 
 class _Parsed(widgets.Widget):
     parse = None
+    # Reads the cell alone (not the rest of the row): the importer may reuse the value
+    # read from the same text in an earlier row.
+    memoizable = True
 
     def clean(self, value, row=None, **kwargs):
         if values.is_empty(value):
@@ -103,6 +106,8 @@ class RamWidget(_Parsed):
 
 
 class StorageWidget(TextWidget):
+    memoizable = True
+
     def clean(self, value, row=None, **kwargs):
         if values.is_empty(value):
             return ""
@@ -127,6 +132,8 @@ class ChoiceWidget(widgets.Widget):
     """A value of a TextChoices, written as its label; read from its label or value in
     French or English, or from an alias."""
 
+    memoizable = True
+
     def __init__(self, choices, aliases=None, **kwargs):
         super().__init__(**kwargs)
         self.choices = list(choices)
@@ -146,6 +153,9 @@ class ChoiceWidget(widgets.Widget):
 
 class ChoiceListWidget(ChoiceWidget):
     """Several values of a TextChoices in one cell, separated by commas or semicolons."""
+
+    # Its value is a list, which must not be shared between records.
+    memoizable = False
 
     def clean(self, value, row=None, **kwargs):
         if values.is_empty(value):

@@ -188,6 +188,9 @@ DEVICEHUB_DRIVES = {"DataStorage", "HardDrive", "SolidStateDrive"}
 class DeviceHubTypeWidget(PluralChoiceWidget):
     """DeviceHub's "Device Type", its "Device Chassis" saying what a "Computer" is."""
 
+    # It reads another cell of the row (the chassis).
+    memoizable = False
+
     def __init__(self, **kwargs):
         super().__init__(Category.choices, CATEGORY_ALIASES, **kwargs)
 
