@@ -6,6 +6,7 @@ PDF is drawn again from the records each time it is asked for.
 """
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from reportlab.platypus.flowables import HRFlowable
 
 from . import pdf
 from .erasure import PASSED, PENDING, drive_states
+from .models import ErasureCertificate, organisation_name
 
 
 def verification_url(number):
@@ -65,13 +67,13 @@ def certificate_pdf(certificate):
     story += [Spacer(1, 5 * mm), _statement(certificate), Spacer(1, 4 * mm)]
     story.append(KeepTogether(_signature(certificate, width)))
     title = _("Data erasure certificate %(number)s") % {"number": certificate.number}
-    footer = f"{settings.ORGANISATION_NAME} · {certificate.number} · {url}"
+    footer = f"{organisation_name()} · {certificate.number} · {url}"
     return pdf.render(story, title=title, footer=footer)
 
 
 def _header(certificate, url, width):
     left = [
-        pdf.text(settings.ORGANISATION_NAME, "org"),
+        pdf.text(organisation_name(), "org"),
         Spacer(1, 3 * mm),
         pdf.text(_("Data erasure certificate"), "title"),
         Spacer(1, 2 * mm),
@@ -143,7 +145,7 @@ def _statement(certificate):
             "erased as described, with the outcome shown, and that the device %(tag)s "
             "left no drive unerased."
         )
-        % {"organisation": settings.ORGANISATION_NAME, "tag": certificate.device.asset_tag}
+        % {"organisation": organisation_name(), "tag": certificate.device.asset_tag}
     )
 
 
@@ -170,6 +172,20 @@ def _signature(certificate, width):
 # The summary of a donation -------------------------------------------------------------
 
 
+def summary_devices(donation):
+    """The devices of `donation` as donation_summary_pdf needs them (one query each for
+    the devices, their drives, erasures and certificates)."""
+    return list(
+        donation.devices.order_by("asset_tag").prefetch_related(
+            "drives__erasures",
+            Prefetch(
+                "erasure_certificates",
+                queryset=ErasureCertificate.objects.order_by("issued_at", "pk"),
+            ),
+        )
+    )
+
+
 def donation_summary_pdf(donation, devices):
     """One line per device of `donation`: its drives' erasure state and its certificates.
 
@@ -179,7 +195,7 @@ def donation_summary_pdf(donation, devices):
     width = pdf.content_width(pagesize)
     now = timezone.now()
     story = [
-        pdf.text(settings.ORGANISATION_NAME, "org"),
+        pdf.text(organisation_name(), "org"),
         Spacer(1, 2 * mm),
         pdf.text(_("Data erasure summary"), "title"),
         Spacer(1, 2 * mm),
@@ -206,7 +222,7 @@ def donation_summary_pdf(donation, devices):
         ),
     ]
     title = _("Data erasure summary: %(donation)s") % {"donation": donation}
-    footer = f"{settings.ORGANISATION_NAME} · {donation}"
+    footer = f"{organisation_name()} · {donation}"
     return pdf.render(story, title=title, footer=footer, pagesize=pagesize)
 
 

@@ -4,18 +4,19 @@ certificates (issue, PDF, donation summary) and the public check of a certificat
 import re
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from inventory.models import organisation_name
+
 from . import certificates, erasure, workflow
 from .models import Device, Donation, Erasure, ErasureCertificate, ErasureLog
+from .public_views import limit_certificate_checks
 
 # What issue_certificate numbers look like; anything else is unknown without a query.
 CERTIFICATE_NUMBER = re.compile(r"CE-\d{4}-\d{5,}")
@@ -133,21 +134,14 @@ def erasure_log_download(request, pk):
 @permission_required(["inventory.view_donation", "inventory.view_erasure"], raise_exception=True)
 def donation_erasure_summary(request, pk):
     donation = get_object_or_404(Donation.objects.select_related("donor", "site"), pk=pk)
-    devices = list(
-        donation.devices.order_by("asset_tag").prefetch_related(
-            "drives__erasures",
-            Prefetch(
-                "erasure_certificates",
-                queryset=ErasureCertificate.objects.order_by("issued_at", "pk"),
-            ),
-        )
-    )
+    devices = certificates.summary_devices(donation)
     content = certificates.donation_summary_pdf(donation, devices)
     return _pdf(content, f"erasure-summary-donation-{donation.pk}.pdf")
 
 
 @require_safe
 @login_not_required
+@limit_certificate_checks
 def verify_certificate(request, number):
     """Public: confirms that a certificate exists and what it covers, nothing personal."""
     number = number.strip().upper()
@@ -166,7 +160,7 @@ def verify_certificate(request, number):
             "certificate": certificate,
             "device": certificate.device,
             "erasures": erasures,
-            "organisation": settings.ORGANISATION_NAME,
+            "organisation": organisation_name(),
         }
         response = render(request, "verify.html", context)
     # Serial numbers have no business in search engines.

@@ -7,7 +7,6 @@ from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -20,6 +19,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+from inventory.models import organisation_name
 
 # The QR code, quiet zone included. 4 blank modules around it is what the QR standard
 # asks for; at 35 mm a version-3 code has modules of about 0.85 mm: any phone reads it.
@@ -130,7 +131,7 @@ def render(story, *, title, footer, pagesize=A4):
         topMargin=MARGIN,
         bottomMargin=MARGIN + 4 * mm,
         title=title,
-        author=settings.ORGANISATION_NAME,
+        author=organisation_name(),
         creator="Réemploi",
     )
     document.build(story, onFirstPage=decorate, onLaterPages=decorate)

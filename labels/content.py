@@ -7,11 +7,10 @@ inside `translation.override(...)` speaks that language.
 import re
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from inventory.models import Device, Donation, Grade, Location
+from inventory.models import Device, Donation, Grade, Location, organisation_name
 from inventory.scan_codes import ACTIONS, device_public_url
 
 
@@ -48,26 +47,27 @@ def _grade_line(device):
     return _("Grade %(grade)s") % {"grade": device.grade}
 
 
-def device_lines(device):
+def device_lines(device, organisation=""):
     specs = (short_cpu(device.cpu), str(device.ram_display), device.storage_summary)
     lines = [
         str(device.get_category_display()),
         " ".join(part for part in (device.manufacturer, device.model) if part),
         " · ".join(part for part in specs if part),
         _grade_line(device),
-        settings.ORGANISATION_NAME,
+        organisation or organisation_name(),
     ]
     return [line for line in lines if line]
 
 
 def device_labels(devices):
     """A label per device: asset tag in bars and words, QR code of its public page."""
+    organisation = organisation_name()
     return [
         LabelContent(
             barcode=device.asset_tag,
             human=device.asset_tag,
             qr=device_public_url(device.asset_tag),
-            lines=device_lines(device),
+            lines=device_lines(device, organisation),
         )
         for device in devices
     ]

@@ -12,13 +12,14 @@ import math
 import unicodedata
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+
+from inventory.models import organisation_name
 
 from .drawing import (
     CODE128_QUIET_MODULES,
@@ -357,7 +358,7 @@ def build_pdf(layout, labels, *, start=1, copies=1, on_progress=None):
         pageCompression=1,
     )
     canvas.setTitle(_("Labels"))
-    canvas.setAuthor(settings.ORGANISATION_NAME)
+    canvas.setAuthor(organisation_name())
     canvas.setCreator("Réemploi")
     positions = label_boxes(layout, start)
     page = 0

@@ -9,7 +9,6 @@ may print it (the view checks lending.access.can_see_person).
 from functools import cache
 from xml.sax.saxutils import escape
 
-from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
@@ -18,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from inventory import pdf
+from inventory.models import organisation_name
 
 from .models import Accessory
 
@@ -33,7 +33,7 @@ def build_agreement(loan) -> bytes:
     width = pdf.content_width(A4)
     half = [0.17 * width, 0.33 * width, 0.17 * width, 0.33 * width]
     story = [
-        pdf.text(settings.ORGANISATION_NAME, "org"),
+        pdf.text(organisation_name(), "org"),
         Spacer(1, 3 * mm),
         pdf.text(_("Computer equipment loan agreement"), "title"),
         Spacer(1, 1 * mm),
@@ -57,7 +57,7 @@ def build_agreement(loan) -> bytes:
         KeepTogether(_signatures(loan, width)),
     ]
     title = _("Loan agreement #%(number)s") % {"number": loan.pk}
-    footer = f"{settings.ORGANISATION_NAME} · {title} · {loan.household.code}"
+    footer = f"{organisation_name()} · {title} · {loan.household.code}"
     return pdf.render(story, title=title, footer=footer)
 
 
@@ -71,7 +71,7 @@ def _parties(loan, widths):
         pdf.facts(
             [
                 [_("Programme"), programme.name, _("Partner structures"), structures],
-                [_("Lent by"), settings.ORGANISATION_NAME, _("Contact"), contact],
+                [_("Lent by"), organisation_name(), _("Contact"), contact],
             ],
             widths,
         ),
@@ -163,7 +163,7 @@ def _conditions(loan):
             "The equipment listed above is lent free of charge for the period shown. It "
             "remains the property of %(organisation)s."
         )
-        % {"organisation": settings.ORGANISATION_NAME},
+        % {"organisation": organisation_name()},
         _(
             "The household takes care of it and returns it, with its accessories, in the "
             "state it was received (apart from normal wear), by the due date at the latest."
@@ -208,7 +208,7 @@ def _signatures(loan, width):
         pdf.text(_("Signature, preceded by “read and approved”"), "small"),
     ]
     association = [
-        pdf.text(_("For %(organisation)s") % {"organisation": settings.ORGANISATION_NAME}, "label"),
+        pdf.text(_("For %(organisation)s") % {"organisation": organisation_name()}, "label"),
         pdf.text(_("Name and role: %(blank)s") % {"blank": BLANK}),
         pdf.text(_("Signature and stamp"), "small"),
     ]

@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
+from inventory.models import organisation_name
 
 from .models import Loan, Reminder, SimCard
 from .sms import send_sms
@@ -107,7 +108,7 @@ def _sms_text(loan):
         "%(organisation)s: the computer lent by “%(programme)s” is due back on %(date)s. "
         "Questions: %(phone)s"
     ) % {
-        "organisation": settings.ORGANISATION_NAME,
+        "organisation": organisation_name(),
         "programme": programme,
         "date": _due(loan),
         "phone": programme.contact_phone or "—",

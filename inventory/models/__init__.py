@@ -17,7 +17,7 @@ from .core import (
 )
 from .erasure import LEVEL_OF_METHOD, Erasure, ErasureCertificate, ErasureLog
 from .hardware import HardwareReport, WorkstationToken
-from .organisation import Organisation
+from .organisation import Organisation, organisation_name
 from .refurbishment import (
     ChecklistItem,
     CheckResult,
@@ -54,4 +54,5 @@ __all__ = [
     "Status",
     "StockSnapshot",
     "WorkstationToken",
+    "organisation_name",
 ]

@@ -40,3 +40,10 @@ class Organisation(models.Model):
     def current(cls):
         """The saved details, or an unsaved default named after ORGANISATION_NAME."""
         return cls.objects.order_by("pk").first() or cls(name=settings.ORGANISATION_NAME)
+
+
+def organisation_name():
+    """The name documents and labels print: the saved details' or ORGANISATION_NAME."""
+    return Organisation.objects.order_by("pk").values_list("name", flat=True).first() or (
+        settings.ORGANISATION_NAME
+    )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pypdfium2
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from config.celery import app as celery_app
 from labels import services
@@ -75,7 +75,8 @@ def test_a_social_worker_cannot_create_a_batch(social_worker, roll, donation):
 
 
 def test_a_small_batch_is_built_in_the_request(technician, roll, donation):
-    batch = create(technician, roll, donation, copies=2)
+    with translation.override("en"):
+        batch = create(technician, roll, donation, copies=2)
 
     assert batch.state == State.DONE
     assert (batch.total, batch.done, batch.percent) == (12, 12, 100)
