@@ -7,7 +7,7 @@ no number is used up (the counter's row is part of the transaction, so numbers h
 gaps: a refused sale rolls its number back).
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,6 +20,8 @@ from inventory.services import reserve_sequence_values
 
 from .models import CreditNote, PaymentMethod, Price, Sale, SaleItem
 from .wording import describe, is_refurbished
+
+CENT = Decimal("0.01")
 
 
 class SaleRefused(workflow.WorkflowError):
@@ -59,23 +61,91 @@ def price_of(device, prices, solidarity):
     return SaleItem.PriceKind.NORMAL, price.price
 
 
-def _check_buyer(solidarity, proofs, household, payment_method):
+def _check_buyer(solidarity, proofs, payment_method, buyer_name, buyer_postcode):
     if payment_method not in PaymentMethod.values:
         raise SaleRefused(_("Choose how the buyer pays."))
     if solidarity and not proofs:
         raise SaleRefused(
             _("The solidarity price needs a proof of eligibility: tick the one you saw.")
         )
+    if any(not proof.active for proof in proofs):
+        raise SaleRefused(_("This proof of eligibility is no longer accepted."))
+    name_field = Sale._meta.get_field("buyer_name")
+    postcode_field = Sale._meta.get_field("buyer_postcode")
+    if len(buyer_name) > name_field.max_length or len(buyer_postcode) > postcode_field.max_length:
+        raise SaleRefused(_("The buyer's name or postcode is too long."))
 
 
 def _discount(device, discounts):
+    """(amount, reason) of the discount on `device`, in cents; refused when it makes no sense."""
     amount, reason = discounts.get(device.pk, (Decimal("0"), ""))
-    amount = Decimal(amount or 0)
+    try:
+        amount = Decimal(str(amount or 0)).quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise SaleRefused(
+            _("%(tag)s: the discount is not an amount in euros.") % {"tag": device.asset_tag}
+        ) from None
+    reason = (reason or "").strip()
     if amount < 0:
         raise SaleRefused(_("%(tag)s: a discount cannot be negative.") % {"tag": device.asset_tag})
-    if amount and not (reason or "").strip():
+    if amount and not reason:
         raise SaleRefused(_("%(tag)s: say why it has a discount.") % {"tag": device.asset_tag})
-    return amount, (reason or "").strip()
+    max_length = SaleItem._meta.get_field("discount_reason").max_length
+    if len(reason) > max_length:
+        raise SaleRefused(
+            _("%(tag)s: the reason for the discount is too long.") % {"tag": device.asset_tag}
+        )
+    return amount, reason if amount else ""
+
+
+def _available(pks):
+    """The devices of `pks`, fresh and locked until the sale commits; refused unless ready.
+
+    Locked in pk order, so that two sales sharing devices wait for each other instead
+    of deadlocking; the second one then reads "sold" and is refused.
+    """
+    devices = list(
+        Device.objects.filter(pk__in=pks)
+        .select_for_update()
+        .order_by("pk")
+        .prefetch_related("drives__erasures", "check_results")
+    )
+    if len(devices) != len(pks):
+        raise SaleRefused(_("A device of this sale no longer exists. Reload the page."))
+    unavailable = [d for d in devices if d.status != DeviceStatus.READY]
+    if unavailable:
+        raise SaleRefused(
+            _("Nothing was sold: %(devices)s. Take it out of the sale and try again.")
+            % {
+                "devices": " · ".join(
+                    _("%(tag)s is no longer available (it is “%(status)s”)")
+                    % {"tag": d.asset_tag, "status": d.get_status_display()}
+                    for d in unavailable
+                )
+            }
+        )
+    return devices
+
+
+def _line(device, prices, solidarity, discounts):
+    kind, list_price = price_of(device, prices, solidarity)
+    amount, reason = _discount(device, discounts)
+    if amount > list_price:
+        raise SaleRefused(
+            _("%(tag)s: the discount is more than its price.") % {"tag": device.asset_tag}
+        )
+    return SaleItem(
+        device=device,
+        description=describe(device),
+        serial_number=device.serial_number,
+        # Frozen now: the receipt says what was true when the buyer paid.
+        refurbished=is_refurbished(device),
+        price_kind=kind,
+        list_price=list_price,
+        discount=amount,
+        discount_reason=reason,
+        price=list_price - amount,
+    )
 
 
 def record_sale(
@@ -94,68 +164,57 @@ def record_sale(
 ):
     """Sell `devices` (each ready) at `site`; returns the Sale with its receipt number.
 
-    `discounts` maps a device's pk to (amount, reason). All or nothing.
+    `discounts` maps a device's pk to (amount, reason). All or nothing: a refusal
+    (SaleRefused) writes nothing and uses no receipt number.
     """
     _require(by, "sales.add_sale")
-    devices = list({device.pk: device for device in devices}.values())
-    if not devices:
+    pks = list(dict.fromkeys(device.pk for device in devices))
+    if not pks:
         raise SaleRefused(_("Scan or choose at least one device to sell."))
-    proofs = list(proofs)
-    _check_buyer(solidarity, proofs, household, payment_method)
-    discounts = discounts or {}
+    # Which proof was seen matters only for the solidarity price.
+    proofs = list(proofs) if solidarity else []
+    buyer_name, buyer_postcode = (buyer_name or "").strip(), (buyer_postcode or "").strip()
+    if household is not None:
+        # The household's identity stays in lending, where who may read it is narrowed:
+        # the sale (read by every seller) keeps only the link, printed as its code.
+        buyer_name = buyer_postcode = ""
+    _check_buyer(solidarity, proofs, payment_method, buyer_name, buyer_postcode)
     prices = {(p.category, p.grade): p for p in Price.objects.all()}
-    lines = []
-    for device in devices:
-        kind, list_price = price_of(device, prices, solidarity)
-        amount, reason = _discount(device, discounts)
-        if amount > list_price:
-            raise SaleRefused(
-                _("%(tag)s: the discount is more than its price.") % {"tag": device.asset_tag}
-            )
-        lines.append((device, kind, list_price, amount, reason))
     now = timezone.now()
     try:
         with transaction.atomic():
+            lines = [_line(d, prices, solidarity, discounts or {}) for d in _available(pks)]
             sale = Sale(
                 number=receipt_number(site, timezone.localtime(now).year),
                 site=site,
                 sold_at=now,
                 seller=by,
                 household=household,
-                buyer_name=buyer_name.strip(),
-                buyer_postcode=buyer_postcode.strip(),
+                buyer_name=buyer_name,
+                buyer_postcode=buyer_postcode,
                 payment_method=payment_method,
                 solidarity=solidarity,
-                total=sum(list_price - amount for _d, _k, list_price, amount, _r in lines),
-                note=note.strip(),
+                total=sum((line.price for line in lines), Decimal("0")),
+                note=(note or "").strip(),
             )
             sale._history_user = by
             sale.save()
             sale.proofs.set(proofs)
-            for device, kind, list_price, amount, reason in lines:
-                _sell(sale, device, kind, list_price, amount, reason, by)
+            for line in lines:
+                _sell(sale, line, by)
     except workflow.WorkflowError as error:
         raise SaleRefused(error.message) from None
     return sale
 
 
-def _sell(sale, device, kind, list_price, amount, reason, by):
-    fresh = Device.objects.prefetch_related("drives__erasures", "check_results").get(pk=device.pk)
+def _sell(sale, line, by):
+    device = line.device
+    line.sale = sale
     try:
         with transaction.atomic():
-            SaleItem.objects.create(
-                sale=sale,
-                device=device,
-                description=describe(fresh),
-                serial_number=fresh.serial_number,
-                refurbished=is_refurbished(fresh),
-                price_kind=kind,
-                list_price=list_price,
-                discount=amount,
-                discount_reason=reason,
-                price=list_price - amount,
-            )
+            line.save()
     except IntegrityError:
+        # The partial unique index: a sale that did not wait for the device's lock.
         raise SaleRefused(
             _("%(tag)s is already in another sale.") % {"tag": device.asset_tag}
         ) from None
@@ -168,11 +227,17 @@ def _sell(sale, device, kind, list_price, amount, reason, by):
             process=workflow.SALE,
         )
     except workflow.WorkflowError as error:
-        raise SaleRefused(f"{device.asset_tag}: {error.message}") from None
+        message = error.message
+        if device.asset_tag not in message:
+            message = f"{device.asset_tag}: {message}"
+        raise SaleRefused(message) from None
 
 
 def cancel_sale(*, sale, by, reason):
-    """A credit note, numbered, for the whole sale; its devices are ready again."""
+    """A credit note, numbered, for the whole sale; its devices are ready again.
+
+    Raises SaleRefused (nothing written) without a reason, or if the sale was cancelled.
+    """
     _require(by, "sales.add_creditnote")
     reason = (reason or "").strip()
     if not reason:
@@ -180,24 +245,25 @@ def cancel_sale(*, sale, by, reason):
     now = timezone.now()
     try:
         with transaction.atomic():
+            # The conditional UPDATE is what makes the second of two cancellations lose.
             won = Sale.objects.filter(pk=sale.pk, status=Sale.Status.COMPLETED).update(
                 status=Sale.Status.CANCELLED
             )
             if not won:
                 raise SaleRefused(_("This sale was already cancelled."))
-            sale.status = Sale.Status.CANCELLED
+            current = Sale.objects.select_related("site").get(pk=sale.pk)
             Sale.history.bulk_history_create(
-                [sale], update=True, default_user=by, default_change_reason=reason
+                [current], update=True, default_user=by, default_change_reason=reason
             )
             note = CreditNote.objects.create(
-                number=receipt_number(sale.site, timezone.localtime(now).year, kind="credit"),
-                sale=sale,
+                number=receipt_number(current.site, timezone.localtime(now).year, kind="credit"),
+                sale=current,
                 issued_at=now,
                 issued_by=by,
                 reason=reason,
-                total=sale.total,
+                total=current.total,
             )
-            for item in sale.items.filter(active=True).select_related("device"):
+            for item in current.items.filter(active=True).select_related("device"):
                 workflow.transition_device(
                     device=item.device,
                     target=DeviceStatus.READY,
@@ -206,7 +272,8 @@ def cancel_sale(*, sale, by, reason):
                     % {"number": note.number, "reason": reason},
                     process=workflow.SALE,
                 )
-            sale.items.update(active=False)
+            current.items.update(active=False)
     except workflow.WorkflowError as error:
         raise SaleRefused(error.message) from None
+    sale.status = Sale.Status.CANCELLED
     return note

@@ -13,8 +13,11 @@ from inventory import workflow
 def is_refurbished(device):
     """Tests passed and data erased in the device's current cycle: "reconditionné".
 
-    Reads prefetched drives__erasures and check_results.
+    Reads prefetched drives__erasures and check_results. A computer, tablet or phone
+    with no drive recorded is not: nothing says its previous user's data was deleted.
     """
+    if device.category in workflow.HOLDS_STORAGE and not device.drives.all():
+        return False
     if workflow.unerased_drives(device):
         return False
     checklist = workflow.checklist_for(device)
