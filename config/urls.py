@@ -19,11 +19,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("labels/", include("labels.urls")),
     path("imports/", include("exchange.urls")),
+    path("sales/", include("sales.urls")),
     path("", include("lending.urls")),
     # Before inventory.urls: its devices/<tag>/ would otherwise catch devices/import-…/.
     path("", include("inventory.erasure_urls")),
     path("", include("inventory.refurbishment_urls")),
     path("", include("inventory.hardware_urls")),
     path("", include("inventory.scan_urls")),
+    path("", include("inventory.organisation_urls")),
+    path("", include("inventory.donor_urls")),
     path("", include("inventory.urls")),
 ]

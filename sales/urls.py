@@ -1,0 +1,20 @@
+"""The shop: the counter, sales and their receipts, credit notes, the till, the price list."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "sales"
+
+urlpatterns = [
+    path("", views.sale_list, name="sale_list"),
+    path("new/", views.sale_new, name="sale_new"),
+    path("till/", views.till, name="till"),
+    path("prices/", views.price_list, name="price_list"),
+    path("proofs/", views.proof_list, name="proof_list"),
+    path("proofs/<int:pk>/", views.proof_edit, name="proof_edit"),
+    path("<int:pk>/", views.sale_detail, name="sale_detail"),
+    path("<int:pk>/receipt.pdf", views.receipt, name="receipt"),
+    path("<int:pk>/cancel/", views.sale_cancel, name="sale_cancel"),
+    path("credit-notes/<int:pk>.pdf", views.credit_note, name="credit_note"),
+]
