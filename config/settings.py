@@ -130,6 +130,13 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+# The public pages (a label's QR code, a certificate's check): at most this many views
+# per client address per window ("60/10m": 60 in 10 minutes); see inventory/ratelimit.py.
+PUBLIC_PAGE_RATE = env.str("PUBLIC_PAGE_RATE", default="60/10m")
+# Reverse proxies (addresses or networks such as 172.16.0.0/12) whose X-Forwarded-For
+# header names the client; empty: the client is whoever connects to Django.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
 # Celery: no broker configured means tasks run inline (eager), for the demo and tests.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
@@ -170,6 +177,9 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 # Loans: reminders this many days before the due date; SIM plans, before they end.
 LOAN_REMINDER_DAYS = env.int("LOAN_REMINDER_DAYS", default=7)
 SIM_REMINDER_DAYS = env.int("SIM_REMINDER_DAYS", default=30)
+# Donors: the download link of a donation's erasure summary, e-mailed to the donor's
+# contact, works without login for this many days.
+DONOR_LINK_DAYS = env.int("DONOR_LINK_DAYS", default=60)
 # Text messages to households: a class with send(phone, text). The default logs them;
 # lending.sms.LocmemBackend keeps them in lending.sms.outbox (tests).
 SMS_BACKEND = env.str("SMS_BACKEND", default="lending.sms.LogBackend")

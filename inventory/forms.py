@@ -219,6 +219,11 @@ class DonorForm(forms.ModelForm):
 
 
 class DonationForm(forms.ModelForm):
+    # The tax-receipt fields (gift_description, valuation, valued_on) are not here but in
+    # DonationValuationForm, saved by donor_documents.value_donation: valuing a gift is
+    # the coordinator's (inventory.value_donation), while technicians record donations.
+    # A separate form keeps the permission in one service rather than in every view that
+    # builds this form, and a technician's post cannot carry a valuation through.
     class Meta:
         model = Donation
         fields = ["donor", "received_on", "site", "reference", "notes"]
@@ -226,6 +231,16 @@ class DonationForm(forms.ModelForm):
             "received_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class DonationValuationForm(forms.ModelForm):
+    """What a company's tax receipt (CERFA 11580) states about the gift in kind."""
+
+    class Meta:
+        model = Donation
+        fields = ["gift_description", "valuation", "valued_on"]
+        widgets = {"valued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        help_texts = {"valued_on": _("Left empty, a valuation is dated today.")}
 
 
 class _CodeFormMixin:

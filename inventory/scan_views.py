@@ -63,12 +63,3 @@ def _context(request, station, fresh=False):
         "actions": ACTIONS,
         "info": INFO,
     }
-
-
-def public_device(request, asset_tag):
-    """The address in a label's QR code.
-
-    The public page (without login) comes with the sales issue; until then it leads
-    signed-in staff to the device page and everyone else to the login.
-    """
-    return redirect("inventory:device_detail", asset_tag=asset_tag.strip().upper())
