@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -10,13 +11,25 @@ from django.utils import timezone
 from accounts.roles import Role
 from inventory import workflow
 from inventory.management.commands.load_demo_data import LENDING_STOCK
-from inventory.models import Device, Donation, Donor, Drive, Erasure, Location, Site, Status
+from inventory.models import (
+    Comment,
+    Device,
+    Donation,
+    Donor,
+    Drive,
+    Erasure,
+    Location,
+    Organisation,
+    Site,
+    Status,
+)
+from sales.models import Price, Sale, SaleItem
 
 pytestmark = pytest.mark.django_db
 
 # The same hasher as the tests (conftest.py), which a module fixture runs before.
 FAST_HASHER = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}
-MODELS = [get_user_model(), Site, Location, Donor, Donation, Device, Drive, Erasure]
+MODELS = [get_user_model(), Site, Location, Donor, Donation, Device, Drive, Erasure, Sale, Price]
 
 
 def counts():
@@ -28,7 +41,7 @@ def demo(django_db_setup, django_db_blocker):
     """Loaded once for the module (it takes seconds), inside a transaction rolled back
     at the end; each test runs in a savepoint of its own within it."""
     with django_db_blocker.unblock(), transaction.atomic(), override_settings(**FAST_HASHER):
-        call_command("load_demo_data", devices=40)
+        call_command("load_demo_data", devices=120)
         yield
         transaction.set_rollback(True)
 
@@ -36,11 +49,11 @@ def demo(django_db_setup, django_db_blocker):
 def test_loading_the_demo_twice_adds_nothing(demo):
     first = counts()
 
-    call_command("load_demo_data", devices=40)
+    call_command("load_demo_data", devices=120)
 
     assert counts() == first
     # --devices, plus the laptops and 4G routers prepared for the lending demo.
-    assert first["Device"] == 40 + sum(count for _category, count in LENDING_STOCK)
+    assert first["Device"] == 120 + sum(count for _category, count in LENDING_STOCK)
     assert not Device.objects.exclude(serial_number__startswith="DEMO").exists()
 
 
@@ -76,3 +89,54 @@ def test_no_demo_device_is_ready_without_its_erasures(demo):
 
     for device in Device.objects.filter(status__in=past_erasure):
         assert workflow.unerased_drives(device) == [], device
+
+
+# -- the shop and the donor paperwork (sales/demo.py) ------------------------------------
+
+
+def test_the_demo_shop_sold_at_both_sites_over_the_last_week_with_gapless_numbers(demo):
+    sales = list(Sale.objects.select_related("site").order_by("sold_at"))
+    today = timezone.localdate()
+
+    assert {sale.site.code for sale in sales} == {"BRU", "BET"}
+    assert all(0 <= (today - timezone.localdate(sale.sold_at)).days <= 7 for sale in sales)
+    for code in ("BRU", "BET"):
+        numbers = [sale.number for sale in sales if sale.site.code == code]
+        year = timezone.localtime(sales[0].sold_at).year
+        # Numbered in the order they were sold, from 1, without gaps.
+        assert numbers == [f"{code}-{year}-{n:04d}" for n in range(1, len(numbers) + 1)]
+    assert any(sale.solidarity and sale.proofs.exists() for sale in sales)
+    assert not any(sale.solidarity and not sale.proofs.exists() for sale in sales)
+
+
+def test_demo_sold_devices_are_sold_and_the_cancelled_sale_put_its_devices_back(demo):
+    active = SaleItem.objects.filter(active=True).select_related("device")
+    cancelled = Sale.objects.get(status=Sale.Status.CANCELLED)
+
+    assert active.exists()
+    assert all(item.device.status == Status.SOLD for item in active)
+    assert Device.objects.filter(status=Status.SOLD).count() == active.count()
+    assert cancelled.credit_note.number.startswith(f"AV-{cancelled.site.code}-")
+    assert all(item.device.status == Status.READY for item in cancelled.items.all())
+    # The shop leaves ready devices to sell, and never sells the loan programme's stock.
+    assert (
+        Device.objects.filter(status=Status.READY)
+        .exclude(serial_number__startswith="DEMOPRET")
+        .exists()
+    )
+    assert not active.filter(device__serial_number__startswith="DEMOPRET").exists()
+
+
+def test_the_demo_has_a_price_list_an_organisation_and_two_issued_attestations(demo):
+    attested = Comment.objects.filter(
+        content_type=ContentType.objects.get_for_model(Donation),
+        body__startswith="Attestation",
+    )
+
+    assert Price.objects.count() == 15
+    assert Organisation.objects.get().siret
+    assert attested.count() == 2
+    assert len({comment.object_id for comment in attested}) == 2
+    valued = Donation.objects.exclude(valuation=None).get()
+    assert valued.donor.kind == Donor.Kind.COMPANY
+    assert valued.gift_description and valued.valued_on

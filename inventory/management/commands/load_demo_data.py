@@ -2,7 +2,8 @@
 
 Safe to run twice: accounts, sites, donors and donations are matched by natural key,
 and the devices are created only once (all in one transaction). Then the lending demo
-(lending/demo.py) lends the laptops and 4G routers prepared for its programme.
+(lending/demo.py) lends the laptops and 4G routers prepared for its programme, and the
+shop demo (sales/demo.py) sells part of the ready stock over the last week.
 """
 
 import random
@@ -32,6 +33,7 @@ from inventory.models import (
 )
 from inventory.models import Status as S
 from lending import demo as lending_demo
+from sales import demo as sales_demo
 
 PASSWORD = "demo"
 ACCOUNTS = [
@@ -195,6 +197,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Created the programme “{lending_demo.PROGRAMME}” and its loans.")
         else:
             self.stdout.write("Demo programme already loaded: nothing to add.")
+        if sales_demo.load_sales_demo(
+            technician=users[Role.TECHNICIAN], coordinator=users[Role.COORDINATOR]
+        ):
+            self.stdout.write("Created the price list, a week of sales and two attestations.")
+        else:
+            self.stdout.write("Demo sales already loaded: nothing to add.")
         usernames = [a[0] for a in ACCOUNTS] + [a[0] for a in lending_demo.ACCOUNTS]
         self.stdout.write(
             self.style.SUCCESS("Demo accounts (password 'demo'): " + ", ".join(usernames))
