@@ -258,14 +258,20 @@ class Command(BaseCommand):
             for batch in range(2):
                 # Ten donations over the last eight months, the latest about a week ago.
                 received = today - timedelta(days=240 - 115 * batch - 23 * index)
-                donation, _ = Donation.objects.get_or_create(
-                    donor=donor,
-                    received_on=received,
-                    defaults={
-                        "site": sites["BET" if batch and index % 2 else "BRU"],
-                        "reference": f"LOT-{received:%Y}-{index + 1}{batch + 1}",
-                    },
+                # Recorded on the day it came in: its history starts there, before the
+                # attestations and valuations of the shop demo.
+                arrival = timezone.make_aware(
+                    datetime.combine(received, datetime.min.time()) + timedelta(hours=8)
                 )
+                with mock.patch("django.utils.timezone.now", lambda a=arrival: a):
+                    donation, _ = Donation.objects.get_or_create(
+                        donor=donor,
+                        received_on=received,
+                        defaults={
+                            "site": sites["BET" if batch and index % 2 else "BRU"],
+                            "reference": f"LOT-{received:%Y}-{index + 1}{batch + 1}",
+                        },
+                    )
                 donations.append(donation)
         return donations
 
