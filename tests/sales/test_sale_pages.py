@@ -651,3 +651,21 @@ def test_a_sold_device_page_links_to_its_sale(technician, technician_client, sit
 
     assert f'href="/sales/{sale.pk}/"' in html
     assert "/sales/new/" not in html
+
+
+@pytest.mark.parametrize("size", [5, 60])
+def test_the_counter_lists_the_ready_devices_in_a_fixed_number_of_queries(
+    size, technician_client, site, django_assert_max_num_queries
+):
+    devices = [ready(site) for _ in range(size)]
+    DeviceFactory(status=Status.SOLD, site=site)
+    tags = "\n".join(device.asset_tag for device in devices[:3])
+
+    with django_assert_max_num_queries(11):
+        listed = technician_client.get(f"/sales/new/?site={site.pk}")
+    with django_assert_max_num_queries(14):
+        checked = counter(technician_client, site, tags)
+
+    shown = listed.content.decode()
+    assert all(device.asset_tag in shown for device in devices)
+    assert [line.device for line in checked.context["check"].lines] == devices[:3]
