@@ -227,37 +227,24 @@ def donation_summary_pdf(donation, devices):
 
 
 def _summary_table(devices, width):
-    header = [
-        pdf.text(_("Asset tag"), "bold"),
-        pdf.text(_("Serial number"), "bold"),
-        pdf.text(_("Make and model"), "bold"),
-        pdf.text(_("Drives and erasure"), "bold"),
-        pdf.text(_("Certificates"), "bold"),
+    headings = [
+        _("Asset tag"),
+        _("Serial number"),
+        _("Make and model"),
+        _("Drives and erasure"),
+        _("Certificates"),
     ]
-    rows = [header]
-    for device in devices:
-        certificates = ", ".join(c.number for c in device.erasure_certificates.all())
-        rows.append(
-            [
-                pdf.text(device.asset_tag),
-                pdf.text(device.serial_number),
-                pdf.text(_make_model(device)),
-                _drive_lines(device),
-                pdf.text(certificates),
-            ]
-        )
-    widths = [0.12 * width, 0.16 * width, 0.2 * width, 0.36 * width, 0.16 * width]
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BACKGROUND", (0, 0), (-1, 0), pdf.SHADE),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.3, pdf.LINE),
-            ]
-        )
-    )
-    return table
+    rows = [
+        [
+            pdf.text(device.asset_tag),
+            pdf.text(device.serial_number),
+            pdf.text(_make_model(device)),
+            _drive_lines(device),
+            pdf.text(", ".join(c.number for c in device.erasure_certificates.all())),
+        ]
+        for device in devices
+    ]
+    return pdf.listing(headings, rows, [0.12, 0.16, 0.2, 0.36, 0.16], width)
 
 
 def _drive_lines(device):

@@ -190,31 +190,18 @@ def _devices_table(devices, width):
         _("Asset tag"),
         _("Weight"),
     ]
-    rows = [[pdf.text(h, "bold") for h in headings]]
-    for number, device in enumerate(devices, start=1):
-        weight = kilograms(device.weight_kg) if device.weight_kg is not None else ""
-        rows.append(
-            [
-                pdf.text(number),
-                pdf.text(device.get_category_display()),
-                pdf.text(f"{device.manufacturer} {device.model}".strip()),
-                pdf.text(device.serial_number),
-                pdf.text(device.asset_tag),
-                pdf.text(weight),
-            ]
-        )
-    widths = [0.06, 0.15, 0.3, 0.22, 0.15, 0.12]
-    table = Table(rows, colWidths=[w * width for w in widths], repeatRows=1, hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BACKGROUND", (0, 0), (-1, 0), pdf.SHADE),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.3, pdf.LINE),
-            ]
-        )
-    )
-    return table
+    rows = [
+        [
+            pdf.text(number),
+            pdf.text(device.get_category_display()),
+            pdf.text(f"{device.manufacturer} {device.model}".strip()),
+            pdf.text(device.serial_number),
+            pdf.text(device.asset_tag),
+            pdf.text(kilograms(device.weight_kg) if device.weight_kg is not None else ""),
+        ]
+        for number, device in enumerate(devices, start=1)
+    ]
+    return pdf.listing(headings, rows, [0.06, 0.15, 0.3, 0.22, 0.15, 0.12], width)
 
 
 def _totals_text(totals):

@@ -110,6 +110,24 @@ def facts(rows, widths):
     return table
 
 
+def listing(headings, rows, fractions, width, style=()):
+    """A table of items (devices, sale lines) under a shaded header row that repeats on
+    each page; `fractions` of `width` per column, `style` any extra TableStyle commands."""
+    data = [[text(heading, "bold") for heading in headings], *rows]
+    table = Table(data, colWidths=[f * width for f in fractions], repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.3, LINE),
+                *style,
+            ]
+        )
+    )
+    return table
+
+
 def render(story, *, title, footer, pagesize=A4):
     buffer = io.BytesIO()
     regular, _bold = fonts()

@@ -98,35 +98,21 @@ def _parties(loan, widths):
 
 
 def _items_table(loan, width):
-    header = [
-        pdf.text(_("Category"), "bold"),
-        pdf.text(_("Make and model"), "bold"),
-        pdf.text(_("Asset tag"), "bold"),
-        pdf.text(_("Serial number"), "bold"),
+    headings = [_("Category"), _("Make and model"), _("Asset tag"), _("Serial number")]
+    rows = [
+        [
+            pdf.text(device.get_category_display()),
+            pdf.text(f"{device.manufacturer} {device.model}".strip()),
+            pdf.text(device.asset_tag),
+            pdf.text(device.serial_number),
+        ]
+        for device in (item.device for item in loan.items.select_related("device").order_by("pk"))
     ]
-    rows = [header]
-    for item in loan.items.select_related("device").order_by("pk"):
-        device = item.device
-        rows.append(
-            [
-                pdf.text(device.get_category_display()),
-                pdf.text(f"{device.manufacturer} {device.model}".strip()),
-                pdf.text(device.asset_tag),
-                pdf.text(device.serial_number),
-            ]
-        )
-    style = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (-1, 0), pdf.SHADE),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.3, pdf.LINE),
-    ]
-    if len(rows) == 1:
+    style = []
+    if not rows:
         rows.append([pdf.text(_("The devices are chosen when the loan is approved.")), "", "", ""])
         style.append(("SPAN", (0, 1), (-1, 1)))
-    widths = [0.2 * width, 0.34 * width, 0.18 * width, 0.28 * width]
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle(style))
-    return table
+    return pdf.listing(headings, rows, [0.2, 0.34, 0.18, 0.28], width, style)
 
 
 def _connectivity(loan, widths):

@@ -171,36 +171,24 @@ def _solidarity(sale):
 
 def _items_table(items, width, refund=False):
     cell = pdf.text
-    header = [
-        cell(_("Asset tag · serial number"), "bold"),
-        cell(_("Device"), "bold"),
-        cell(_("Price"), "bold"),
-        cell(_("Discount"), "bold"),
-        cell(_("Refunded") if refund else _("Price paid"), "bold"),
+    headings = [
+        _("Asset tag · serial number"),
+        _("Device"),
+        _("Price"),
+        _("Discount"),
+        _("Refunded") if refund else _("Price paid"),
     ]
-    rows = [header]
-    for item in items:
-        rows.append(
-            [
-                [cell(item.device.asset_tag), cell(item.serial_number, "small")],
-                [cell(item.description), cell(statement(item), "bold")],
-                [cell(money(item.list_price)), cell(item.get_price_kind_display(), "small")],
-                _discount_cell(item),
-                cell(money(item.price)),
-            ]
-        )
-    widths = [0.2 * width, 0.36 * width, 0.15 * width, 0.15 * width, 0.14 * width]
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BACKGROUND", (0, 0), (-1, 0), pdf.SHADE),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.3, pdf.LINE),
-            ]
-        )
-    )
-    return table
+    rows = [
+        [
+            [cell(item.device.asset_tag), cell(item.serial_number, "small")],
+            [cell(item.description), cell(statement(item), "bold")],
+            [cell(money(item.list_price)), cell(item.get_price_kind_display(), "small")],
+            _discount_cell(item),
+            cell(money(item.price)),
+        ]
+        for item in items
+    ]
+    return pdf.listing(headings, rows, [0.2, 0.36, 0.15, 0.15, 0.14], width)
 
 
 def _discount_cell(item):
