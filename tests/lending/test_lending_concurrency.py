@@ -7,11 +7,8 @@ test_loan_workflow.py. A transactional test's flush empties the role groups: the
 `coordinator` fixture (through `roles`) puts them back.
 """
 
-import threading
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -20,6 +17,7 @@ from lending import enrolment_workflow, loan_workflow
 from lending.models import Enrolment, Loan, LoanDevice, SimCard
 from lending.states import LendingError
 
+from .. import races
 from ..factories import DeviceFactory, UserFactory
 from ..lending_factories import (
     EnrolmentFactory,
@@ -35,30 +33,8 @@ TODAY = timezone.localdate()
 
 
 def race(clicks):
-    """Run each click (a function of nothing) in its own thread, released together.
-
-    Returns the outcome of each, in order: "won" or the exception raised.
-    """
-    start = threading.Barrier(len(clicks))
-    outcomes = [None] * len(clicks)
-
-    def run(index, click):
-        try:
-            prepared = click()
-            start.wait(timeout=10)
-            prepared()
-            outcomes[index] = "won"
-        except Exception as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(clicks)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
+    """The outcome of each click, in order: "won" or the exception raised."""
+    return [outcome if isinstance(outcome, Exception) else "won" for outcome in races.race(clicks)]
 
 
 def one_winner(outcomes):

@@ -12,7 +12,6 @@ import threading
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 from accounts.roles import Role
 from inventory.models import Category, Device, Sequence, Status
@@ -21,6 +20,7 @@ from sales.models import PaymentMethod, Sale, SaleItem
 from sales.services import SaleRefused, record_sale
 
 from ..factories import SiteFactory, UserFactory
+from ..races import race
 from ..sales_factories import PriceFactory, ready_device
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -41,32 +41,6 @@ def site():
 @pytest.fixture
 def sellers(technician, coordinator):
     return [technician, coordinator, *(UserFactory(role=Role.TECHNICIAN) for _ in range(4))]
-
-
-def race(clicks):
-    """Run each click (a function of nothing) in its own thread, released together.
-
-    Returns the outcome of each, in order: the Sale recorded or the exception raised.
-    """
-    start = threading.Barrier(len(clicks))
-    outcomes = [None] * len(clicks)
-
-    def run(index, click):
-        try:
-            prepared = click()
-            start.wait(timeout=10)
-            outcomes[index] = prepared()
-        except Exception as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(clicks)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 def sale_by(user, site, devices):
