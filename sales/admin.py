@@ -20,7 +20,9 @@ class PriceAdmin(SimpleHistoryAdmin):
     list_filter = ["category", "grade"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnly:
+    """Receipts and credit notes are never edited, in the admin either."""
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -31,7 +33,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class SaleItemInline(admin.TabularInline):
+class SaleItemInline(ReadOnly, admin.TabularInline):
     model = SaleItem
     extra = 0
     fields = [
@@ -48,18 +50,9 @@ class SaleItemInline(admin.TabularInline):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Sale)
-class SaleAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class SaleAdmin(ReadOnly, SimpleHistoryAdmin):
     list_display = ["number", "sold_at", "site", "seller", "payment_method", "total", "status"]
     list_filter = ["site", "status", "payment_method", "solidarity"]
     search_fields = ["number", "items__device__asset_tag"]
@@ -69,7 +62,7 @@ class SaleAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(CreditNote)
-class CreditNoteAdmin(ReadOnlyAdmin):
+class CreditNoteAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["number", "issued_at", "sale", "total", "issued_by"]
     search_fields = ["number", "sale__number"]
     list_select_related = ["sale", "issued_by"]

@@ -179,7 +179,7 @@ def _sell(rng, technician, site, devices, proofs, household, sales):
     solidarity = bool(proofs) and rng.random() < 0.45
     buyer_name, buyer_postcode = rng.choice(BUYERS)
     fields = {}
-    if solidarity and household is not None and not any(s.household for s in sales):
+    if solidarity and household is not None and not any(s.household_id for s in sales):
         # The family of the loan programme who bought a second computer.
         fields["household"] = household
     discounts = {}
