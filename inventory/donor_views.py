@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core import signing
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from exchange.exporting import export_format, export_response
 from exchange.exports_inventory import DonationTaxExportResource
 
-from . import certificates, donor_documents
+from . import certificates, donor_documents, pdf
 from .forms import DonationValuationForm
 from .models import Donation, Organisation
 
@@ -25,12 +24,6 @@ PAGE_SIZE = 50
 
 def _donation(pk):
     return get_object_or_404(Donation.objects.select_related("donor", "site"), pk=pk)
-
-
-def _pdf(content, filename):
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 @require_POST
@@ -44,7 +37,7 @@ def attestation(request, pk):
     except donor_documents.DonorDocumentError as error:
         messages.error(request, error.message)
         return redirect(donation)
-    return _pdf(content, f"attestation-donation-{donation.pk}.pdf")
+    return pdf.response(content, f"attestation-donation-{donation.pk}.pdf")
 
 
 @require_POST
@@ -76,7 +69,7 @@ def shared_erasure_summary(request, token):
     if donation is None:
         return _unusable_link(request, expired=False)
     devices = certificates.summary_devices(donation)
-    response = _pdf(
+    response = pdf.response(
         certificates.donation_summary_pdf(donation, devices),
         f"erasure-summary-donation-{donation.pk}.pdf",
     )

@@ -6,7 +6,7 @@ import re
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from inventory.models import organisation_name
 
-from . import certificates, erasure, workflow
+from . import certificates, erasure, pdf, workflow
 from .models import Device, Donation, Erasure, ErasureCertificate, ErasureLog
 from .public_views import limit_certificate_checks
 
@@ -101,12 +101,6 @@ def certificate_issue(request, asset_tag):
     return redirect("erasure:certificate_pdf", device.asset_tag, certificate.number)
 
 
-def _pdf(content, filename):
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
 @require_safe
 @permission_required("inventory.view_erasurecertificate", raise_exception=True)
 def certificate_pdf(request, asset_tag, number):
@@ -118,7 +112,7 @@ def certificate_pdf(request, asset_tag, number):
         number=number,
         device__asset_tag=asset_tag.strip().upper(),
     )
-    return _pdf(certificates.certificate_pdf(certificate), f"{certificate.number}.pdf")
+    return pdf.response(certificates.certificate_pdf(certificate), f"{certificate.number}.pdf")
 
 
 @require_safe
@@ -136,7 +130,7 @@ def donation_erasure_summary(request, pk):
     donation = get_object_or_404(Donation.objects.select_related("donor", "site"), pk=pk)
     devices = certificates.summary_devices(donation)
     content = certificates.donation_summary_pdf(donation, devices)
-    return _pdf(content, f"erasure-summary-donation-{donation.pk}.pdf")
+    return pdf.response(content, f"erasure-summary-donation-{donation.pk}.pdf")
 
 
 @require_safe

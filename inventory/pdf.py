@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from django.http import HttpResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -154,3 +155,10 @@ def render(story, *, title, footer, pagesize=A4):
     )
     document.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()
+
+
+def response(content, filename):
+    """The PDF as a page's answer, opened in the browser (its viewer prints it)."""
+    answer = HttpResponse(content, content_type="application/pdf")
+    answer["Content-Disposition"] = f'inline; filename="{filename}"'
+    return answer

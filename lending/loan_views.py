@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Subquery
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from exchange.exporting import export_format, export_response
+from inventory import pdf
 from inventory.forms import CommentForm
 
 from . import access, loan_workflow, sims
@@ -197,9 +198,7 @@ def loan_agreement(request, pk):
     # The agreement names the household: only who may read its file may print it.
     if not access.can_see_person(request.user, loan.household):
         raise Http404
-    response = HttpResponse(build_agreement(loan), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="loan-agreement-{loan.pk}.pdf"'
-    return response
+    return pdf.response(build_agreement(loan), f"loan-agreement-{loan.pk}.pdf")
 
 
 # Action pages ---------------------------------------------------------------------------

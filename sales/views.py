@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from exchange.exporting import export_format, export_response
+from inventory import pdf
 from inventory.models import Site
 from labels.forms import looks_like_id
 from lending import access
@@ -25,16 +25,11 @@ from lending import access
 from . import pricing, selectors, services
 from .forms import CancelForm, PriceListForm, ProofForm, SaleFilterForm, SaleForm, TillForm
 from .models import CreditNote, EligibilityProof, Price, Sale
+from .receipts import credit_note_pdf, receipt_pdf
 from .resources import SaleResource
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 30
-
-
-def _pdf(content, filename):
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 def _site(value):
@@ -139,19 +134,17 @@ def sale_detail(request, pk):
 @permission_required("sales.view_sale", raise_exception=True)
 def receipt(request, pk):
     # The receipt is drawn from the stored sale: a reprint is the same document.
-    from .receipts import receipt_pdf
 
     sale = _sale(pk)
-    return _pdf(receipt_pdf(sale), f"receipt-{sale.number}.pdf")
+    return pdf.response(receipt_pdf(sale), f"receipt-{sale.number}.pdf")
 
 
 @require_safe
 @permission_required("sales.view_creditnote", raise_exception=True)
 def credit_note(request, pk):
-    from .receipts import credit_note_pdf
 
     note = get_object_or_404(CreditNote.objects.select_related("sale__site", "issued_by"), pk=pk)
-    return _pdf(credit_note_pdf(note), f"credit-note-{note.number}.pdf")
+    return pdf.response(credit_note_pdf(note), f"credit-note-{note.number}.pdf")
 
 
 @require_POST
