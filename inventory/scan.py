@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from . import services, workflow
 from .models import CheckResult, Device, Location, OsInstall, Status
-from .scan_codes import ACTION_PREFIX, ACTIONS_BY_CODE, from_azerty
+from .scan_codes import ACTION_PREFIX, ACTIONS_BY_CODE, from_azerty, looks_azerty_garbled
 
 # Longer than any label we print or serial we store: such input is a mistake.
 MAX_LENGTH = 120
@@ -69,6 +69,30 @@ def _variants(text):
     if meant != text:
         variants.append(meant)
     return variants
+
+
+def tag_of(raw):
+    """The asset tag one scan names, read as the station reads it: the tag, the tag in a
+    QR code's address or a bare number (123 for RE-000123), also when a US-layout
+    scanner typed it on an AZERTY computer. Without the database: for pages where only
+    tags are scanned (the counter, a loan's devices)."""
+    text = clean(raw)
+    # Case does not matter in a tag, and lower case is what from_azerty reads.
+    meant = from_azerty(text.lower()).upper()
+    for up in (text.upper(), meant):
+        url = _URL_TAG.search(up)
+        if url:
+            return url.group(1)
+        number = _NUMBER.match(up)
+        if number:
+            return services.format_asset_tag(int(number.group(1)))
+    return meant if looks_azerty_garbled(text.lower()) else text.upper()
+
+
+def scanned_tags(text):
+    """The asset tags of a field where they were scanned or typed one after the other
+    (spaces, commas or new lines), each once, in order."""
+    return list(dict.fromkeys(tag_of(part) for part in re.split(r"[\s,;]+", text or "") if part))
 
 
 def card_queryset():

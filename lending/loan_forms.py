@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Device
+from inventory.scan import scanned_tags
 from labels.forms import IdChoiceField, IdMultipleChoiceField, looks_like_id
 
 from .loan_workflow import ready_devices_for
@@ -43,12 +44,6 @@ def _device_label(device):
     place = device.location.code if device.location else device.site.code
     model = f"{device.manufacturer} {device.model}".strip()
     return f"{device.asset_tag} · {device.get_category_display()} · {model} · {place}"
-
-
-def split_tags(text):
-    """Asset tags typed or scanned one after the other: spaces, commas or new lines."""
-    tags = [tag.upper() for tag in re.split(r"[\s,;]+", text or "") if tag]
-    return list(dict.fromkeys(tags))
 
 
 class LoanApproveForm(forms.Form):
@@ -116,7 +111,7 @@ class LoanApproveForm(forms.Form):
         return [(ModelChoiceIteratorValue(d.pk, d), _device_label(d)) for d in unique]
 
     def clean_tags(self):
-        tags = split_tags(self.cleaned_data.get("tags"))
+        tags = scanned_tags(self.cleaned_data.get("tags"))
         found = {d.asset_tag: d for d in Device.objects.filter(asset_tag__in=tags)}
         unknown = [tag for tag in tags if tag not in found]
         if unknown:

@@ -1,7 +1,6 @@
 """Forms of the shop's pages. They read and clean what was typed; what may be sold, at
 which price, is the sale service's business (services.record_sale)."""
 
-import re
 from decimal import Decimal
 
 from django import forms
@@ -11,26 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Category, Device, Grade, Site
-from inventory.services import format_asset_tag
+from inventory.scan import scanned_tags
 from labels.forms import IdChoiceField, IdMultipleChoiceField, looks_like_id
-from lending.loan_forms import DATE_INPUT, split_tags
+from lending.loan_forms import DATE_INPUT
 
 from .models import EligibilityProof, PaymentMethod, Sale
 
-# The tag in the address a label's QR code holds (https://…/d/RE-000123/).
-_URL_TAG = re.compile(r"/D/([^/?#\s]+)/?$", re.IGNORECASE)
 MONEY_FIELD = {"max_digits": 8, "decimal_places": 2, "min_value": Decimal("0")}
-
-
-def tag_of(scanned):
-    """The asset tag a scan names: the tag itself, the tag in a QR code's address, or a
-    bare number (123 for RE-000123)."""
-    url = _URL_TAG.search(scanned)
-    if url:
-        return url.group(1).upper()
-    if scanned.isdecimal() and len(scanned) < 10:
-        return format_asset_tag(int(scanned))
-    return scanned
 
 
 def _device_label(device):
@@ -125,7 +111,7 @@ class SaleForm(forms.Form):
         (one query)."""
         if not self.is_bound:
             return {}, []
-        tags = [tag_of(tag) for tag in split_tags(self.data.get(self.add_prefix("tags")))]
+        tags = scanned_tags(self.data.get(self.add_prefix("tags")))
         ticked = [v for v in self.data.getlist(self.add_prefix("devices")) if looks_like_id(v)]
         if not tags and not ticked:
             return {}, []
@@ -134,7 +120,7 @@ class SaleForm(forms.Form):
         return named, [named[int(pk)] for pk in ticked if int(pk) in named]
 
     def clean_tags(self):
-        tags = [tag_of(tag) for tag in split_tags(self.cleaned_data.get("tags"))]
+        tags = scanned_tags(self.cleaned_data.get("tags"))
         found = {device.asset_tag: device for device in self.named.values()}
         unknown = [tag for tag in tags if tag not in found]
         if unknown:

@@ -18,6 +18,8 @@ from inventory.scan import (
     SHORTCUT,
     UNKNOWN,
     recognise,
+    scanned_tags,
+    tag_of,
 )
 from inventory.scan_codes import ACTIONS_BY_CODE, device_public_url, from_azerty
 
@@ -57,23 +59,22 @@ def test_the_azerty_helper_of_this_file_agrees_with_the_station():
     assert azerty("RE-900001") == "RE)çàààà&"
 
 
-@pytest.mark.parametrize(
-    "typed",
-    [
-        "{tag}",
-        "{lower}",
-        "  {tag}\r\n",
-        "\x00{tag}\t",
-        "{url}",
-        "{url_lower}",
-        "{azerty_tag}",
-        "{azerty_url}",
-    ],
-)
-def test_an_asset_tag_is_recognised_however_it_arrives(device, typed):
-    tag = device.asset_tag
+# The ways an asset tag reaches Réemploi from a scanner or a keyboard.
+ARRIVALS = [
+    "{tag}",
+    "{lower}",
+    "  {tag}\r\n",
+    "\x00{tag}\t",
+    "{url}",
+    "{url_lower}",
+    "{azerty_tag}",
+    "{azerty_url}",
+]
+
+
+def arriving(tag, typed):
     url = device_public_url(tag)
-    code = typed.format(
+    return typed.format(
         tag=tag,
         lower=tag.lower(),
         url=url,
@@ -82,9 +83,25 @@ def test_an_asset_tag_is_recognised_however_it_arrives(device, typed):
         azerty_url=azerty(url),
     )
 
+
+@pytest.mark.parametrize("typed", ARRIVALS)
+def test_an_asset_tag_is_recognised_however_it_arrives(device, typed):
+    code = arriving(device.asset_tag, typed)
+
     found = recognise(code)
 
     assert (found.kind, found.device) == (DEVICE, device)
+
+
+@pytest.mark.parametrize("typed", ARRIVALS)
+def test_pages_that_take_only_tags_read_them_as_the_station_does(typed):
+    # The counter and a loan's devices: no database, the tag the scan names.
+    assert tag_of(arriving("RE-000129", typed)) == "RE-000129"
+
+
+def test_a_field_of_scanned_tags_gives_each_tag_once_in_order():
+    typed = f"RE-000002 re-000001,{azerty('RE-000002')}\n3;\n"
+    assert scanned_tags(typed) == ["RE-000002", "RE-000001", "RE-000003"]
 
 
 def test_a_bare_number_names_the_asset_tag(device):

@@ -669,3 +669,16 @@ def test_the_counter_lists_the_ready_devices_in_a_fixed_number_of_queries(
     shown = listed.content.decode()
     assert all(device.asset_tag in shown for device in devices)
     assert [line.device for line in checked.context["check"].lines] == devices[:3]
+
+
+def test_the_counter_reads_tags_as_the_scan_station_does(technician_client, site):
+    devices = [ready(site) for _ in range(3)]
+    number = int(devices[1].asset_tag.rsplit("-", 1)[1])
+    # A US-layout scanner on an AZERTY computer types RE-000129 as "RE)ààà&éç"; a QR
+    # code holds the public address; a bare number names its tag.
+    garbled = devices[0].asset_tag.translate(str.maketrans("-0123456789", ")à&é\"'(-è_ç"))
+    tags = f"{garbled}\n{number}\nhttps://reemploi.example.org/d/{devices[2].asset_tag}/"
+
+    checked = counter(technician_client, site, tags)
+
+    assert [line.device for line in checked.context["check"].lines] == devices
