@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self):
-        from .roles import sync_roles_after_migrate
+        from accounts.roles import sync_roles_after_migrate
 
         # Permissions only exist once every app has migrated, so the role groups
         # are brought up to date after each migrate rather than in a migration.

@@ -369,8 +369,9 @@ def fill(n_devices, n_donations, seed):
 
 def _device_with_long_history(user, site, donation_id):
     """One device taken through the real services HISTORY_CYCLES times, with comments."""
-    from inventory import refurbishment, services, workflow
+    from inventory import services, workflow
     from inventory.models import ChecklistItem, OperatingSystem
+    from inventory.refurbishment import services as refurbishment
 
     device = services.register_device(
         by=user,

@@ -131,7 +131,7 @@ def _timed(calls):
 
 
 def run_service(batch, user, site):
-    from inventory.hardware import import_hardware_report
+    from inventory.hardware.services import import_hardware_report
     from inventory.models import HardwareReport
 
     def call(parts):
@@ -170,7 +170,7 @@ def run_api(batch, key, expected):
 
 
 def run_parser(batch):
-    from inventory.hardware_report import parse_hardware_report
+    from inventory.hardware.report import parse_hardware_report
 
     return _timed(
         [lambda p=p: parse_hardware_report(p["lshw"], p["smartctl"], p["lsblk"]) for p in batch]

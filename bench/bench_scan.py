@@ -40,7 +40,7 @@ def parse_args():
 
 def codes(rng, devices, scans):
     """(kind, code) pairs: what a morning at the bench looks like."""
-    from inventory.scan_codes import device_public_url
+    from inventory.scan.codes import device_public_url
 
     mix = []
     for _ in range(scans):

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "labels",
     "exchange",
     "sales",
+    "public",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -2,8 +2,8 @@
 
 import environ
 
-from .settings import *  # noqa: F403
-from .settings import env
+from config.settings import *  # noqa: F403
+from config.settings import env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")

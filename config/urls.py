@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from . import views
+from config import views
 
 handler404 = "config.views.page_not_found"
 handler403 = "config.views.permission_denied"
@@ -22,11 +22,11 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("", include("lending.urls")),
     # Before inventory.urls: its devices/<tag>/ would otherwise catch devices/import-…/.
-    path("", include("inventory.erasure_urls")),
-    path("", include("inventory.refurbishment_urls")),
-    path("", include("inventory.hardware_urls")),
-    path("", include("inventory.scan_urls")),
-    path("", include("inventory.organisation_urls")),
-    path("", include("inventory.donor_urls")),
+    path("", include("inventory.erasure.urls")),
+    path("", include("inventory.refurbishment.urls")),
+    path("", include("inventory.hardware.urls")),
+    path("", include("inventory.scan.urls")),
+    path("", include("inventory.organisation.urls")),
+    path("", include("inventory.donors.urls")),
     path("", include("inventory.urls")),
 ]

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .columns import match_headers
-from .models import ImportJob, ImportRow
-from .reading import UnreadableFile, read_sheet
-from .registry import resource_class
+from exchange.models import ImportJob, ImportRow
+from exchange.registry import resource_class
+from spreadsheets.columns import match_headers
+from spreadsheets.reading import UnreadableFile, read_sheet
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000

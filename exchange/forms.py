@@ -2,11 +2,10 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from exchange import services
+from exchange.registry import resource_class
 from inventory.models import Donation, Site
-
-from . import services
-from .reading import CSV, XLSX, UnreadableFile, detect_format, read_sheet
-from .registry import resource_class
+from spreadsheets.reading import CSV, XLSX, UnreadableFile, detect_format, read_sheet
 
 EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".ods")
 # Bytes of a CSV file looked at for signs of a binary file (an image, a PDF).

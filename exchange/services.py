@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import engine
-from .models import ImportJob
-from .registry import SOURCES, resource_class, resource_names
+from exchange import engine
+from exchange.models import ImportJob
+from exchange.registry import SOURCES, resource_class, resource_names
 
 logger = logging.getLogger(__name__)
 # A job still reading or writing this long after it started was lost (worker restarted).
@@ -161,7 +161,7 @@ def _why_not(job):
 
 def _queue(task_name, *args):
     # Imported here: the tasks module imports this one.
-    from . import tasks
+    from exchange import tasks
 
     transaction.on_commit(partial(_send, getattr(tasks, task_name), *args))
 

@@ -16,8 +16,8 @@ import tablib
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .reading import CSV, FORMATS, ODS, XLSX
-from .registry import resource_class
+from exchange.registry import resource_class
+from spreadsheets.reading import CSV, FORMATS, ODS, XLSX
 
 CONTENT_TYPES = {
     CSV: "text/csv; charset=utf-8",

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from . import services, templating
-from .forms import FileForm, ImportForm, resource_label
-from .models import ImportRow
-from .registry import SOURCES, resource_names
+from exchange import services, templating
+from exchange.forms import FileForm, ImportForm, resource_label
+from exchange.models import ImportRow
+from exchange.registry import SOURCES, resource_names
 
 RECENT_JOBS = 20
 ROWS_PER_PAGE = 100

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models import Comment
+from inventory.models import Comment
 
 # Long free text is summarised as "changed" rather than quoted in full.
 _SUMMARISED = (models.TextField,)

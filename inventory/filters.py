@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Device, Donation, Grade, Site, Status
+from inventory.models import Category, Device, Donation, Grade, Site, Status
 
 RECENT_DONATIONS = 50
 

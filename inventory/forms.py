@@ -4,8 +4,17 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import LEVEL_OF_METHOD, Device, Donation, Donor, Drive, Erasure, Location, Site
-from .services import normalise_serial
+from inventory.models import (
+    LEVEL_OF_METHOD,
+    Device,
+    Donation,
+    Donor,
+    Drive,
+    Erasure,
+    Location,
+    Site,
+)
+from inventory.services import normalise_serial
 
 
 class DeviceForm(forms.ModelForm):

@@ -24,12 +24,11 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from exchange.columns import Column, header_key
-from exchange.values import is_empty, plain
-from exchange.widgets import LookupWidget, RamWidget, StorageWidget, TextWidget
-
-from .models import Category, Site
-from .resources import CATEGORY_ALIASES, DeviceResource, PluralChoiceWidget, SerialWidget
+from inventory.models import Category, Site
+from inventory.resources import CATEGORY_ALIASES, DeviceResource, PluralChoiceWidget, SerialWidget
+from spreadsheets.columns import Column, header_key
+from spreadsheets.values import is_empty, plain
+from spreadsheets.widgets import LookupWidget, RamWidget, StorageWidget, TextWidget
 
 
 class SourceColumn(Column):

@@ -14,10 +14,23 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from exchange.columns import Column
-from exchange.resources import ExchangeResource
-from exchange.values import choice_map, is_empty, parse_choice, parse_storage, plain
-from exchange.widgets import (
+from inventory import services
+from inventory.models import (
+    Category,
+    Device,
+    Donation,
+    Donor,
+    Drive,
+    Grade,
+    Location,
+    Part,
+    Site,
+    Status,
+)
+from spreadsheets.columns import Column
+from spreadsheets.resources import ExchangeResource
+from spreadsheets.values import choice_map, is_empty, parse_choice, parse_storage, plain
+from spreadsheets.widgets import (
     BooleanWidget,
     ChoiceWidget,
     IntegerWidget,
@@ -28,9 +41,6 @@ from exchange.widgets import (
     TextWidget,
     WeightWidget,
 )
-
-from . import services
-from .models import Category, Device, Donation, Donor, Drive, Grade, Location, Part, Site, Status
 
 
 class SerialWidget(TextWidget):
@@ -744,6 +754,6 @@ def __getattr__(name):
     subclasses of migration_sources (which imports this module: hence on first use)."""
     if name != "SOURCE_RESOURCES":
         raise AttributeError(name)
-    from .migration_sources import DeviceHubDeviceResource, SnipeItDeviceResource
+    from inventory.migration_sources import DeviceHubDeviceResource, SnipeItDeviceResource
 
     return {"snipeit": SnipeItDeviceResource, "devicehub": DeviceHubDeviceResource}

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import LEVEL_OF_METHOD, Comment, Device, Drive, Erasure, Sequence
+from inventory.models import LEVEL_OF_METHOD, Comment, Device, Drive, Erasure, Sequence
 
 ASSET_TAG_SEQUENCE = "asset_tag"
 

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from .models import Device, Site, Status, StockSnapshot
+from inventory.models import Device, Site, Status, StockSnapshot
 
 
 @shared_task

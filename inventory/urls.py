@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 
-from . import views
+from inventory import views
 
 
 class AssetTagConverter(StringConverter):

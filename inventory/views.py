@@ -12,14 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from exchange.exporting import export_format, export_response
-from exchange.exports_inventory import DonationExportResource
-
-from . import services, workflow
-from .chatter import timeline
-from .erasure_views import device_erasure_context
-from .filters import DeviceFilter
-from .forms import (
+from inventory import services, workflow
+from inventory.chatter import timeline
+from inventory.donors.exports import DonationExportResource
+from inventory.erasure.views import device_erasure_context
+from inventory.filters import DeviceFilter
+from inventory.forms import (
     CommentForm,
     DeviceForm,
     DonationForm,
@@ -30,8 +28,8 @@ from .forms import (
     SiteForm,
     TransitionForm,
 )
-from .hardware_views import device_hardware_context
-from .models import (
+from inventory.hardware.views import device_hardware_context
+from inventory.models import (
     CheckResult,
     Device,
     Donation,
@@ -43,8 +41,9 @@ from .models import (
     Site,
     Status,
 )
-from .refurbishment_views import device_refurbishment_context
-from .resources import DeviceResource, DonorResource, LocationResource, SiteResource
+from inventory.refurbishment.views import device_refurbishment_context
+from inventory.resources import DeviceResource, DonorResource, LocationResource, SiteResource
+from spreadsheets.exporting import export_format, export_response
 
 PAGE_SIZE = 50
 KANBAN_CARDS = 20

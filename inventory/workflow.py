@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Category, ChecklistItem, Device, Erasure, Status
+from inventory.models import Category, ChecklistItem, Device, Erasure, Status
 
 # Devices that get an operating system before they are ready.
 COMPUTERS = {Category.LAPTOP, Category.DESKTOP}
@@ -56,7 +56,7 @@ ERASED = "erased"
 READY = "ready"
 
 # Processes that own some moves: a sale numbers a receipt (sales.services); a loan keeps
-# its devices from the reservation to the review of their return (lending.loan_workflow).
+# its devices from the reservation to the review of their return (lending.loans.workflow).
 SALE = "sale"
 LOAN = "loan"
 

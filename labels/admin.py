@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import LabelBatch, LabelLayout
+from labels.models import LabelBatch, LabelLayout
 
 
 @admin.register(LabelLayout)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from inventory.models import Device, Donation, Grade, Location, organisation_name
-from inventory.scan_codes import ACTIONS, device_public_url
+from inventory.scan.codes import ACTIONS, device_public_url
 
 
 @dataclass

@@ -6,9 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from inventory.models import Donation, Location, Site
-
-from . import content, services
-from .models import LabelBatch, LabelLayout
+from labels import content, services
+from labels.models import LabelBatch, LabelLayout
 
 # More than a screenful of ticked devices is a donation or a filter: print those instead.
 MAX_TAGS = 1000

@@ -18,10 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from inventory.models import Device, Location, Site
-
-from . import content
-from .models import LabelBatch, LabelLayout
-from .sheets import build_pdf
+from labels import content
+from labels.models import LabelBatch, LabelLayout
+from labels.sheets import build_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +163,7 @@ def create_batch(*, by, kind, layout, params):
     )
     if batch.total <= settings.LABEL_INLINE_LIMIT:
         return build_batch(batch)
-    from .tasks import build_label_batch  # the tasks module imports this one
+    from labels.tasks import build_label_batch  # the tasks module imports this one
 
     transaction.on_commit(partial(build_label_batch.delay, str(batch.pk)))
     return batch

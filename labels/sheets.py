@@ -20,8 +20,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from inventory.models import organisation_name
-
-from .drawing import (
+from labels.drawing import (
     CODE128_QUIET_MODULES,
     PREFERRED_QR_MODULE_MM,
     Box,

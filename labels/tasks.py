@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from . import services
-from .models import LabelBatch
+from labels import services
+from labels.models import LabelBatch
 
 
 @shared_task

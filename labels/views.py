@@ -22,17 +22,16 @@ from django.views.decorators.http import require_GET
 
 from accounts.roles import Role, has_role
 from inventory.models import Site
-
-from . import services
-from .forms import (
+from labels import services
+from labels.forms import (
     ActionSelectionForm,
     DeviceSelectionForm,
     LayoutForm,
     LocationSelectionForm,
     PrintForm,
 )
-from .models import LabelBatch, LabelLayout
-from .sheets import build_pdf
+from labels.models import LabelBatch, LabelLayout
+from labels.sheets import build_pdf
 
 Kind = LabelBatch.Kind
 RECENT_BATCHES = 10

@@ -13,8 +13,7 @@ structure's household answers 404 (its existence does not leak), never 403.
 from django.db.models import Q
 
 from accounts.roles import Role, roles_of
-
-from .models import Enrolment, Household, Loan, Programme
+from lending.models import Enrolment, Household, Loan, Programme
 
 
 def _is(user, role):

@@ -4,7 +4,7 @@ permissions, the device lifecycle) that the pages call."""
 
 from django.contrib import admin
 
-from .models import (
+from lending.models import (
     Criterion,
     Enrolment,
     Funder,

@@ -8,8 +8,7 @@ fetched through lending.access.
 from django.utils.translation import gettext as _
 
 from inventory.models import Comment
-
-from .states import LendingError, require
+from lending.states import LendingError, require
 
 _PERMISSION = {
     "household": "lending.view_household",

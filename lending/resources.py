@@ -17,30 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from import_export import widgets
 
-from exchange.columns import Column
-from exchange.exporting import ExportOnlyResource
-from exchange.resources import ExchangeResource
-from exchange.values import choice_map, is_empty, parse_choice, plain
-from exchange.widgets import (
-    ChoiceListWidget,
-    ChoiceWidget,
-    DateWidget,
-    DecimalWidget,
-    IntegerWidget,
-    NotesWidget,
-    TextWidget,
-    tidy_notes,
-)
 from inventory.services import reserve_sequence_values
-
-from . import access, programmes
-from .households import (
+from lending import access
+from lending.households.services import (
     HOUSEHOLD_CODE_SEQUENCE,
     _check_children,
     _check_consent,
     format_household_code,
 )
-from .models import (
+from lending.models import (
     ConsentPurpose,
     Criterion,
     Enrolment,
@@ -51,6 +36,21 @@ from .models import (
     Programme,
     SimCard,
     Structure,
+)
+from lending.programmes import services as programmes
+from spreadsheets.columns import Column
+from spreadsheets.exporting import ExportOnlyResource
+from spreadsheets.resources import ExchangeResource
+from spreadsheets.values import choice_map, is_empty, parse_choice, plain
+from spreadsheets.widgets import (
+    ChoiceListWidget,
+    ChoiceWidget,
+    DateWidget,
+    DecimalWidget,
+    IntegerWidget,
+    NotesWidget,
+    TextWidget,
+    tidy_notes,
 )
 
 # Cells as people write them -------------------------------------------------------------
@@ -570,7 +570,7 @@ class HouseholdResource(ExchangeResource):
 
 
 def _add_rule(check, instance, errors):
-    """Run one of lending.households' checks; its messages go beside their columns."""
+    """Run one of lending.households.services' checks; its messages go beside their columns."""
     try:
         check(instance)
     except ValidationError as error:

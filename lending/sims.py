@@ -1,15 +1,15 @@
 """Writes on SIM cards: coordinators register them and keep their plans up to date.
 
 Their status is not edited here: loans move a card from stock to lent and back
-(lending.loan_workflow), so a card's history says which loan took it.
+(lending.loans.workflow), so a card's history says which loan took it.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .models import SimCard
-from .states import LendingError, require, save_with_history
+from lending.models import SimCard
+from lending.states import LendingError, require, save_with_history
 
 
 def _check_dates(sim):

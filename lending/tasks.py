@@ -1,8 +1,8 @@
-"""Celery tasks of the lending side: thin shells around lending.reminders."""
+"""Celery tasks of the lending side: thin shells around lending.loans.reminders."""
 
 from celery import shared_task
 
-from . import reminders
+from lending.loans import reminders
 
 
 @shared_task

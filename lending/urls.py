@@ -5,8 +5,8 @@ from django.urls import include, path
 app_name = "lending"
 
 urlpatterns = [
-    path("", include("lending.overview_urls")),
-    path("", include("lending.household_urls")),
-    path("", include("lending.programme_urls")),
-    path("", include("lending.loan_urls")),
+    path("", include("lending.overview.urls")),
+    path("", include("lending.households.urls")),
+    path("", include("lending.programmes.urls")),
+    path("", include("lending.loans.urls")),
 ]

@@ -4,7 +4,7 @@ sales and credit notes are read only, since a receipt is never edited."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CreditNote, EligibilityProof, Price, Sale, SaleItem
+from sales.models import CreditNote, EligibilityProof, Price, Sale, SaleItem
 
 
 @admin.register(EligibilityProof)

@@ -10,11 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Category, Device, Grade, Site
-from inventory.scan import scanned_tags
+from inventory.scan.station import scanned_tags
 from labels.forms import IdChoiceField, IdMultipleChoiceField, looks_like_id
-from lending.loan_forms import DATE_INPUT
-
-from .models import EligibilityProof, PaymentMethod, Sale
+from lending.loans.forms import DATE_INPUT
+from sales.models import EligibilityProof, PaymentMethod, Sale
 
 MONEY_FIELD = {"max_digits": 8, "decimal_places": 2, "min_value": Decimal("0")}
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import EligibilityProof, Price
+from sales.models import EligibilityProof, Price
 
 
 class PricingError(Exception):

@@ -19,8 +19,7 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyl
 
 from inventory import pdf
 from inventory.models import Organisation
-
-from .models import CreditNote, Sale
+from sales.models import CreditNote, Sale
 
 
 def money(amount):

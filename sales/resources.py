@@ -7,10 +7,12 @@ recorded at the counter, a cancellation is a credit note).
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from exchange.columns import Column
-from exchange.exporting import ExportOnlyResource
-from exchange.resources import ExchangeResource
-from exchange.widgets import (
+from sales import selectors
+from sales.models import PaymentMethod, Sale
+from spreadsheets.columns import Column
+from spreadsheets.exporting import ExportOnlyResource
+from spreadsheets.resources import ExchangeResource
+from spreadsheets.widgets import (
     BooleanWidget,
     ChoiceWidget,
     DateWidget,
@@ -18,9 +20,6 @@ from exchange.widgets import (
     IntegerWidget,
     TextWidget,
 )
-
-from . import selectors
-from .models import PaymentMethod, Sale
 
 
 class DateTimeWidget(DateWidget):

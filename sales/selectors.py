@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 
 from inventory.models import Device, Site
 from inventory.models import Status as DeviceStatus
-
-from .models import CreditNote, PaymentMethod, Price, Sale, SaleItem
-from .services import SaleRefused, price_of
+from sales.models import CreditNote, PaymentMethod, Price, Sale, SaleItem
+from sales.services import SaleRefused, price_of
 
 ZERO = Decimal("0.00")
 

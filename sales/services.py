@@ -17,9 +17,8 @@ from inventory import workflow
 from inventory.models import Device
 from inventory.models import Status as DeviceStatus
 from inventory.services import reserve_sequence_values
-
-from .models import CreditNote, PaymentMethod, Price, Sale, SaleItem
-from .wording import describe, is_refurbished
+from sales.models import CreditNote, PaymentMethod, Price, Sale, SaleItem
+from sales.wording import describe, is_refurbished
 
 CENT = Decimal("0.01")
 

@@ -16,17 +16,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from exchange.exporting import export_format, export_response
 from inventory import pdf
 from inventory.models import Site
 from labels.forms import looks_like_id
 from lending import access
-
-from . import pricing, selectors, services
-from .forms import CancelForm, PriceListForm, ProofForm, SaleFilterForm, SaleForm, TillForm
-from .models import CreditNote, EligibilityProof, Price, Sale
-from .receipts import credit_note_pdf, receipt_pdf
-from .resources import SaleResource
+from sales import pricing, selectors, services
+from sales.forms import CancelForm, PriceListForm, ProofForm, SaleFilterForm, SaleForm, TillForm
+from sales.models import CreditNote, EligibilityProof, Price, Sale
+from sales.receipts import credit_note_pdf, receipt_pdf
+from sales.resources import SaleResource
+from spreadsheets.exporting import export_format, export_response
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 30

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from inventory.models import Category
-from lending.households import format_household_code
+from lending.households.services import format_household_code
 from lending.models import (
     Attendance,
     ConsentPurpose,

@@ -9,8 +9,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.roles import Role
+from demo.management.commands.load_demo_data import LENDING_STOCK
 from inventory import workflow
-from inventory.management.commands.load_demo_data import LENDING_STOCK
 from inventory.models import (
     Comment,
     Device,

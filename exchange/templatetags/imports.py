@@ -1,6 +1,6 @@
 from django import template
 
-from .. import services
+from exchange import services
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 """The inventory's models, one module per subject."""
 
-from .core import (
+from inventory.models.core import (
     CODE_VALIDATOR,
     Category,
     Comment,
@@ -15,10 +15,10 @@ from .core import (
     Status,
     StockSnapshot,
 )
-from .erasure import LEVEL_OF_METHOD, Erasure, ErasureCertificate, ErasureLog
-from .hardware import HardwareReport, WorkstationToken
-from .organisation import Organisation, organisation_name
-from .refurbishment import (
+from inventory.models.erasure import LEVEL_OF_METHOD, Erasure, ErasureCertificate, ErasureLog
+from inventory.models.hardware import HardwareReport, WorkstationToken
+from inventory.models.organisation import Organisation, organisation_name
+from inventory.models.refurbishment import (
     ChecklistItem,
     CheckResult,
     OperatingSystem,

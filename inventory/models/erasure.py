@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from .core import Device, Drive
+from inventory.models.core import Device, Drive
 
 
 class ErasureLog(models.Model):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .core import Device, Site
+from inventory.models.core import Device, Site
 
 
 class WorkstationToken(models.Model):

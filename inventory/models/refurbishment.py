@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .core import Category, Device
+from inventory.models.core import Category, Device
 
 
 class ChecklistItem(models.Model):

@@ -1,9 +1,17 @@
 """The lending side's models, one module per subject."""
 
-from .households import ConsentPurpose, Household, Need
-from .loans import Accessory, Loan, LoanDevice, LoanExtension, Reminder, Return, SimCard
-from .programmes import Attendance, Enrolment, Programme, Workshop
-from .structures import Criterion, Funder, Structure
+from lending.models.households import ConsentPurpose, Household, Need
+from lending.models.loans import (
+    Accessory,
+    Loan,
+    LoanDevice,
+    LoanExtension,
+    Reminder,
+    Return,
+    SimCard,
+)
+from lending.models.programmes import Attendance, Enrolment, Programme, Workshop
+from lending.models.structures import Criterion, Funder, Structure
 
 __all__ = [
     "Accessory",

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .fields import ChoiceListField
-from .structures import Criterion, Structure
+from lending.models.fields import ChoiceListField
+from lending.models.structures import Criterion, Structure
 
 
 class Need(models.TextChoices):

@@ -11,10 +11,9 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from inventory.models import Comment, Device
-
-from .fields import ChoiceListField
-from .households import Household
-from .programmes import Enrolment, Programme
+from lending.models.fields import ChoiceListField
+from lending.models.households import Household
+from lending.models.programmes import Enrolment, Programme
 
 ICCID_VALIDATOR = RegexValidator(
     r"^89\d{17,18}$", _("An ICCID has 19 or 20 digits and starts with 89.")

@@ -9,10 +9,9 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from inventory.models import Category
-
-from .fields import ChoiceListField
-from .households import Household
-from .structures import Criterion, Funder, Structure
+from lending.models.fields import ChoiceListField
+from lending.models.households import Household
+from lending.models.structures import Criterion, Funder, Structure
 
 
 class Programme(models.Model):

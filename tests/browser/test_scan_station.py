@@ -11,7 +11,7 @@ import pytest
 from django.utils import translation
 
 from inventory.models import Device, Status
-from inventory.scan_codes import device_public_url, from_azerty
+from inventory.scan.codes import device_public_url, from_azerty
 
 from ..factories import DeviceFactory, LocationFactory, SiteFactory
 from .conftest import ARGS, CHROMIUM
@@ -24,7 +24,7 @@ _US_TO_AZERTY = dict(zip("1234567890-:/.aAqQzZwWmM", "&é\"'(-è_çà)M!:qQaAwWz
 
 
 def azerty(text):
-    """The inverse of `inventory.scan_codes.from_azerty`, for the characters we print."""
+    """The inverse of `inventory.scan.codes.from_azerty`, for the characters we print."""
     return "".join(_US_TO_AZERTY.get(char, char) for char in text)
 
 

@@ -10,9 +10,7 @@ import pytest
 from django.utils import timezone
 
 from exchange import engine
-from exchange.exporting import export_dataset
 from exchange.models import ImportJob
-from exchange.reading import read_sheet
 from inventory.models import Device, Donor, Drive, Grade, Location, Part, Site, Status
 from inventory.resources import (
     DeviceResource,
@@ -24,6 +22,8 @@ from inventory.resources import (
 )
 from lending.models import Criterion, SimCard
 from lending.resources import HouseholdResource, SimCardResource
+from spreadsheets.exporting import export_dataset
+from spreadsheets.reading import read_sheet
 
 from ..factories import (
     DeviceFactory,

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from exchange import services, tasks
 from exchange.models import ImportJob, ImportRow
-from exchange.reading import read_sheet
 from inventory.models import Device
+from spreadsheets.reading import read_sheet
 
 from ..factories import DeviceFactory, DonationFactory, SiteFactory
 

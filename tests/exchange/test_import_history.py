@@ -4,8 +4,8 @@ django-simple-history writes for a save: same values, who, when, why, and type."
 import pytest
 from simple_history.utils import bulk_create_with_history
 
-from exchange.history import CHANGED, CREATED, record_history
 from inventory.models import Device
+from spreadsheets.history import CHANGED, CREATED, record_history
 
 from ..factories import DeviceFactory, SiteFactory
 

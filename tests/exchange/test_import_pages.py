@@ -9,10 +9,10 @@ from django.test import Client
 from config.celery import app as celery_app
 from exchange import tasks
 from exchange.models import ImportJob, ImportRow
-from exchange.reading import read_sheet
 from exchange.registry import resource_names
 from exchange.templating import EXAMPLES, template_columns
 from inventory.models import Category, Device, Site
+from spreadsheets.reading import read_sheet
 
 from ..factories import DeviceFactory, DonationFactory, SiteFactory, UserFactory
 

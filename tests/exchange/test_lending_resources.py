@@ -7,11 +7,11 @@ import datetime
 import pytest
 
 from exchange import engine
-from exchange.exporting import export_dataset
 from exchange.models import ImportJob
-from exchange.reading import read_sheet
 from lending.models import Criterion, Enrolment, Household, Programme
 from lending.resources import EnrolmentResource, HouseholdResource
+from spreadsheets.exporting import export_dataset
+from spreadsheets.reading import read_sheet
 
 from ..factories import UserFactory
 from ..lending_factories import (

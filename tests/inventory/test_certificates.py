@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from inventory import services
-from inventory.erasure import issue_certificate
+from inventory.erasure.services import issue_certificate
 from inventory.models import Device, Erasure, ErasureCertificate, Sequence
 from inventory.workflow import WorkflowError
 

@@ -18,9 +18,9 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
-from exchange.reading import read_sheet
-from inventory import donor_documents
+from inventory.donors import documents as donor_documents
 from inventory.models import Comment, Donation, Donor, Organisation
+from spreadsheets.reading import read_sheet
 
 from ..factories import DeviceFactory, DonationFactory, DonorFactory, DriveFactory, ErasureFactory
 

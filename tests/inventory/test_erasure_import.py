@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, ManagementUtility, call_command
 from django.utils import timezone
 
-from inventory.erasure import import_erasure_log
-from inventory.erasure_logs import parse_nwipe_log
+from inventory.erasure.nwipe import parse_nwipe_log
+from inventory.erasure.services import import_erasure_log
 from inventory.models import Drive, Erasure, ErasureLog, Status
 from inventory.workflow import WorkflowError, unerased_drives
 

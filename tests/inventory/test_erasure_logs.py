@@ -13,7 +13,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inventory.erasure_logs import DriveWipe, ErasureLogError, NwipeReport, parse_nwipe_log
+from inventory.erasure.nwipe import DriveWipe, ErasureLogError, NwipeReport, parse_nwipe_log
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "nwipe"
 
@@ -320,7 +320,7 @@ def test_a_log_with_no_wipe_is_refused():
 
 
 def test_messages_go_through_gettext(monkeypatch):
-    import inventory.erasure_logs as module
+    import inventory.erasure.nwipe as module
 
     monkeypatch.setattr(module, "_", lambda text: "TRADUIT " + text)
     with pytest.raises(ErasureLogError, match=r"^TRADUIT The file is empty"):

@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from inventory import hardware
-from inventory.hardware import MissingSiteError, import_hardware_report
-from inventory.hardware_report import HardwareReportError
+from inventory.hardware import services as hardware
+from inventory.hardware.report import HardwareReportError
+from inventory.hardware.services import MissingSiteError, import_hardware_report
 from inventory.models import Category, Device, Drive, HardwareReport, Status
 from inventory.services import update_device
 

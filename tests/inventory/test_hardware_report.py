@@ -14,7 +14,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inventory.hardware_report import (
+from inventory.hardware.report import (
     DriveSpec,
     HardwareReportError,
     HardwareSpec,

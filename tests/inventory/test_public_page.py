@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inventory.models import Organisation, Status
-from inventory.ratelimit import client_address
-from lending import loan_workflow
+from lending.loans import workflow as loan_workflow
+from public.ratelimit import client_address
 from sales import services as sales_services
 from sales.models import PaymentMethod, Sale
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone, translation
 
-from inventory import refurbishment, services, workflow
+from inventory import services, workflow
 from inventory.models import (
     Category,
     ChecklistItem,
@@ -20,6 +20,7 @@ from inventory.models import (
     PartUse,
     Status,
 )
+from inventory.refurbishment import services as refurbishment
 from inventory.workflow import GuardFailed, WorkflowError, transition_device
 
 from ..factories import DeviceFactory, DriveFactory

@@ -10,7 +10,7 @@ from django.contrib.messages import constants
 from django.utils import timezone
 from django.utils.html import escape
 
-from inventory import refurbishment, workflow
+from inventory import workflow
 from inventory.models import (
     Category,
     ChecklistItem,
@@ -23,7 +23,8 @@ from inventory.models import (
     PartUse,
     Status,
 )
-from inventory.refurbishment_views import GRADE_CRITERIA, device_refurbishment_context
+from inventory.refurbishment import services as refurbishment
+from inventory.refurbishment.views import GRADE_CRITERIA, device_refurbishment_context
 
 from ..factories import DeviceFactory, UserFactory
 

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inventory.models import Device, Status
-from inventory.scan import (
+from inventory.scan.codes import ACTIONS_BY_CODE, device_public_url, from_azerty
+from inventory.scan.station import (
     ACTION,
     AMBIGUOUS,
     DEVICE,
@@ -21,7 +22,6 @@ from inventory.scan import (
     scanned_tags,
     tag_of,
 )
-from inventory.scan_codes import ACTIONS_BY_CODE, device_public_url, from_azerty
 
 from ..factories import DeviceFactory, LocationFactory
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from inventory import services
-from inventory.erasure import issue_certificate
+from inventory.erasure.services import issue_certificate
 from inventory.models import Erasure
 
 from ..factories import DeviceFactory, DonationFactory, DonorFactory, DriveFactory, UserFactory

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pypdfium2
 import pytest
 
-from inventory.scan_codes import ACTIONS
+from inventory.scan.codes import ACTIONS
 from labels.models import LabelBatch, LabelLayout
 
 from ..factories import DeviceFactory, DonationFactory, LocationFactory, SiteFactory

@@ -15,7 +15,7 @@ import zxingcpp
 from django.utils import translation
 
 from inventory.models import Grade, Location
-from inventory.scan_codes import ACTIONS, device_public_url
+from inventory.scan.codes import ACTIONS, device_public_url
 from labels.content import (
     LabelContent,
     NothingToPrint,

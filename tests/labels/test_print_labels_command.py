@@ -6,7 +6,7 @@ import zxingcpp
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from inventory.scan_codes import ACTIONS
+from inventory.scan.codes import ACTIONS
 from tests.factories import DeviceFactory, DonationFactory, LocationFactory
 
 

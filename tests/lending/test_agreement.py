@@ -8,8 +8,8 @@ import pytest
 from django.utils import formats, timezone, translation
 
 from inventory.models import Category, Status
-from lending import loan_workflow
-from lending.agreement import build_agreement
+from lending.loans import workflow as loan_workflow
+from lending.loans.agreement import build_agreement
 
 from ..factories import DeviceFactory
 from ..lending_factories import (

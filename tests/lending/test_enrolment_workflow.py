@@ -5,7 +5,7 @@ import pytest
 from django.utils import translation
 
 from accounts.roles import Role
-from lending import enrolment_workflow as workflow
+from lending.enrolments import workflow
 from lending.models import Enrolment, Loan, Programme
 from lending.models.structures import Criterion
 from lending.states import LendingError

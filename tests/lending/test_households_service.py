@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from accounts.roles import Role
-from lending.households import register_household, update_household
+from lending.households.services import register_household, update_household
 from lending.models import ConsentPurpose, Household
 from lending.models.structures import Criterion
 from lending.states import LendingError

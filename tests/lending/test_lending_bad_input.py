@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from inventory.models import Device, Status
-from lending import enrolment_workflow, loan_workflow
-from lending.households import register_household
+from lending.enrolments import workflow as enrolment_workflow
+from lending.households.services import register_household
+from lending.loans import workflow as loan_workflow
 from lending.models import (
     ConsentPurpose,
     Enrolment,

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from inventory.models import Device, Status
-from lending import enrolment_workflow, loan_workflow
+from lending.enrolments import workflow as enrolment_workflow
+from lending.loans import workflow as loan_workflow
 from lending.models import Enrolment, Loan, LoanDevice, SimCard
 from lending.states import LendingError
 

@@ -9,9 +9,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.roles import Role
+from demo import lending as demo
 from inventory.models import Category
 from inventory.models import Status as DeviceStatus
-from lending import demo
 from lending.access import households_visible_to
 from lending.models import (
     Accessory,

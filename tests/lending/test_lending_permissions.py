@@ -30,8 +30,8 @@ from django.utils import timezone
 
 from accounts.roles import Role, sync_roles
 from inventory.models import Comment, Device, Status
-from lending import loan_workflow
-from lending.household_forms import HouseholdForm
+from lending.households.forms import HouseholdForm
+from lending.loans import workflow as loan_workflow
 from lending.models import (
     Attendance,
     Criterion,
@@ -43,7 +43,7 @@ from lending.models import (
     Return,
     Workshop,
 )
-from lending.programme_forms import PRESENCE_PREFIX, ProgrammeForm, WorkshopForm
+from lending.programmes.forms import PRESENCE_PREFIX, ProgrammeForm, WorkshopForm
 
 from ..factories import DeviceFactory, SiteFactory, UserFactory
 from ..lending_factories import (

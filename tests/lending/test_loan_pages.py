@@ -87,7 +87,7 @@ def approve(client, loan, devices=(), **data):
 
 
 def approved_loan(loan, coordinator, devices, sim=None):
-    from lending import loan_workflow
+    from lending.loans import workflow as loan_workflow
 
     return loan_workflow.approve_loan(
         loan=loan, by=coordinator, devices=devices, starts_on=TODAY, sim=sim
@@ -95,7 +95,7 @@ def approved_loan(loan, coordinator, devices, sim=None):
 
 
 def active_loan(loan, coordinator, technician, devices, sim=None):
-    from lending import loan_workflow
+    from lending.loans import workflow as loan_workflow
 
     approved_loan(loan, coordinator, devices, sim)
     return loan_workflow.hand_over_loan(

@@ -10,7 +10,7 @@ from accounts.roles import Role
 from inventory import workflow as inventory_workflow
 from inventory.models import Category, Device
 from inventory.models import Status as DeviceStatus
-from lending import loan_workflow as workflow
+from lending.loans import workflow
 from lending.models import Enrolment, Loan, LoanDevice, LoanExtension, Return, SimCard
 from lending.states import LendingError
 

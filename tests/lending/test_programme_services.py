@@ -1,4 +1,4 @@
-"""lending.programmes: creating and editing programmes and workshops, recording
+"""lending.programmes.services: creating and editing programmes and workshops, recording
 attendance (all or nothing), and the reference data coordinators keep."""
 
 import datetime
@@ -9,8 +9,8 @@ from django.utils import timezone, translation
 
 from accounts.roles import Role
 from inventory.models import Category
-from lending import programmes
 from lending.models import Attendance, Enrolment, Funder, Programme, Structure, Workshop
+from lending.programmes import services as programmes
 from lending.states import LendingError
 
 from ..factories import UserFactory

@@ -7,10 +7,12 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
-from lending import loan_workflow, reminders, sms
+from lending import sms
 from lending.chatter import loan_timeline
+from lending.loans import reminders
+from lending.loans import workflow as loan_workflow
+from lending.loans.reminders import send_reminders
 from lending.models import ConsentPurpose, Loan, Reminder, SimCard
-from lending.reminders import send_reminders
 from lending.tasks import send_loan_reminders
 
 from ..factories import UserFactory

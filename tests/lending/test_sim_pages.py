@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from lending import loan_workflow
+from lending.loans import workflow as loan_workflow
 from lending.models import SimCard
 from lending.sims import add_sim_card
 from lending.states import LendingError

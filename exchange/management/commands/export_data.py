@@ -12,9 +12,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from exchange.exporting import FORMATS, export_dataset
 from exchange.registry import resource_class, resource_names
 from inventory.management.acting_user import acting_user
+from spreadsheets.exporting import FORMATS, export_dataset
 
 
 class Command(BaseCommand):

@@ -12,7 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from inventory import erasure, workflow
+from inventory import workflow
+from inventory.erasure import services as erasure
 from inventory.management.acting_user import acting_user
 from inventory.models import Device
 

@@ -17,8 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from inventory import hardware
-from inventory.hardware_report import HardwareReportError
+from inventory.hardware import services as hardware
+from inventory.hardware.report import HardwareReportError
 from inventory.management.acting_user import acting_user
 from inventory.models import Donation, HardwareReport, Site
 

@@ -1,0 +1,136 @@
+"""Pages of the donor paperwork: the donation attestation, the erasure summary sent to
+the donor (and the public download behind its link), and the tax-receipt fields with
+the accountant's list. Each action calls one service of inventory.donors.documents."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.core import signing
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from inventory import pdf
+from inventory.donors import documents as donor_documents
+from inventory.donors.exports import DonationTaxExportResource
+from inventory.erasure import certificates
+from inventory.forms import DonationValuationForm
+from inventory.models import Donation, Organisation
+from spreadsheets.exporting import export_format, export_response
+
+PAGE_SIZE = 50
+
+
+def _donation(pk):
+    return get_object_or_404(Donation.objects.select_related("donor", "site"), pk=pk)
+
+
+@require_POST
+@permission_required("inventory.view_donation", raise_exception=True)
+def attestation(request, pk):
+    """Issue the attestation: the PDF is the answer to the post, so that each copy
+    printed is in the history (the donation page's button opens it in a new tab)."""
+    donation = _donation(pk)
+    try:
+        content = donor_documents.issue_attestation(donation=donation, by=request.user)
+    except donor_documents.DonorDocumentError as error:
+        messages.error(request, error.message)
+        return redirect(donation)
+    return pdf.response(content, f"attestation-donation-{donation.pk}.pdf")
+
+
+@require_POST
+@permission_required(["inventory.change_donation", "inventory.view_erasure"], raise_exception=True)
+def send_erasure_summary(request, pk):
+    donation = _donation(pk)
+    try:
+        donor_documents.send_erasure_summary(donation=donation, by=request.user)
+    except donor_documents.DonorDocumentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The erasure summary was sent to %(email)s.") % {"email": donation.donor.email},
+        )
+    return redirect(donation)
+
+
+@require_safe
+@login_not_required
+def shared_erasure_summary(request, token):
+    """Public: the erasure summary behind the link e-mailed to the donor's contact."""
+    try:
+        donation = donor_documents.donation_of_link(token)
+    except signing.SignatureExpired:
+        return _unusable_link(request, expired=True)
+    except signing.BadSignature:
+        donation = None
+    if donation is None:
+        return _unusable_link(request, expired=False)
+    devices = certificates.summary_devices(donation)
+    response = pdf.response(
+        certificates.donation_summary_pdf(donation, devices),
+        f"erasure-summary-donation-{donation.pk}.pdf",
+    )
+    return _private(response)
+
+
+def _unusable_link(request, *, expired):
+    response = render(
+        request,
+        "inventory/donor_link_unusable.html",
+        {
+            "expired": expired,
+            "days": settings.DONOR_LINK_DAYS,
+            "organisation": Organisation.current(),
+        },
+        status=410 if expired else 404,
+    )
+    return _private(response)
+
+
+def _private(response):
+    # The token is the key: keep it out of search engines, shared caches and referrers.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@permission_required(["inventory.view_donation", "inventory.value_donation"], raise_exception=True)
+def valuation(request, pk):
+    donation = _donation(pk)
+    form = DonationValuationForm(request.POST or None, instance=donation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            donor_documents.value_donation(donation=donation, by=request.user, **form.cleaned_data)
+        except donor_documents.DonorDocumentError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(donation)
+    return render(
+        request, "inventory/donor_valuation_form.html", {"donation": donation, "form": form}
+    )
+
+
+@require_safe
+@permission_required(["inventory.view_donation", "inventory.value_donation"], raise_exception=True)
+def tax_receipts(request):
+    """Donations from companies with what a tax receipt needs, by year; exported as the
+    accountant's file."""
+    donations = donor_documents.company_donations()
+    years = [d.year for d in donations.dates("received_on", "year", order="DESC")]
+    year = request.GET.get("year", "")
+    if year.isdigit() and int(year) in years:
+        donations = donations.filter(received_on__year=int(year))
+    else:
+        year = ""
+    if export_format(request):
+        return export_response(request, DonationTaxExportResource, donations, "tax-receipts")
+    page = Paginator(donations, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({"year": year}) if year else ""
+    context = {"page": page, "years": years, "year": year, "query": query}
+    return render(request, "inventory/donor_tax_receipts.html", context)

@@ -1,0 +1,362 @@
+"""Erasure services: importing an nwipe log, issuing certificates, and what a drive's
+erasure state is this cycle.
+
+Writes go through services.record_erasure and services.add_drive, so the permission
+checks, the defaults (NIST level of the technique) and the history are the same as the
+form's. Each write below is one transaction: on any error nothing is saved.
+"""
+
+import hashlib
+import os
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.db.models.functions import Trim, Upper
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from inventory import services, workflow
+from inventory.erasure.nwipe import ErasureLogError, parse_nwipe_log
+from inventory.models import Device, Drive, Erasure, ErasureCertificate, ErasureLog
+
+# A real nwipe log weighs a few kilobytes; even a verbose multi-day run stays far below.
+MAX_LOG_BYTES = 10 * 1024 * 1024
+
+_TOOLS = {"nwipe": Erasure.Tool.NWIPE, "shredos": Erasure.Tool.SHREDOS}
+# nwipe's --verify option: "last_pass" reads back only the last pass, hence "sampled".
+_VERIFICATIONS = {
+    "none": Erasure.Verification.NONE,
+    "last_pass": Erasure.Verification.SAMPLED,
+    "all_passes": Erasure.Verification.FULL,
+}
+
+
+# Import of an nwipe log ----------------------------------------------------------------
+
+
+def import_erasure_log(*, data, filename, by, device=None):
+    """Record one erasure per drive wiped in an nwipe (or ShredOS) log; keep the file.
+
+    Drives are found by serial number, among `device`'s drives when it is given (a
+    serial not found there becomes a new drive of `device`), else among all drives.
+    Raises WorkflowError (a sentence saying why, nothing saved) when the file is not a
+    usable log, was already imported, or names a drive that cannot be found.
+    """
+    services._require(by, "inventory.add_erasure")
+    services._require(by, "inventory.add_erasurelog")
+    data = bytes(data)
+    if len(data) > MAX_LOG_BYTES:
+        raise workflow.WorkflowError(
+            _("This file is too large for an nwipe log (more than %(size)s MB).")
+            % {"size": MAX_LOG_BYTES // (1024 * 1024)}
+        )
+    sha256 = hashlib.sha256(data).hexdigest()
+    _refuse_duplicate(sha256)
+    try:
+        report = parse_nwipe_log(data)
+    except ErasureLogError as error:
+        raise workflow.WorkflowError(
+            _("%(file)s cannot be imported: %(reason)s")
+            % {"file": _base_name(filename), "reason": error}
+        ) from error
+    _refuse_wipes_without_serial(report.drives)
+    log = None
+    try:
+        with transaction.atomic():
+            drives = _drives_of_wipes(report.drives, device=device, by=by)
+            log = _save_log(data, filename, sha256, report, by)
+            return [
+                _record_wipe(wipe, drive, report=report, log=log, by=by)
+                for wipe, drive in zip(report.drives, drives, strict=True)
+            ]
+    except BaseException:
+        # The transaction is rolled back, but the file was written to the storage.
+        if log is not None:
+            log.file.delete(save=False)
+        raise
+
+
+def _base_name(filename):
+    return os.path.basename((filename or "").replace("\\", "/")) or "nwipe.log"
+
+
+def _refuse_duplicate(sha256):
+    previous = ErasureLog.objects.filter(sha256=sha256).order_by("uploaded_at").first()
+    if previous is not None:
+        raise workflow.WorkflowError(
+            _("This log was already imported on %(date)s (%(file)s): nothing was saved.")
+            % {
+                "date": formats.date_format(
+                    timezone.localtime(previous.uploaded_at), "SHORT_DATETIME_FORMAT"
+                ),
+                "file": previous,
+            }
+        )
+
+
+def _refuse_wipes_without_serial(wipes):
+    nameless = sorted({wipe.device_path for wipe in wipes if not wipe.serial})
+    if nameless:
+        raise workflow.WorkflowError(
+            _(
+                "The log gives no serial number for %(drives)s: a drive can only be matched "
+                "by its serial number. Nothing was saved; record this erasure with the form."
+            )
+            % {"drives": ", ".join(nameless)}
+        )
+
+
+def _drives_of_wipes(wipes, *, device, by):
+    """The Drive of each wipe, in order; drives new to `device` are created on it."""
+    found = {}
+    unknown, ambiguous = [], []
+    for serial in dict.fromkeys(services.normalise_serial(w.serial) for w in wipes):
+        candidates = _drives_with_serial(serial, device)
+        if len(candidates) == 1:
+            found[serial] = candidates[0]
+        elif len(candidates) > 1:
+            tags = sorted({drive.device.asset_tag for drive in candidates})
+            ambiguous.append(f"{serial} ({', '.join(tags)})")
+        elif device is None:
+            unknown.append(serial)
+    if ambiguous:
+        raise workflow.WorkflowError(
+            _(
+                "Several drives have the serial number %(drives)s: import the log from the "
+                "device page (or with --device). Nothing was saved."
+            )
+            % {"drives": "; ".join(ambiguous)}
+        )
+    if unknown:
+        raise workflow.WorkflowError(
+            ngettext(
+                "No drive has the serial number %(serials)s: import the log from the device "
+                "page (or with --device) to add it to that device. Nothing was saved.",
+                "No drive has the serial numbers %(serials)s: import the log from the device "
+                "page (or with --device) to add them to that device. Nothing was saved.",
+                len(unknown),
+            )
+            % {"serials": ", ".join(unknown)}
+        )
+    drives = []
+    for wipe in wipes:
+        serial = services.normalise_serial(wipe.serial)
+        if serial not in found:
+            found[serial] = _add_drive_of_wipe(wipe, device=device, by=by)
+        drives.append(found[serial])
+    return drives
+
+
+def _drives_with_serial(serial, device):
+    # Serials typed or imported before normalise_serial existed may carry spaces or
+    # lower case: compare them as normalise_serial would.
+    drives = (
+        Drive.objects.annotate(normalised=Upper(Trim("serial_number")))
+        .filter(normalised=serial)
+        .select_related("device")
+    )
+    if device is not None:
+        drives = drives.filter(device=device)
+    return [d for d in drives if services.normalise_serial(d.serial_number) == serial]
+
+
+def _add_drive_of_wipe(wipe, *, device, by):
+    size_gb = round(wipe.size_bytes / 1_000_000_000) if wipe.size_bytes else None
+    return services.add_drive(
+        device=device,
+        by=by,
+        kind=_drive_kind(wipe),
+        serial_number=wipe.serial,
+        model=wipe.model[:120],
+        capacity_gb=size_gb or None,
+    )
+
+
+def _drive_kind(wipe):
+    """The kind of drive, when the log says it; an ATA drive may be an HDD or an SSD."""
+    path, bus, model = wipe.device_path.lower(), wipe.bus.upper(), wipe.model.upper()
+    if bus == "NVME" or path.startswith("/dev/nvme"):
+        return Drive.Kind.NVME
+    if path.startswith("/dev/mmcblk"):
+        return Drive.Kind.EMMC
+    if "SSD" in model.split() or model.endswith("SSD") or " SSD " in f" {model} ":
+        return Drive.Kind.SSD
+    return Drive.Kind.OTHER
+
+
+def _save_log(data, filename, sha256, report, by):
+    name = _base_name(filename)
+    # The stored name starts with the file's hash: never a clash, never too long.
+    stored = f"{sha256[:16]}-{name[-60:]}"
+    log = ErasureLog(
+        original_name=name[:255],
+        sha256=sha256,
+        tool=report.tool,
+        tool_version=report.version[:40],
+        uploaded_by=by,
+    )
+    log.file.save(stored, ContentFile(data), save=False)
+    log.save()
+    return log
+
+
+def _aware(moment):
+    if moment is not None and timezone.is_naive(moment):
+        # nwipe writes the machine's local time without an offset.
+        return timezone.make_aware(moment)
+    return moment
+
+
+def _record_wipe(wipe, drive, *, report, log, by):
+    technique = wipe.technique if wipe.technique in Erasure.Method.values else "overwrite"
+    started, finished = _aware(wipe.started_at), _aware(wipe.finished_at)
+    notes = _wipe_notes(wipe, log, dated=bool(finished or started))
+    verification = _VERIFICATIONS.get(wipe.verification, Erasure.Verification.NONE)
+    if wipe.verify_only:
+        # "Verify Zeros/Ones" reads the whole drive back: a full verification.
+        verification = Erasure.Verification.FULL
+    passed = wipe.outcome == "passed"
+    return services.record_erasure(
+        drive=drive,
+        by=by,
+        method=technique,
+        result=Erasure.Result.PASSED if passed else Erasure.Result.FAILED,
+        performed_at=finished or started or timezone.now(),
+        notes=notes,
+        standard=Erasure.Standard.NIST_R2,
+        passes=wipe.passes,
+        pattern=wipe.method[:60],
+        tool=_TOOLS.get(report.tool.lower(), Erasure.Tool.OTHER),
+        tool_version=report.version[:40],
+        started_at=started,
+        verification=verification,
+        verification_passed=_verification_passed(wipe, verification),
+        log=log,
+    )
+
+
+def _verification_passed(wipe, verification):
+    if verification == Erasure.Verification.NONE or wipe.outcome == "interrupted":
+        return None
+    return wipe.outcome == "passed"
+
+
+def _wipe_notes(wipe, log, *, dated):
+    notes = [
+        _("Imported from %(file)s: nwipe method “%(method)s” on %(path)s.")
+        % {"file": log.original_name, "method": wipe.method, "path": wipe.device_path}
+    ]
+    if wipe.verify_only:
+        notes.append(_("nwipe only read the drive back: nothing was written to it."))
+    if wipe.outcome == "interrupted":
+        notes.append(
+            _(
+                "The wipe was interrupted before the end (nwipe status “%(status)s”): "
+                "the drive is not erased, the erasure is recorded as failed."
+            )
+            % {"status": wipe.status_text or "?"}
+        )
+    elif wipe.outcome != "passed":
+        notes.append(
+            _("nwipe reports that the wipe failed (status “%(status)s”).")
+            % {"status": wipe.status_text or "?"}
+        )
+    if wipe.errors:
+        notes.append(_("Errors reported by nwipe: %(count)s.") % {"count": wipe.errors})
+    if not dated:
+        notes.append(_("The log gives no time for this wipe: the import time is recorded."))
+    return "\n".join(notes)
+
+
+# Erasure state of drives and devices ---------------------------------------------------
+
+PASSED = "passed"
+FAILED = "failed"
+PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class DriveState:
+    drive: Drive
+    state: str  # PASSED, FAILED (latest erasure this cycle failed) or PENDING (none yet)
+    erasure: Erasure | None  # the passed one, else the latest of this cycle
+
+
+def drive_states(device):
+    """Each drive's erasure state in the current cycle (reads prefetched erasures)."""
+    since = device.cycle_started_at
+    states = []
+    for drive in device.drives.all():
+        current = sorted(
+            (e for e in drive.erasures.all() if since is None or e.performed_at >= since),
+            key=lambda e: (e.performed_at, e.pk),
+            reverse=True,
+        )
+        passed = [e for e in current if e.result == Erasure.Result.PASSED]
+        if passed:
+            states.append(DriveState(drive, PASSED, passed[0]))
+        elif current:
+            states.append(DriveState(drive, FAILED, current[0]))
+        else:
+            states.append(DriveState(drive, PENDING, None))
+    return states
+
+
+# Certificates --------------------------------------------------------------------------
+
+
+def certificate_number(year, value):
+    return f"CE-{year}-{value:05d}"
+
+
+def issue_certificate(*, device, by):
+    """Issue the erasure certificate of `device` for its erasures of the current cycle.
+
+    Refused (WorkflowError) unless every drive has a passed erasure this cycle. If the
+    latest certificate already covers exactly these erasures, it is returned instead.
+    """
+    services._require(by, "inventory.add_erasurecertificate")
+    with transaction.atomic():
+        current = _locked(device)
+        erasures = _erasures_to_certify(current)
+        latest = current.erasure_certificates.order_by("-issued_at", "-pk").first()
+        if latest is not None and set(latest.erasures.values_list("pk", flat=True)) == {
+            e.pk for e in erasures
+        }:
+            return latest
+        year = timezone.localdate().year
+        value = services.reserve_sequence_values(f"erasure-certificate-{year}")
+        certificate = ErasureCertificate.objects.create(
+            number=certificate_number(year, value), device=current, issued_by=by
+        )
+        certificate.erasures.set(erasures)
+    return certificate
+
+
+def _locked(device):
+    queryset = Device.objects.filter(pk=device.pk).prefetch_related("drives__erasures")
+    if connection.features.has_select_for_update:
+        # Two clicks at once: the second waits, then finds the first one's certificate.
+        queryset = queryset.select_for_update()
+    return queryset.get()
+
+
+def _erasures_to_certify(device):
+    states = drive_states(device)
+    if not states:
+        raise workflow.WorkflowError(
+            _("%(tag)s holds no drive: there is no erasure to certify.") % {"tag": device.asset_tag}
+        )
+    # The same rule as the lifecycle's: a passed erasure made since the device came back.
+    missing = workflow.unerased_drives(device)
+    if missing:
+        raise workflow.WorkflowError(
+            _(
+                "No certificate: data erasure is missing for %(drives)s. "
+                "Record a passed erasure first."
+            )
+            % {"drives": ", ".join(str(drive) for drive in missing)}
+        )
+    return [state.erasure for state in states]

@@ -1,0 +1,32 @@
+from django.urls import path
+
+# Registers the "tag" converter (asset tags) used below.
+from inventory.erasure import views as erasure_views
+
+app_name = "erasure"
+
+urlpatterns = [
+    path(
+        "devices/<tag:asset_tag>/erasure-log/",
+        erasure_views.erasure_log_import,
+        name="log_import",
+    ),
+    path(
+        "devices/<tag:asset_tag>/erasure-certificate/",
+        erasure_views.certificate_issue,
+        name="certificate_issue",
+    ),
+    path(
+        "devices/<tag:asset_tag>/erasure-certificate/<str:number>.pdf",
+        erasure_views.certificate_pdf,
+        name="certificate_pdf",
+    ),
+    path(
+        "donations/<int:pk>/erasure-summary.pdf",
+        erasure_views.donation_erasure_summary,
+        name="donation_summary",
+    ),
+    # Public: the address printed in the certificate's QR code.
+    path("erasure-logs/<int:pk>/", erasure_views.erasure_log_download, name="log_download"),
+    path("verify/<str:number>/", erasure_views.verify_certificate, name="verify_certificate"),
+]

@@ -1,0 +1,169 @@
+"""Pages of the erasure part of the device lifecycle: importing an nwipe log, the
+certificates (issue, PDF, donation summary) and the public check of a certificate."""
+
+import re
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST, require_safe
+
+from inventory import pdf, workflow
+from inventory.erasure import certificates
+from inventory.erasure import services as erasure
+from inventory.models import (
+    Device,
+    Donation,
+    Erasure,
+    ErasureCertificate,
+    ErasureLog,
+    organisation_name,
+)
+from public.views import limit_certificate_checks
+
+# What issue_certificate numbers look like; anything else is unknown without a query.
+CERTIFICATE_NUMBER = re.compile(r"CE-\d{4}-\d{5,}")
+
+
+class ErasureLogForm(forms.Form):
+    log = forms.FileField(
+        label=gettext_lazy("Log file"),
+        help_text=gettext_lazy(
+            "The log written by nwipe or ShredOS (nwipe --logfile). Drives are found by "
+            "their serial number; a drive not yet recorded is added to this device."
+        ),
+    )
+
+
+def device_erasure_context(request, device):
+    """What the device page's erasure panel needs (templates/inventory/_device_erasure.html)."""
+    context = {}
+    if request.user.has_perm("inventory.add_erasure"):
+        context["erasure_log_form"] = ErasureLogForm()
+    if request.user.has_perm("inventory.view_erasurecertificate"):
+        context["erasure_certificates"] = list(
+            device.erasure_certificates.order_by("-issued_at", "-pk")[:10]
+        )
+    return context
+
+
+def _device(asset_tag):
+    return get_object_or_404(Device, asset_tag=asset_tag.strip().upper())
+
+
+@require_POST
+@permission_required("inventory.add_erasure", raise_exception=True)
+def erasure_log_import(request, asset_tag):
+    device = _device(asset_tag)
+    form = ErasureLogForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose the nwipe log file to import."))
+        return redirect(device)
+    upload = form.cleaned_data["log"]
+    # One byte more than allowed is enough for the service to refuse a huge file.
+    data = upload.read(erasure.MAX_LOG_BYTES + 1)
+    try:
+        recorded = erasure.import_erasure_log(
+            data=data, filename=upload.name, by=request.user, device=device
+        )
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        _report_import(request, recorded)
+    return redirect(device)
+
+
+def _report_import(request, recorded):
+    failed = [e for e in recorded if e.result != Erasure.Result.PASSED]
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s erasure recorded from the log.",
+            "%(count)s erasures recorded from the log.",
+            len(recorded),
+        )
+        % {"count": len(recorded)},
+    )
+    if failed:
+        messages.warning(
+            request,
+            _("Failed or interrupted, to wipe again: %(drives)s.")
+            % {"drives": ", ".join(str(e.drive) for e in failed)},
+        )
+
+
+@require_POST
+@permission_required("inventory.add_erasurecertificate", raise_exception=True)
+def certificate_issue(request, asset_tag):
+    device = _device(asset_tag)
+    try:
+        certificate = erasure.issue_certificate(device=device, by=request.user)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        return redirect(device)
+    return redirect("erasure:certificate_pdf", device.asset_tag, certificate.number)
+
+
+@require_safe
+@permission_required("inventory.view_erasurecertificate", raise_exception=True)
+def certificate_pdf(request, asset_tag, number):
+    number = number.strip().upper()
+    if not CERTIFICATE_NUMBER.fullmatch(number):
+        raise Http404
+    certificate = get_object_or_404(
+        ErasureCertificate.objects.select_related("device", "issued_by"),
+        number=number,
+        device__asset_tag=asset_tag.strip().upper(),
+    )
+    return pdf.response(certificates.certificate_pdf(certificate), f"{certificate.number}.pdf")
+
+
+@require_safe
+@permission_required("inventory.view_erasurelog", raise_exception=True)
+def erasure_log_download(request, pk):
+    """The raw log exactly as it was imported: the proof behind a certificate."""
+    log = get_object_or_404(ErasureLog, pk=pk)
+    name = log.original_name or f"erasure-log-{log.pk}.log"
+    return FileResponse(log.file.open("rb"), as_attachment=True, filename=name)
+
+
+@require_safe
+@permission_required(["inventory.view_donation", "inventory.view_erasure"], raise_exception=True)
+def donation_erasure_summary(request, pk):
+    donation = get_object_or_404(Donation.objects.select_related("donor", "site"), pk=pk)
+    devices = certificates.summary_devices(donation)
+    content = certificates.donation_summary_pdf(donation, devices)
+    return pdf.response(content, f"erasure-summary-donation-{donation.pk}.pdf")
+
+
+@require_safe
+@login_not_required
+@limit_certificate_checks
+def verify_certificate(request, number):
+    """Public: confirms that a certificate exists and what it covers, nothing personal."""
+    number = number.strip().upper()
+    certificate = None
+    if CERTIFICATE_NUMBER.fullmatch(number):
+        certificate = (
+            ErasureCertificate.objects.select_related("device").filter(number=number).first()
+        )
+    if certificate is None:
+        # The same page for a malformed and an unknown number: nothing to learn from it.
+        context = {"number": number if CERTIFICATE_NUMBER.fullmatch(number) else ""}
+        response = render(request, "verify.html", context, status=404)
+    else:
+        erasures = certificate.erasures.select_related("drive").order_by("drive_id", "pk")
+        context = {
+            "certificate": certificate,
+            "device": certificate.device,
+            "erasures": erasures,
+            "organisation": organisation_name(),
+        }
+        response = render(request, "verify.html", context)
+    # Serial numbers have no business in search engines.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

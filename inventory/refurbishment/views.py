@@ -1,0 +1,357 @@
+"""Pages of the refurbishment step.
+
+The device page's "Refurbishment" card (checklist, parts fitted, system, grade) posts
+here; with htmx each action answers the card alone, without JavaScript it redirects back
+to the device page. The workshop pages hold the coordinator's reference data: the
+checklist of each category, the parts stock and the catalogue of systems.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_POST
+
+from inventory import workflow
+from inventory.models import (
+    Category,
+    ChecklistItem,
+    CheckResult,
+    Device,
+    Grade,
+    OperatingSystem,
+    OsInstall,
+    Part,
+    PartUse,
+)
+from inventory.refurbishment import services as refurbishment
+from inventory.refurbishment.forms import (
+    CheckForm,
+    ChecklistItemForm,
+    OfferedForm,
+    OperatingSystemForm,
+    PartForm,
+    PartUseForm,
+    RestockForm,
+    SystemInstallForm,
+)
+from inventory.resources import PartResource
+from spreadsheets.exporting import export_format, export_response
+
+# What each grade means, shown beside the grade so that two technicians grade alike.
+GRADE_CRITERIA = {
+    Grade.A: gettext_lazy("Very good condition, no visible mark."),
+    Grade.B: gettext_lazy("Visible wear (light scratches, shiny keys), everything works."),
+    Grade.C: gettext_lazy("Marked (scratches, dents, screen marks) but fully working."),
+    Grade.PARTS: gettext_lazy("Not sellable: kept for its parts."),
+}
+
+# The three buttons of a checklist line: outcome, short label, style.
+OUTCOME_BUTTONS = [
+    (CheckResult.Outcome.PASS, pgettext_lazy("checklist button", "Pass"), "primary"),
+    (CheckResult.Outcome.FAIL, pgettext_lazy("checklist button", "Fail"), "danger"),
+    (CheckResult.Outcome.NOT_APPLICABLE, pgettext_lazy("checklist button", "N/A"), "secondary"),
+]
+
+# A part with this many units or fewer is highlighted on the stock page.
+LOW_STOCK = 2
+
+# Prefixes keep the card's field ids apart from the other forms of the device page.
+FIT_PREFIX = "fit"
+INSTALL_PREFIX = "install"
+
+
+@dataclass(frozen=True)
+class ChecklistLine:
+    item: ChecklistItem
+    # The result of the current cycle, or None.
+    result: CheckResult | None
+    # A result from before the device last came back: shown, but it no longer counts.
+    previous: CheckResult | None
+
+
+def device_refurbishment_context(request, device, checklist=None):
+    """What the refurbishment card of the device page needs.
+
+    Reads the device's prefetched check_results, os_installs and part_uses, and the
+    device's `checklist` when the page already has it; for those who may act, the two
+    forms add the choices of parts and systems.
+    """
+    user = request.user
+    if not user.has_perm("inventory.view_checkresult"):
+        return {}
+    if checklist is None:
+        checklist = workflow.checklist_for(device)
+    mandatory = [item for item in checklist if item.mandatory]
+    may_process = user.has_perm(workflow.PROCESS)
+    card = {
+        "lines": _checklist_lines(device, checklist),
+        "mandatory_total": len(mandatory),
+        "mandatory_done": len(mandatory) - len(workflow.missing_checks(device, checklist)),
+        "outcome_buttons": OUTCOME_BUTTONS,
+        "may_check": may_process and user.has_perm("inventory.add_checkresult"),
+        "part_uses": list(device.part_uses.all()),
+        "installs": _installs(device),
+        "needs_system": workflow.needs_system(device),
+        "grades": [(grade, grade.label, GRADE_CRITERIA[grade]) for grade in Grade],
+    }
+    if may_process and user.has_perm("inventory.add_partuse"):
+        card["part_form"] = PartUseForm(prefix=FIT_PREFIX)
+    if may_process and user.has_perm("inventory.add_osinstall"):
+        card["system_form"] = SystemInstallForm(prefix=INSTALL_PREFIX)
+    return {"refurbishment": card}
+
+
+def _in_cycle(device, moment):
+    return device.cycle_started_at is None or moment >= device.cycle_started_at
+
+
+def _checklist_lines(device, checklist):
+    results = {result.item_id: result for result in device.check_results.all()}
+    lines = []
+    for item in checklist:
+        result = results.get(item.pk)
+        if result is None or _in_cycle(device, result.checked_at):
+            lines.append(ChecklistLine(item, result, None))
+        else:
+            lines.append(ChecklistLine(item, None, result))
+    return lines
+
+
+def _installs(device):
+    return [
+        (install, _in_cycle(device, install.installed_at)) for install in device.os_installs.all()
+    ]
+
+
+# Actions of the device card ---------------------------------------------------------
+
+
+def _device(asset_tag):
+    return get_object_or_404(Device, asset_tag=asset_tag.strip().upper())
+
+
+def _device_for_card(asset_tag):
+    queryset = Device.objects.prefetch_related(
+        Prefetch("check_results", queryset=CheckResult.objects.select_related("checked_by")),
+        Prefetch(
+            "os_installs", queryset=OsInstall.objects.select_related("system", "installed_by")
+        ),
+        Prefetch("part_uses", queryset=PartUse.objects.select_related("part", "used_by")),
+    )
+    return queryset.get(asset_tag=asset_tag)
+
+
+def _answer(request, device, *, error="", success="", section=""):
+    """The card alone for htmx (with the message inside it), else back to the device page."""
+    if request.htmx:
+        device = _device_for_card(device.asset_tag)
+        notices = [("error", error)] if error else [("success", success)] if success else []
+        context = {
+            "device": device,
+            "card_messages": notices,
+            # The form just used stays open, for the next part or to correct this one.
+            "open_section": section,
+            **device_refurbishment_context(request, device),
+        }
+        return render(request, "inventory/_device_refurbishment.html", context)
+    if error:
+        messages.error(request, error)
+    elif success:
+        messages.success(request, success)
+    return redirect(f"{device.get_absolute_url()}#refurbishment")
+
+
+def _errors(form):
+    return " ".join(message for errors in form.errors.values() for message in errors)
+
+
+@require_POST
+@permission_required("inventory.add_checkresult", raise_exception=True)
+def check_record(request, asset_tag, item_pk):
+    device = _device(asset_tag)
+    item = get_object_or_404(ChecklistItem, pk=item_pk, active=True)
+    form = CheckForm(request.POST)
+    if not form.is_valid():
+        return _answer(request, device, error=_errors(form))
+    try:
+        result = refurbishment.record_check(
+            device=device, item=item, by=request.user, **form.cleaned_data
+        )
+    except workflow.WorkflowError as error:
+        return _answer(request, device, error=error.message)
+    return _answer(request, device, success=str(result))
+
+
+@require_POST
+@permission_required("inventory.add_partuse", raise_exception=True)
+def part_use(request, asset_tag):
+    device = _device(asset_tag)
+    form = PartUseForm(request.POST, prefix=FIT_PREFIX)
+    if not form.is_valid():
+        return _answer(request, device, error=_errors(form), section="parts")
+    try:
+        use = refurbishment.use_part(device=device, by=request.user, **form.cleaned_data)
+    except workflow.WorkflowError as error:
+        return _answer(request, device, error=error.message, section="parts")
+    return _answer(request, device, success=_("Fitted: %(use)s.") % {"use": use}, section="parts")
+
+
+@require_POST
+@permission_required("inventory.add_osinstall", raise_exception=True)
+def system_install(request, asset_tag):
+    device = _device(asset_tag)
+    form = SystemInstallForm(request.POST, prefix=INSTALL_PREFIX)
+    if not form.is_valid():
+        return _answer(request, device, error=_errors(form), section="system")
+    try:
+        install = refurbishment.install_system(device=device, by=request.user, **form.cleaned_data)
+    except workflow.WorkflowError as error:
+        return _answer(request, device, error=error.message, section="system")
+    return _answer(
+        request, device, success=_("Installed: %(system)s.") % {"system": install}, section="system"
+    )
+
+
+# The workshop's reference data --------------------------------------------------------
+
+
+def _save(request, form):
+    """Save a reference-data form, with the user in the object's history."""
+    obj = form.save(commit=False)
+    obj._history_user = request.user
+    obj.save()
+    messages.success(request, _("Saved."))
+    return obj
+
+
+@permission_required("inventory.view_checklistitem", raise_exception=True)
+def checklist_list(request):
+    items = {category: [] for category in Category}
+    for item in ChecklistItem.objects.order_by("category", "position", "pk"):
+        items[item.category].append(item)
+    may_add = request.user.has_perm("inventory.add_checklistitem")
+    sections = [
+        {
+            "category": category,
+            "items": tests,
+            # A new test goes to the end of its category's list.
+            "form": _new_test_form(category, tests) if may_add else None,
+        }
+        for category, tests in items.items()
+    ]
+    return render(request, "inventory/refurbishment_checklists.html", {"sections": sections})
+
+
+def _new_test_form(category, tests):
+    position = tests[-1].position + 1 if tests else 0
+    return ChecklistItemForm(
+        initial={"category": category, "position": position}, auto_id=f"id_{category}_%s"
+    )
+
+
+def _checklist_url(item):
+    return f"{reverse('refurbishment:checklist_list')}#checklist-{item.category}"
+
+
+@permission_required("inventory.add_checklistitem", raise_exception=True)
+def checklist_add(request):
+    initial = {"category": request.GET.get("category")}
+    form = ChecklistItemForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        return redirect(_checklist_url(_save(request, form)))
+    context = {"form": form, "title": _("New checklist test")}
+    return render(request, "inventory/refurbishment_checklist_form.html", context)
+
+
+@permission_required("inventory.change_checklistitem", raise_exception=True)
+def checklist_edit(request, pk):
+    item = get_object_or_404(ChecklistItem, pk=pk)
+    form = ChecklistItemForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        return redirect(_checklist_url(_save(request, form)))
+    context = {"form": form, "title": item.label, "item": item}
+    return render(request, "inventory/refurbishment_checklist_form.html", context)
+
+
+@permission_required("inventory.view_part", raise_exception=True)
+def part_list(request):
+    may_add = request.user.has_perm("inventory.add_part")
+    if request.method == "POST" and not may_add:
+        raise PermissionDenied
+    form = PartForm(request.POST or None) if may_add else None
+    if request.method == "POST" and form.is_valid():
+        _save(request, form)
+        return redirect("refurbishment:part_list")
+    parts = Part.objects.order_by("kind", "name")
+    if export_format(request):
+        return export_response(request, PartResource, parts, "parts")
+    context = {
+        "parts": parts,
+        "form": form,
+        "low_stock": LOW_STOCK,
+    }
+    return render(request, "inventory/refurbishment_parts.html", context)
+
+
+@require_POST
+@permission_required("inventory.change_part", raise_exception=True)
+def part_restock(request, pk):
+    part = get_object_or_404(Part, pk=pk)
+    form = RestockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{part}: {_errors(form)}")
+        return redirect("refurbishment:part_list")
+    try:
+        refurbishment.restock_part(part=part, by=request.user, **form.cleaned_data)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(part)s: %(quantity)s in stock.") % {"part": part, "quantity": part.quantity},
+        )
+    return redirect("refurbishment:part_list")
+
+
+@permission_required("inventory.view_operatingsystem", raise_exception=True)
+def system_list(request):
+    may_add = request.user.has_perm("inventory.add_operatingsystem")
+    if request.method == "POST" and not may_add:
+        raise PermissionDenied
+    form = OperatingSystemForm(request.POST or None) if may_add else None
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("refurbishment:system_list")
+    systems = OperatingSystem.objects.annotate(install_count=Count("osinstall")).order_by(
+        "-active", "name", "version"
+    )
+    return render(
+        request, "inventory/refurbishment_systems.html", {"systems": systems, "form": form}
+    )
+
+
+@require_POST
+@permission_required("inventory.change_operatingsystem", raise_exception=True)
+def system_offered(request, pk):
+    system = get_object_or_404(OperatingSystem, pk=pk)
+    form = OfferedForm(request.POST)
+    form.is_valid()
+    offered = form.cleaned_data.get("offered", False)
+    refurbishment.set_system_offered(system=system, offered=offered, by=request.user)
+    if offered:
+        messages.success(request, _("%(system)s is offered again.") % {"system": system})
+    else:
+        messages.success(
+            request,
+            _("%(system)s is no longer offered; devices that have it keep it.")
+            % {"system": system},
+        )
+    return redirect("refurbishment:system_list")

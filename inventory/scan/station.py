@@ -1,0 +1,444 @@
+"""The scan station: what a scanned code is, and what scanning it does in each mode.
+
+A technician's scanner types a code and Enter. `recognise` finds what the code names
+(in a fixed, small number of queries whatever the size of the inventory); `Station`
+keeps the mode the technician chose (look up, move to a location, apply an action)
+and `Station.scan` does the work through the inventory's services and workflow, so
+permissions, guards and history are the same as on the device page.
+"""
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inventory import services, workflow
+from inventory.models import CheckResult, Device, Location, OsInstall, Status
+from inventory.scan.codes import ACTION_PREFIX, ACTIONS_BY_CODE, from_azerty, looks_azerty_garbled
+
+# Longer than any label we print or serial we store: such input is a mistake.
+MAX_LENGTH = 120
+LOG_SIZE = 15
+SUGGESTIONS = 5
+
+DEVICE = "device"
+LOCATION = "location"
+ACTION = "action"
+SHORTCUT = "shortcut"
+AMBIGUOUS = "ambiguous"
+UNKNOWN = "unknown"
+INVALID = "invalid"
+EMPTY = "empty"
+
+OK = "ok"
+REFUSED = "refused"
+NOT_FOUND = "not-found"
+INFO = "info"
+
+_URL_TAG = re.compile(r"/D/([^/?#\s]+)/?", re.IGNORECASE)
+_NUMBER = re.compile(r"^0*(\d{1,9})$")
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass
+class Recognised:
+    kind: str
+    code: str = ""
+    device: Device | None = None
+    location: Location | None = None
+    action: object = None
+    shortcut: int = 0
+    matches: list = field(default_factory=list)
+
+
+def clean(raw):
+    """The code without control characters (a scanner's CR, a stray NUL) or edge spaces."""
+    text = "".join(c for c in str(raw or "") if not unicodedata.category(c).startswith("C"))
+    return text.strip()
+
+
+def _variants(text):
+    """The text as received, then as a US-layout scanner on an AZERTY computer meant it."""
+    variants = [text]
+    meant = from_azerty(text)
+    if meant != text:
+        variants.append(meant)
+    return variants
+
+
+def tag_of(raw):
+    """The asset tag one scan names, read as the station reads it: the tag, the tag in a
+    QR code's address or a bare number (123 for RE-000123), also when a US-layout
+    scanner typed it on an AZERTY computer. Without the database: for pages where only
+    tags are scanned (the counter, a loan's devices)."""
+    text = clean(raw)
+    # Case does not matter in a tag, and lower case is what from_azerty reads.
+    meant = from_azerty(text.lower()).upper()
+    for up in (text.upper(), meant):
+        url = _URL_TAG.search(up)
+        if url:
+            return url.group(1)
+        number = _NUMBER.match(up)
+        if number:
+            return services.format_asset_tag(int(number.group(1)))
+    return meant if looks_azerty_garbled(text.lower()) else text.upper()
+
+
+def scanned_tags(text):
+    """The asset tags of a field where they were scanned or typed one after the other
+    (spaces, commas or new lines), each once, in order."""
+    return list(dict.fromkeys(tag_of(part) for part in re.split(r"[\s,;]+", text or "") if part))
+
+
+def card_queryset():
+    # Everything the device card shows and `workflow.missing_for` reads, prefetched.
+    return Device.objects.select_related("site", "location").prefetch_related(
+        "drives__erasures",
+        Prefetch("check_results", queryset=CheckResult.objects.only("device", "item", "outcome")),
+        Prefetch("os_installs", queryset=OsInstall.objects.only("device", "installed_at")),
+    )
+
+
+def _tag_candidates(up):
+    """Asset tags the upper-cased text may name: itself, the tag in a QR URL, a bare number."""
+    tags = {up}
+    url = _URL_TAG.search(up)
+    if url:
+        tags.add(url.group(1))
+    number = _NUMBER.match(up)
+    if number:
+        tags.add(services.format_asset_tag(int(number.group(1))))
+    return tags
+
+
+def recognise(raw):
+    """Say what `raw` names. Two queries at most when something is found."""
+    text = clean(raw)
+    if not text:
+        return Recognised(EMPTY)
+    if len(text) > MAX_LENGTH:
+        return Recognised(INVALID, code=text[:40] + "…")
+    variants = _variants(text)
+    for variant in variants:
+        # "1" then Enter: the first action button of the device on the card.
+        if len(variant) == 1 and variant in "123456789":
+            return Recognised(SHORTCUT, code=variant, shortcut=int(variant))
+    for variant in variants:
+        action = ACTIONS_BY_CODE.get(variant.upper())
+        if action is not None:
+            return Recognised(ACTION, code=action.code, action=action)
+        if variant.upper().startswith(ACTION_PREFIX):
+            return Recognised(UNKNOWN, code=variant.upper())
+
+    ups = [variant.upper() for variant in variants]
+    tags = set().union(*(_tag_candidates(up) for up in ups))
+    serials = {services.normalise_serial(variant) for variant in variants}
+    devices = list(
+        card_queryset().filter(Q(asset_tag__in=tags) | Q(serial_number__in=serials))[:10]
+    )
+    # The text as received wins over its AZERTY reading; a tag wins over a serial.
+    for up in ups:
+        for device in devices:
+            if device.asset_tag in _tag_candidates(up):
+                return Recognised(DEVICE, code=device.asset_tag, device=device)
+    locations = {
+        loc.code: loc for loc in Location.objects.select_related("site").filter(code__in=ups)
+    }
+    for up in ups:
+        if up in locations:
+            return Recognised(LOCATION, code=up, location=locations[up])
+    for serial in serials:
+        same = [device for device in devices if device.serial_number == serial]
+        if len(same) == 1:
+            return Recognised(DEVICE, code=same[0].asset_tag, device=same[0])
+        if same:
+            return Recognised(AMBIGUOUS, code=serial, matches=same)
+    return Recognised(UNKNOWN, code=ups[0], matches=closest_matches(ups))
+
+
+def closest_matches(ups, limit=SUGGESTIONS):
+    """Asset tags, serials and location codes that look like a code nobody knows.
+
+    Candidates share the code's last digits or a long piece of it; difflib ranks them.
+    Costs two queries, only on the "not found" path.
+    """
+    pieces = set()
+    for up in ups:
+        digits = _DIGITS.findall(up)
+        if digits and len(max(digits, key=len)) >= 3:
+            pieces.add(max(digits, key=len)[-4:])
+        elif len(up) >= 4:
+            pieces.add(up[:12])
+    if not pieces:
+        return []
+    query = Q()
+    for piece in pieces:
+        query |= Q(asset_tag__icontains=piece) | Q(serial_number__icontains=piece)
+    devices = list(Device.objects.filter(query).only("asset_tag", "serial_number")[:200])
+    location_query = Q()
+    for piece in pieces:
+        location_query |= Q(code__icontains=piece)
+    locations = list(Location.objects.filter(location_query).only("code")[:50])
+
+    def score(code):
+        return max(difflib.SequenceMatcher(None, up, code).ratio() for up in ups)
+
+    ranked = [(score(d.asset_tag), d.asset_tag) for d in devices]
+    ranked += [(score(d.serial_number), d.asset_tag) for d in devices if d.serial_number]
+    ranked += [(score(loc.code), loc.code) for loc in locations]
+    seen, best = set(), []
+    for ratio, code in sorted(ranked, key=lambda pair: (-pair[0], pair[1])):
+        if code not in seen and ratio >= 0.5:
+            seen.add(code)
+            best.append(code)
+    return best[:limit]
+
+
+def shortcut_rules(device, user):
+    """The card's actions that a number key may fire: the first nine, none destructive.
+
+    Writing a device off (parts, recycling, lost) always takes a deliberate click or
+    its own action barcode, never a stray digit.
+    """
+    rules = workflow.allowed_transitions(device, user)
+    return [rule for rule in rules if rule.style != "danger"][:9]
+
+
+class Station:
+    """One technician's scanning session, kept in their web session between scans."""
+
+    LOOKUP = "lookup"
+    MOVE = "move"
+    ACT = "act"
+
+    def __init__(self, state=None):
+        state = state or {}
+        self.mode = state.get("mode", self.LOOKUP)
+        self.action = state.get("action", "")
+        self.location_code = state.get("location", "")
+        self.current = state.get("current", "")
+        self.log = list(state.get("log", []))
+        self.undo = state.get("undo")
+        self.device = None  # the device on the card after this scan
+
+    def state(self):
+        return {
+            "mode": self.mode,
+            "action": self.action,
+            "location": self.location_code,
+            "current": self.current,
+            "log": self.log[:LOG_SIZE],
+            "undo": self.undo,
+        }
+
+    @property
+    def action_obj(self):
+        return ACTIONS_BY_CODE.get(f"{ACTION_PREFIX}{self.action}")
+
+    # -- entry points -----------------------------------------------------------------
+
+    def scan(self, raw, user):
+        """Handle one scanned or typed code; returns the log entry (None for empty input)."""
+        found = recognise(raw)
+        handler = getattr(self, f"_on_{found.kind}")
+        return handler(found, user)
+
+    def fire(self, tag, target, user):
+        """A click (or shortcut) on one of the card's action buttons."""
+        device = card_queryset().filter(asset_tag=tag).first()
+        if device is None:
+            return self._log(NOT_FOUND, tag, _("No device has this asset tag."))
+        return self._transition(device, target, user)
+
+    # -- what each kind of code does ------------------------------------------------
+
+    def _on_empty(self, found, user):
+        return None
+
+    def _on_invalid(self, found, user):
+        return self._log(
+            REFUSED,
+            found.code,
+            _("This is not a code Réemploi prints: it is longer than %(max)s characters.")
+            % {"max": MAX_LENGTH},
+        )
+
+    def _on_unknown(self, found, user):
+        if found.matches:
+            message = _("Not found. Did you mean: %(codes)s?") % {"codes": ", ".join(found.matches)}
+        else:
+            message = _("Not found: no device, serial number, location or action has this code.")
+        return self._log(NOT_FOUND, found.code, message, matches=found.matches)
+
+    def _on_ambiguous(self, found, user):
+        tags = ", ".join(device.asset_tag for device in found.matches)
+        return self._log(
+            REFUSED,
+            found.code,
+            _("Several devices have this serial number (%(tags)s): scan the asset tag instead.")
+            % {"tags": tags},
+        )
+
+    def _on_action(self, found, user):
+        action = found.action
+        if action.kind == "undo":
+            return self._undo(user)
+        if action.kind == "lookup":
+            self.mode, self.action = self.LOOKUP, ""
+            return self._log(INFO, action.code, _("Look-up mode: scan a device to see it."))
+        if action.kind == "move":
+            self.mode, self.action, self.location_code = self.MOVE, "", ""
+            return self._log(INFO, action.code, _("Move mode: scan the destination location."))
+        self.mode, self.action = self.ACT, action.key
+        return self._log(
+            INFO,
+            action.code,
+            _("Action “%(action)s”: scan the devices it applies to.") % {"action": action.label},
+        )
+
+    def _on_location(self, found, user):
+        self.mode, self.action, self.location_code = self.MOVE, "", found.location.code
+        return self._log(
+            INFO,
+            found.code,
+            _("Move to %(location)s (%(site)s): scan the devices to put there.")
+            % {"location": found.location, "site": found.location.site},
+        )
+
+    def _on_shortcut(self, found, user):
+        device = self.current and card_queryset().filter(asset_tag=self.current).first()
+        if not device:
+            return self._log(REFUSED, found.code, _("Scan a device first."))
+        rules = shortcut_rules(device, user)
+        if found.shortcut > len(rules):
+            self.device = device
+            return self._log(
+                REFUSED,
+                found.code,
+                _("There is no action %(number)s for %(tag)s.")
+                % {"number": found.shortcut, "tag": device.asset_tag},
+            )
+        return self._transition(device, rules[found.shortcut - 1].target, user)
+
+    def _on_device(self, found, user):
+        device = found.device
+        if self.mode == self.MOVE:
+            return self._move(device, user)
+        if self.mode == self.ACT and self.action_obj is not None:
+            return self._transition(device, self.action_obj.target, user)
+        self._show(device)
+        return self._log(
+            OK,
+            device.asset_tag,
+            f"{device} · {device.get_status_display()}",
+            tag=device.asset_tag,
+        )
+
+    # -- the work ---------------------------------------------------------------------
+
+    def _show(self, device):
+        self.device = device
+        self.current = device.asset_tag
+
+    def _transition(self, device, target, user):
+        self._show(device)
+        label = Status(target).label
+        if device.status == target:
+            return self._log(
+                INFO,
+                device.asset_tag,
+                _("%(tag)s is already “%(status)s”.") % {"tag": device.asset_tag, "status": label},
+                tag=device.asset_tag,
+            )
+        try:
+            workflow.transition_device(
+                device=device, target=target, by=user, note=_("Scan station")
+            )
+        except workflow.WorkflowError as error:
+            return self._log(REFUSED, device.asset_tag, error.message, tag=device.asset_tag)
+        return self._log(
+            OK,
+            device.asset_tag,
+            _("%(tag)s is now “%(status)s”.") % {"tag": device.asset_tag, "status": label},
+            tag=device.asset_tag,
+        )
+
+    def _move(self, device, user):
+        self._show(device)
+        location = self.location_code and Location.objects.filter(code=self.location_code).first()
+        if not location:
+            return self._log(REFUSED, device.asset_tag, _("Scan the destination location first."))
+        if device.location_id == location.pk:
+            return self._log(
+                INFO,
+                device.asset_tag,
+                _("%(tag)s is already at %(location)s.")
+                % {"tag": device.asset_tag, "location": location.code},
+                tag=device.asset_tag,
+            )
+        before = {"location": device.location_id, "site": device.site_id}
+        try:
+            services.move_device(device=device, location=location, by=user, note=_("Scan station"))
+        except PermissionDenied:
+            return self._log(
+                REFUSED,
+                device.asset_tag,
+                _("Your role may not move devices."),
+                tag=device.asset_tag,
+            )
+        self.undo = {"tag": device.asset_tag, "to": location.code, **before}
+        return self._log(
+            OK,
+            device.asset_tag,
+            _("%(tag)s moved to %(location)s.")
+            % {"tag": device.asset_tag, "location": location.code},
+            tag=device.asset_tag,
+        )
+
+    def _undo(self, user):
+        code = f"{ACTION_PREFIX}UNDO"
+        if not self.undo:
+            return self._log(REFUSED, code, _("There is no move to undo."))
+        device = card_queryset().filter(asset_tag=self.undo["tag"]).first()
+        if device is None or (device.location.code if device.location else "") != self.undo["to"]:
+            self.undo = None
+            return self._log(REFUSED, code, _("The device has moved since: nothing to undo."))
+        location = Location.objects.filter(pk=self.undo["location"]).first()
+        if location is None and self.undo["site"]:
+            device.site_id = self.undo["site"]  # it had no shelf: back to its site only
+        try:
+            services.move_device(
+                device=device, location=location, by=user, note=_("Scan station: move undone")
+            )
+        except PermissionDenied:
+            return self._log(REFUSED, code, _("Your role may not move devices."))
+        self.undo = None
+        self._show(device)
+        return self._log(
+            OK,
+            code,
+            _("Move undone: %(tag)s is back at %(location)s.")
+            % {
+                "tag": device.asset_tag,
+                "location": location.code if location else _("no location"),
+            },
+            tag=device.asset_tag,
+        )
+
+    def _log(self, outcome, code, message, tag="", matches=()):
+        entry = {
+            "outcome": outcome,
+            "code": code,
+            "message": str(message),
+            "tag": tag,
+            "matches": list(matches),
+            "at": timezone.localtime().strftime("%H:%M:%S"),
+        }
+        self.log.insert(0, entry)
+        del self.log[LOG_SIZE:]
+        return entry

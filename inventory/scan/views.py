@@ -1,0 +1,65 @@
+"""The scan station's pages: thin wrappers around `inventory.scan.station.Station`."""
+
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from inventory import workflow
+from inventory.models import Location, Status
+from inventory.scan.codes import ACTIONS
+from inventory.scan.station import INFO, Station, card_queryset, shortcut_rules
+
+SESSION_KEY = "scan_station"
+
+
+@permission_required("inventory.view_device", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def station(request):
+    station = Station(request.session.get(SESSION_KEY))
+    if request.method == "POST":
+        if "reset" in request.POST:
+            station = Station()
+        elif "do" in request.POST:
+            station.fire(request.POST.get("tag", ""), request.POST["do"], request.user)
+        else:
+            station.scan(request.POST.get("code", ""), request.user)
+        request.session[SESSION_KEY] = station.state()
+        if not request.htmx:
+            # Without JavaScript: post, redirect, get (a reload does not scan twice).
+            return redirect("scan:station")
+        return render(request, "inventory/_scan_panel.html", _context(request, station, fresh=True))
+    if station.current:
+        station.device = card_queryset().filter(asset_tag=station.current).first()
+    return render(request, "inventory/scan.html", _context(request, station))
+
+
+def _context(request, station, fresh=False):
+    device = station.device
+    card = None
+    if device is not None:
+        rules = workflow.allowed_transitions(device, request.user)
+        numbered = shortcut_rules(device, request.user)
+        missing = []
+        if device.status in {Status.RECEIVED, Status.WIPING, Status.REFURBISHING}:
+            missing = workflow.missing_for(device, workflow.READY)
+        card = {
+            "device": device,
+            "missing": missing,
+            # Typing the number then Enter in the scan field fires the button.
+            "buttons": list(enumerate(numbered, start=1)),
+            "other_buttons": [rule for rule in rules if rule not in numbered],
+        }
+    location = None
+    if station.mode == Station.MOVE and station.location_code:
+        locations = Location.objects.select_related("site")
+        location = locations.filter(code=station.location_code).first()
+    last = station.log[0] if station.log and fresh else None
+    return {
+        "station": station,
+        "card": card,
+        "location": location,
+        "action": station.action_obj if station.mode == Station.ACT else None,
+        "last": last,
+        "actions": ACTIONS,
+        "info": INFO,
+    }

@@ -1,0 +1,234 @@
+"""Forms of the household and enrolment pages. They check input; the rules (consent,
+who may register or decide) are the services'."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.templatetags.people import person
+from lending.households.selectors import NO_ENROLMENT
+from lending.models import ConsentPurpose, Criterion, Enrolment, Household, Need, Structure
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return person(obj)
+
+
+class SituationField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        if obj.sensitive:
+            return _("%(criterion)s (health data)") % {"criterion": obj.name}
+        return obj.name
+
+
+class HouseholdForm(forms.ModelForm):
+    """Registration and edits of a household by a social worker of its structure."""
+
+    social_worker = PersonChoiceField(queryset=get_user_model().objects.none())
+    situations = SituationField(
+        queryset=Criterion.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Situation"),
+        help_text=_(
+            "Criteria marked “health data”: tick them only with the household's explicit agreement."
+        ),
+    )
+    needs = forms.MultipleChoiceField(
+        choices=Need.choices, required=False, widget=forms.CheckboxSelectMultiple, label=_("Needs")
+    )
+    # Not required here: the service says why the follow-up purpose cannot be left out.
+    consent_purposes = forms.MultipleChoiceField(
+        choices=ConsentPurpose.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Consent for"),
+    )
+
+    class Meta:
+        model = Household
+        fields = [
+            "structure",
+            "social_worker",
+            "first_name",
+            "last_name",
+            "phone",
+            "email",
+            "postcode",
+            "commune",
+            "size",
+            "school_age_children",
+            "situations",
+            "needs",
+            "consent_given_on",
+            "consent_purposes",
+            "notes",
+        ]
+        widgets = {
+            "consent_given_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "postcode": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"type": "tel"}),
+            "size": forms.NumberInput(attrs={"min": 1, "max": 30}),
+            "school_age_children": forms.NumberInput(attrs={"min": 0, "max": 29}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        structures = self._structures(user)
+        self.fields["structure"].queryset = structures
+        self.fields["social_worker"].queryset = (
+            get_user_model()
+            .objects.filter(
+                Q(structures__in=structures) | Q(pk=user.pk) | Q(pk=self.instance.social_worker_id)
+            )
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+        criteria = Q(active=True)
+        if self.instance.pk:
+            # An inactive criterion the household already has stays ticked.
+            criteria |= Q(pk__in=self.instance.situations.values("pk"))
+        self.fields["situations"].queryset = Criterion.objects.filter(criteria)
+        self.fields["consent_given_on"].help_text = _(
+            "The day the household agreed, in writing, to the purposes ticked below."
+        )
+        if not self.instance.pk:
+            self._preselect(user, structures)
+
+    def _structures(self, user):
+        structures = Structure.objects.all()
+        if user.is_superuser:
+            return structures
+        mine = Q(members=user)
+        if self.instance.pk:
+            mine |= Q(pk=self.instance.structure_id)
+        return structures.filter(mine).distinct()
+
+    def _preselect(self, user, structures):
+        self.initial.setdefault("social_worker", user.pk)
+        self.initial.setdefault("consent_given_on", timezone.localdate())
+        self.initial.setdefault("consent_purposes", [ConsentPurpose.FOLLOW_UP])
+        only = list(structures[:2])
+        if len(only) == 1:
+            self.initial.setdefault("structure", only[0].pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        structure, worker = cleaned.get("structure"), cleaned.get("social_worker")
+        if (
+            structure
+            and worker
+            and worker.pk != self.user.pk
+            and not structure.members.filter(pk=worker.pk).exists()
+        ):
+            self.add_error(
+                "social_worker",
+                _("%(person)s is not a social worker of %(structure)s.")
+                % {"person": person(worker), "structure": structure},
+            )
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        # The service checks the consent and explains it; the model's "cannot be blank"
+        # would say less.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.add("consent_purposes")
+        return exclusions
+
+    def service_fields(self):
+        """The cleaned fields as register_household takes them."""
+        names = [name for name in self.Meta.fields if name != "situations"]
+        return {name: self.cleaned_data[name] for name in names}
+
+
+class HouseholdFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    # Choices read once: a ModelChoiceField would query again to check the value.
+    programme = forms.TypedChoiceField(label=_("Programme"), required=False, coerce=int)
+    status = forms.ChoiceField(label=_("Enrolment"), required=False)
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].choices = [
+            ("", _("All")),
+            *((p.pk, p.name) for p in programmes.only("pk", "name")),
+        ]
+        self.fields["status"].choices = [
+            ("", _("All")),
+            *Enrolment.Status.choices,
+            (NO_ENROLMENT, _("In no programme")),
+        ]
+
+    def filters(self):
+        """The valid filters (a programme id); a wrong value is left out rather than
+        failing the page."""
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "q": data.get("q", ""),
+            "programme": data.get("programme") or None,
+            "status": data.get("status", ""),
+        }
+
+
+class ApplyForm(forms.Form):
+    programme = forms.ModelChoiceField(queryset=None, label=_("Programme"))
+    note = forms.CharField(
+        label=_("Note for the coordinator"),
+        required=False,
+        max_length=1000,
+        widget=forms.TextInput(attrs={"placeholder": _("Why this programme (optional)")}),
+    )
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+
+
+class NoteForm(forms.Form):
+    """The optional note of a decision (the history shows it)."""
+
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class ReasonForm(forms.Form):
+    # Not required here: the service says why a reason is needed, in its own words.
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+
+class EligibleForm(NoteForm):
+    criteria = SituationField(
+        queryset=Criterion.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Criteria checked"),
+    )
+
+    def __init__(self, *args, enrolment, **kwargs):
+        # Several of these forms may share a page (one per enrolment): distinct ids.
+        kwargs.setdefault("auto_id", f"enrolment-{enrolment.pk}-%s")
+        super().__init__(*args, **kwargs)
+        self.programme_criteria = enrolment.programme.criteria.all()
+        self.fields["criteria"].queryset = self.programme_criteria
+        if not self.is_bound:
+            situations = enrolment.household.situations.all()
+            self.initial["criteria"] = [c.pk for c in situations if c in self.programme_criteria]
+
+    def criteria_met(self):
+        """The criteria ticked, or None when the programme has none of its own (the
+        service then takes the household's situations)."""
+        if not self.programme_criteria:
+            return None
+        return list(self.cleaned_data["criteria"])
+
+
+class MoveForm(forms.Form):
+    # Checked by move_on_waitlist, which says what a position is.
+    position = forms.CharField(
+        label=_("Position"), max_length=20, help_text=_("1 is the next to get a place.")
+    )

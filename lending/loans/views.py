@@ -1,0 +1,488 @@
+"""Loan pages: the list, a loan's page, one page per action, the agreement, SIM cards.
+
+Loans are fetched through lending.access, so another structure's loan answers 404.
+Technicians see loans too (they hand devices over and take them back), and on these
+pages a household is only its code unless access.can_see_person says otherwise.
+Each action page calls one workflow function; its refusal is shown on the form.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from inventory import pdf
+from inventory.forms import CommentForm
+from lending import access, sims
+from lending.chatter import loan_timeline
+from lending.comments import add_lending_comment
+from lending.loans import workflow as loan_workflow
+from lending.loans.agreement import build_agreement
+from lending.loans.forms import (
+    ExtendForm,
+    HandOverForm,
+    LoanApproveForm,
+    LoanFilterForm,
+    LoanRequestForm,
+    ReasonForm,
+    ReturnForm,
+    ReviewForm,
+    SimCardForm,
+    SimFilterForm,
+)
+from lending.models import Accessory, Loan, LoanDevice, Programme, SimCard
+from lending.resources import LoanExportResource, SimCardResource
+from lending.states import LendingError
+from spreadsheets.exporting import export_format, export_response
+
+PAGE_SIZE = 50
+L = Loan.Status
+
+# A loan's history is read in the workshop too, where households are codes only.
+LOAN_COMMENT_HINT = gettext_lazy(
+    "The workshop reads this history: no name, address or situation of the household here."
+)
+
+
+def loan_actions(user, loan):
+    """Which action panels `user` sees on `loan`; the workflow checks each one again."""
+    decides = user.has_perm("lending.approve_loan") and access.coordinates(user, loan.programme)
+    record = getattr(loan, "return_record", None)
+    requester = loan.status == L.REQUESTED and loan.requested_by_id == user.pk
+    return {
+        "approve": decides and loan.status == L.REQUESTED,
+        "extend": decides and loan.status in (L.APPROVED, L.ACTIVE),
+        "cancel": loan.status in (L.REQUESTED, L.APPROVED) and (decides or requester),
+        "review": decides
+        and loan.status == L.RETURNED
+        and record is not None
+        and record.reviewed_at is None,
+        "gift": decides and loan.status == L.ACTIVE,
+        "lost": decides and loan.status == L.ACTIVE,
+        "hand_over": user.has_perm("inventory.hand_over_device") and loan.status == L.APPROVED,
+        "inspect": user.has_perm("lending.inspect_return") and loan.status == L.ACTIVE,
+    }
+
+
+def _loan_for(user, pk):
+    loans = access.loans_visible_to(user).select_related(
+        "household__structure",
+        "household__social_worker",
+        "programme",
+        "sim",
+        "requested_by",
+        "return_record__inspected_by",
+        "return_record__reviewed_by",
+    )
+    return get_object_or_404(loans, pk=pk)
+
+
+def _days_late(loan, today):
+    return (today - loan.due_on).days if loan.is_overdue(today) else 0
+
+
+def _accessory_labels(values):
+    labels = dict(Accessory.choices)
+    return [str(labels.get(value, value)) for value in values]
+
+
+# The list -------------------------------------------------------------------------------
+
+
+def _filtered(loans, form, today):
+    status = form.cleaned_data.get("status") if form.is_valid() else ""
+    programme = form.cleaned_data.get("programme") if form.is_valid() else None
+    if programme:
+        loans = loans.filter(programme=programme)
+    if status == "overdue":
+        return loans.overdue(today).order_by("due_on", "pk")
+    if status == "due_soon":
+        return loans.due_within(settings.LOAN_REMINDER_DAYS, today).order_by("due_on", "pk")
+    if status == "to_review":
+        return loans.awaiting_review().order_by("pk")
+    if status:
+        loans = loans.filter(status=status)
+    return loans.order_by("-pk")
+
+
+@permission_required("lending.view_loan", raise_exception=True)
+def loan_list(request):
+    today = timezone.localdate()
+    visible = access.loans_visible_to(request.user)
+    programmes = Programme.objects.filter(pk__in=visible.values("programme")).order_by("name")
+    form = LoanFilterForm(request.GET, programmes=programmes)
+    loans = _filtered(visible, form, today).select_related("household", "programme", "sim")
+    loans = loans.prefetch_related(
+        Prefetch("items", queryset=LoanDevice.objects.select_related("device").order_by("pk"))
+    )
+    if export_format(request):
+        return export_response(request, LoanExportResource, loans, "loans")
+    page = Paginator(loans, PAGE_SIZE).get_page(request.GET.get("page"))
+    for loan in page:
+        loan.days_late = _days_late(loan, today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "lending/loan_list.html", context)
+
+
+# A loan's page --------------------------------------------------------------------------
+
+
+@permission_required("lending.view_loan", raise_exception=True)
+def loan_detail(request, pk):
+    loan = _loan_for(request.user, pk)
+    today = timezone.localdate()
+    can_see_person = access.can_see_person(request.user, loan.household)
+    context = {
+        "loan": loan,
+        "items": loan.items.select_related("device").order_by("pk"),
+        "record": getattr(loan, "return_record", None),
+        "days_late": _days_late(loan, today),
+        "accessories_given": _accessory_labels(loan.accessories_given),
+        "can_see_person": can_see_person,
+        "actions": loan_actions(request.user, loan),
+        "history": loan_timeline(loan),
+        "comment_url": reverse("lending:loan_comment", args=[loan.pk]),
+        "can_comment": request.user.has_perm("lending.view_loan"),
+        "comment_hint": LOAN_COMMENT_HINT,
+    }
+    record = context["record"]
+    if record is not None:
+        context["accessories_back"] = _accessory_labels(record.accessories_back)
+    return render(request, "lending/loan_detail.html", context)
+
+
+@require_POST
+@permission_required("lending.view_loan", raise_exception=True)
+def loan_comment(request, pk):
+    loan = _loan_for(request.user, pk)
+    form = CommentForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            add_lending_comment(subject=loan, by=request.user, body=form.cleaned_data["body"])
+        except LendingError as refusal:
+            error = refusal.message
+    else:
+        error = _("A comment cannot be empty.")
+    if request.htmx:
+        # Swap only the history panel: the person keeps their place on the page.
+        context = {
+            "history": loan_timeline(loan),
+            "comment_url": request.path,
+            "can_comment": True,
+            "comment_hint": LOAN_COMMENT_HINT,
+            "comment_error": error,
+        }
+        return render(request, "inventory/_chatter.html", context)
+    if error:
+        messages.error(request, error)
+    return redirect(loan)
+
+
+@permission_required("lending.view_loan", raise_exception=True)
+def loan_agreement(request, pk):
+    loan = _loan_for(request.user, pk)
+    # The agreement names the household: only who may read its file may print it.
+    if not access.can_see_person(request.user, loan.household):
+        raise Http404
+    return pdf.response(build_agreement(loan), f"loan-agreement-{loan.pk}.pdf")
+
+
+# Action pages ---------------------------------------------------------------------------
+
+
+def _action_page(request, loan, form, act, done, template="lending/loan_form.html", **extra):
+    """Show `form`; on a valid POST call `act(cleaned_data)`, the one workflow function.
+
+    Its refusal (LendingError) becomes an error at the top of the form: nothing was
+    written, and the person corrects what they typed.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except LendingError as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, done)
+            return redirect(loan)
+    context = {"loan": loan, "form": form, **extra}
+    return render(request, template, context)
+
+
+def _unavailable(request, loan, action):
+    """On GET, an action the loan's status no longer allows sends back to its page."""
+    if request.method == "GET" and not loan_actions(request.user, loan)[action]:
+        messages.warning(
+            request,
+            _("This action is not available on this loan (it is “%(status)s”).")
+            % {"status": loan.get_status_display()},
+        )
+        return redirect(loan)
+    return None
+
+
+@permission_required("lending.add_loan", raise_exception=True)
+def loan_request(request, pk):
+    enrolments = access.enrolments_visible_to(request.user).select_related("household", "programme")
+    enrolment = get_object_or_404(enrolments, pk=pk)
+    form = LoanRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            loan = loan_workflow.request_loan(
+                enrolment=enrolment, by=request.user, note=form.cleaned_data["note"]
+            )
+        except LendingError as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("Loan requested: the coordinator will decide on it."))
+            return redirect(loan)
+    return render(request, "lending/loan_request.html", {"enrolment": enrolment, "form": form})
+
+
+@permission_required("lending.approve_loan", raise_exception=True)
+def loan_approve(request, pk):
+    loan = _loan_for(request.user, pk)
+    search = request.GET.get("q", "")
+    form = LoanApproveForm(request.POST or None, loan=loan, search=search)
+
+    def act(data):
+        loan_workflow.approve_loan(
+            loan=loan,
+            by=request.user,
+            devices=form.chosen_devices(),
+            starts_on=data["starts_on"],
+            due_on=data["due_on"],
+            sim=data.get("sim"),
+            note=data["note"],
+        )
+
+    done = _("Loan approved: its devices are reserved.")
+    return _unavailable(request, loan, "approve") or _action_page(
+        request, loan, form, act, done, "lending/loan_approve.html", q=search
+    )
+
+
+@permission_required("inventory.hand_over_device", raise_exception=True)
+def loan_hand_over(request, pk):
+    loan = _loan_for(request.user, pk)
+    form = HandOverForm(request.POST or None, loan=loan)
+
+    def act(data):
+        loan_workflow.hand_over_loan(
+            loan=loan,
+            by=request.user,
+            signed_on=data["signed_on"],
+            accessories=data["accessories"],
+            note=data["note"],
+        )
+
+    done = _("Devices handed over: the loan is active.")
+    return _unavailable(request, loan, "hand_over") or _action_page(
+        request, loan, form, act, done, title=_("Hand over"), items=_items(loan)
+    )
+
+
+@permission_required("lending.approve_loan", raise_exception=True)
+def loan_extend(request, pk):
+    loan = _loan_for(request.user, pk)
+    form = ExtendForm(request.POST or None)
+
+    def act(data):
+        loan_workflow.extend_loan(
+            loan=loan, by=request.user, due_on=data["due_on"], reason=data["reason"]
+        )
+
+    return _unavailable(request, loan, "extend") or _action_page(
+        request, loan, form, act, _("Loan extended."), title=_("Extend the loan")
+    )
+
+
+@permission_required("lending.add_loan", raise_exception=True)
+def loan_cancel(request, pk):
+    loan = _loan_for(request.user, pk)
+    form = ReasonForm(request.POST or None, label=_("Why is it cancelled?"))
+
+    def act(data):
+        loan_workflow.cancel_loan(loan=loan, by=request.user, reason=data["note"])
+
+    return _unavailable(request, loan, "cancel") or _action_page(
+        request, loan, form, act, _("Loan cancelled."), title=_("Cancel the loan")
+    )
+
+
+def _items(loan):
+    return list(loan.items.filter(active=True).select_related("device").order_by("pk"))
+
+
+@permission_required("lending.inspect_return", raise_exception=True)
+def loan_return(request, pk):
+    loan = _loan_for(request.user, pk)
+    form = ReturnForm(request.POST or None, loan=loan, items=_items(loan))
+
+    def act(data):
+        loan_workflow.inspect_return(
+            loan=loan,
+            by=request.user,
+            conditions=form.conditions(),
+            accessories_back=data["accessories_back"],
+            sim_back=data.get("sim_back", False),
+            notes=data["notes"],
+        )
+
+    done = _("Return recorded: a coordinator will decide what happens to the devices.")
+    given = _accessory_labels(loan.accessories_given)
+    return _unavailable(request, loan, "inspect") or _action_page(
+        request,
+        loan,
+        form,
+        act,
+        done,
+        "lending/loan_return.html",
+        items=form.items,
+        accessories_given=given,
+    )
+
+
+@permission_required("lending.approve_loan", raise_exception=True)
+def loan_review(request, pk):
+    loan = _loan_for(request.user, pk)
+    form = ReviewForm(request.POST or None, items=_items(loan))
+
+    def act(data):
+        loan_workflow.review_return(
+            loan=loan,
+            by=request.user,
+            decisions=form.decisions(),
+            damage_noted=data["damage_noted"],
+            note=data["note"],
+        )
+
+    record = getattr(loan, "return_record", None)
+    context = {
+        "items": form.items,
+        "record": record,
+        "accessories_given": _accessory_labels(loan.accessories_given),
+        "accessories_back": _accessory_labels(record.accessories_back) if record else [],
+    }
+    done = _("Return reviewed: the devices are back in the workshop's hands.")
+    return _unavailable(request, loan, "review") or _action_page(
+        request, loan, form, act, done, "lending/loan_review.html", **context
+    )
+
+
+@permission_required("lending.approve_loan", raise_exception=True)
+def loan_gift(request, pk):
+    loan = _loan_for(request.user, pk)
+    form = ReasonForm(request.POST or None, required=False)
+
+    def act(data):
+        loan_workflow.convert_to_gift(loan=loan, by=request.user, note=data["note"])
+
+    return _unavailable(request, loan, "gift") or _action_page(
+        request,
+        loan,
+        form,
+        act,
+        _("The household keeps the devices: the loan is now a gift."),
+        title=_("Convert to a gift"),
+        items=_items(loan),
+    )
+
+
+@permission_required("lending.approve_loan", raise_exception=True)
+def loan_lost(request, pk):
+    loan = _loan_for(request.user, pk)
+    form = ReasonForm(request.POST or None, label=_("What happened?"))
+
+    def act(data):
+        loan_workflow.declare_loan_lost(loan=loan, by=request.user, note=data["note"])
+
+    return _unavailable(request, loan, "lost") or _action_page(
+        request,
+        loan,
+        form,
+        act,
+        _("The loan is recorded as lost."),
+        title=_("Declare the loan lost"),
+        items=_items(loan),
+    )
+
+
+# SIM cards ------------------------------------------------------------------------------
+
+
+@permission_required("lending.view_simcard", raise_exception=True)
+def sim_list(request):
+    today = timezone.localdate()
+    soon = today + timedelta(days=settings.SIM_REMINDER_DAYS)
+    running = SimCard.Status.STOCK, SimCard.Status.LENT
+    # The loan that last took the card: still with it while it is lent (until the
+    # return's review puts it back in stock), the one that lost it when it is lost.
+    last = Loan.objects.filter(sim=OuterRef("pk")).exclude(status=L.CANCELLED).order_by("-pk")
+    cards = SimCard.objects.annotate(last_loan=Subquery(last.values("pk")[:1]))
+    form = SimFilterForm(request.GET)
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            cards = cards.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["ending"]:
+            cards = cards.filter(ends_on__gte=today, ends_on__lte=soon, status__in=running)
+    cards = cards.order_by("ends_on", "iccid")
+    if export_format(request):
+        return export_response(request, SimCardResource, cards, "sim-cards")
+    page = Paginator(cards, PAGE_SIZE).get_page(request.GET.get("page"))
+    for sim in page:
+        sim.ending_soon = sim.status in running and sim.ends_on and sim.ends_on <= soon
+        with_loan = sim.status in (SimCard.Status.LENT, SimCard.Status.LOST)
+        sim.current_loan = sim.last_loan if with_loan else None
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "today": today}
+    return render(request, "lending/sim_list.html", context)
+
+
+def _sim_page(request, form, save, title):
+    if request.method == "POST" and form.is_valid():
+        try:
+            save()
+        except ValidationError as error:
+            form.add_error(None, error)
+        except LendingError as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("SIM card saved."))
+            return redirect("lending:sim_list")
+    return render(request, "lending/sim_form.html", {"form": form, "title": title})
+
+
+@permission_required("lending.add_simcard", raise_exception=True)
+def sim_create(request):
+    form = SimCardForm(request.POST or None)
+
+    def save():
+        sims.add_sim_card(by=request.user, **form.cleaned_data)
+
+    return _sim_page(request, form, save, _("New SIM card"))
+
+
+@permission_required("lending.change_simcard", raise_exception=True)
+def sim_edit(request, pk):
+    sim = get_object_or_404(SimCard, pk=pk)
+    form = SimCardForm(request.POST or None, instance=sim)
+
+    def save():
+        sims.update_sim_card(sim=form.save(commit=False), by=request.user)
+
+    return _sim_page(request, form, save, str(sim))

@@ -1,9 +1,0 @@
-"""Lending pages: the overview of what needs doing."""
-
-from django.urls import path
-
-from . import overview_views
-
-urlpatterns = [
-    path("lending/", overview_views.overview, name="overview"),
-]

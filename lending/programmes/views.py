@@ -1,0 +1,434 @@
+"""Pages of the programmes, their workshops and attendance, and the reference data
+(structures, funders, criteria). Each page fetches through lending.access and writes
+through lending.programmes.services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from inventory.models import Category
+from lending.access import (
+    coordinates,
+    enrolments_visible_to,
+    households_visible_to,
+    programmes_coordinated_by,
+)
+from lending.models import Attendance, Criterion, Enrolment, Funder, Programme, Structure, Workshop
+from lending.programmes import services as programmes
+from lending.programmes.forms import (
+    PRESENCE_PREFIX,
+    CriterionForm,
+    FunderForm,
+    ProgrammeForm,
+    StructureForm,
+    WorkshopForm,
+    presences_from,
+)
+from lending.resources import ProgrammeExportResource
+from lending.states import LendingError
+from spreadsheets.exporting import export_format, export_response
+
+E = Enrolment.Status
+# The enrolments a coordinator acts on, in the order of the page; the others are closed.
+OPEN_GROUPS = [E.APPLIED, E.ELIGIBLE, E.WAITLISTED, E.ENROLLED]
+CLOSED_GROUPS = [E.REJECTED, E.WITHDRAWN, E.COMPLETED]
+
+
+def _programmes():
+    return programmes.with_places(Programme.objects.all()).prefetch_related(
+        "structures", "funders", "coordinators"
+    )
+
+
+def _add_errors(form, error):
+    """Put a service's ValidationError beside the fields it names."""
+    for field, messages_ in error.update_error_dict({}).items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _person_pks(user, programme):
+    """The households of `programme` whose name `user` may read (access.can_see_person,
+    for all of them in one query)."""
+    return set(
+        households_visible_to(user)
+        .filter(enrolments__programme=programme)
+        .values_list("pk", flat=True)
+    )
+
+
+# Programmes -------------------------------------------------------------------------
+
+
+@permission_required("lending.view_programme", raise_exception=True)
+def programme_list(request):
+    programmes_ = _programmes().order_by("-starts_on", "name")
+    if export_format(request):
+        return export_response(request, ProgrammeExportResource, programmes_, "programmes")
+    return render(request, "lending/programme_list.html", {"programmes": programmes_})
+
+
+@permission_required("lending.view_programme", raise_exception=True)
+def programme_detail(request, pk):
+    programme = get_object_or_404(_programmes().prefetch_related("criteria"), pk=pk)
+    user = request.user
+    coordinator = coordinates(user, programme)
+    decides = coordinator and user.has_perm("lending.decide_enrolment")
+    enrolments = _enrolments_shown(user, programme, decides=decides)
+    present = Count("attendances", filter=Q(attendances__presence=Attendance.Presence.PRESENT))
+    workshops = list(programme.workshops.annotate(present=present).order_by("starts_at", "pk"))
+    context = {
+        "programme": programme,
+        "coordinates": coordinator,
+        "decides": decides,
+        "lent_labels": [label for v, label in Category.choices if v in programme.lent_categories],
+        **_grouped(enrolments),
+        "enrolment_count": len(enrolments),
+        "workshops": workshops,
+        "matrix": _matrix(user, programme, enrolments, workshops),
+    }
+    return render(request, "lending/programme_detail.html", context)
+
+
+def _enrolments_shown(user, programme, *, decides):
+    """The enrolments of `programme` that `user` may see (none for a technician), each
+    marked with whether the household's name may be shown."""
+    enrolments = enrolments_visible_to(user).filter(programme=programme)
+    enrolments = enrolments.select_related("household").order_by("applied_at", "pk")
+    if decides:
+        # The "eligible" form ticks the criteria the household declared.
+        enrolments = enrolments.prefetch_related("household__situations")
+    enrolments = list(enrolments)
+    person_pks = _person_pks(user, programme) if enrolments else set()
+    for enrolment in enrolments:
+        enrolment.shows_person = enrolment.household_id in person_pks
+    return enrolments
+
+
+def _grouped(enrolments):
+    groups = {status: [] for status in E}
+    for enrolment in enrolments:
+        groups[enrolment.status].append(enrolment)
+    groups[E.WAITLISTED].sort(key=lambda e: (e.waitlist_position or 0, e.pk))
+    return {
+        "open_groups": [(E(status), groups[status]) for status in OPEN_GROUPS],
+        "closed": [e for status in CLOSED_GROUPS for e in groups[status]],
+    }
+
+
+def _matrix(user, programme, enrolments, workshops):
+    if not user.has_perm("lending.view_attendance"):
+        return None
+    attending = sorted(
+        (e for e in enrolments if e.status in programmes.ATTENDING),
+        key=lambda e: e.household.code,
+    )
+    return programmes.attendance_matrix(
+        programme=programme, enrolments=attending, workshops=workshops
+    )
+
+
+@permission_required("lending.add_programme", raise_exception=True)
+def programme_create(request):
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = programmes.create_programme(
+                by=request.user, **form.fields_of_programme(), **form.relations()
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        except LendingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Programme “%(name)s” created.") % {"name": programme})
+            return redirect(programme)
+    context = {"form": form, "title": _("New programme")}
+    return render(request, "lending/programme_form.html", context)
+
+
+@permission_required("lending.change_programme", raise_exception=True)
+def programme_edit(request, pk):
+    programme = get_object_or_404(programmes_coordinated_by(request.user), pk=pk)
+    form = ProgrammeForm(request.POST or None, instance=programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programmes.update_programme(
+                programme=form.save(commit=False), by=request.user, **form.relations()
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        except LendingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Programme saved."))
+            return redirect(programme)
+    context = {"form": form, "title": str(programme), "programme": programme}
+    return render(request, "lending/programme_form.html", context)
+
+
+# Workshops --------------------------------------------------------------------------
+
+
+@permission_required("lending.add_workshop", raise_exception=True)
+def workshop_create(request, pk):
+    programme = get_object_or_404(programmes_coordinated_by(request.user), pk=pk)
+    form = WorkshopForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workshop = programmes.schedule_workshop(
+                programme=programme, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        except LendingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Workshop planned."))
+            return redirect(workshop)
+    context = {"form": form, "programme": programme, "title": _("New workshop")}
+    return render(request, "lending/workshop_form.html", context)
+
+
+@permission_required("lending.change_workshop", raise_exception=True)
+def workshop_edit(request, pk):
+    workshop = get_object_or_404(
+        Workshop.objects.filter(programme__in=programmes_coordinated_by(request.user)), pk=pk
+    )
+    form = WorkshopForm(request.POST or None, instance=workshop)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programmes.update_workshop(workshop=form.save(commit=False), by=request.user)
+        except ValidationError as error:
+            _add_errors(form, error)
+        except LendingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Workshop saved."))
+            return redirect(workshop)
+    context = {"form": form, "programme": workshop.programme, "title": str(workshop)}
+    return render(request, "lending/workshop_form.html", context)
+
+
+@permission_required("lending.view_workshop", raise_exception=True)
+def workshop_detail(request, pk):
+    workshop = get_object_or_404(Workshop.objects.select_related("programme"), pk=pk)
+    user = request.user
+    programme = workshop.programme
+    enrolments = list(
+        enrolments_visible_to(user)
+        .filter(programme=programme, status__in=programmes.ATTENDING)
+        .select_related("household")
+        .order_by("household__code")
+    )
+    may_record = bool(enrolments) and (
+        user.has_perm("lending.add_attendance") and user.has_perm("lending.change_attendance")
+    )
+    posted = {}
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied
+        posted = presences_from(request.POST)
+        try:
+            changed = programmes.record_attendance(workshop=workshop, by=user, presences=posted)
+        except LendingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Attendance saved: %(count)s change.",
+                    "Attendance saved: %(count)s changes.",
+                    changed,
+                )
+                % {"count": changed},
+            )
+            return redirect(workshop)
+    context = {
+        "workshop": workshop,
+        "programme": programme,
+        "coordinates": coordinates(user, programme),
+        "rows": _attendance_rows(user, workshop, enrolments, posted),
+        "may_record": may_record,
+        "presences": Attendance.Presence.choices,
+        "prefix": PRESENCE_PREFIX,
+        "present": workshop.attendances.filter(presence=Attendance.Presence.PRESENT).count(),
+    }
+    return render(request, "lending/workshop_detail.html", context)
+
+
+def _attendance_rows(user, workshop, enrolments, posted):
+    """A row per household: its code, whether its name may be shown, and the presence
+    to tick (what was just posted, else what is recorded)."""
+    if not enrolments:
+        return []
+    person_pks = _person_pks(user, workshop.programme)
+    recorded = dict(workshop.attendances.values_list("household_id", "presence"))
+    return [
+        {
+            "household": e.household,
+            "shows_person": e.household_id in person_pks,
+            "presence": posted.get(e.household.code, recorded.get(e.household_id, "")),
+        }
+        for e in enrolments
+    ]
+
+
+# Reference data ---------------------------------------------------------------------
+
+
+def _edit_reference(request, form_class, instance, save, *, title, current, back):
+    """Create (instance None) or edit a structure, funder or criterion."""
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form)
+        except ValidationError as error:
+            _add_errors(form, error)
+        except LendingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(back)
+    context = {"form": form, "title": title, "current": current, "back": back}
+    return render(request, "lending/reference_form.html", context)
+
+
+@permission_required("lending.view_structure", raise_exception=True)
+def structure_list(request):
+    structures = (
+        Structure.objects.annotate(
+            household_count=Count("households", distinct=True),
+            programme_count=Count("programmes", distinct=True),
+        )
+        .prefetch_related("members")
+        .order_by("name", "pk")
+    )
+    return render(
+        request, "lending/structure_list.html", {"structures": structures, "current": "structures"}
+    )
+
+
+def _save_structure(request):
+    def save(form):
+        programmes.save_structure(
+            structure=form.save(commit=False),
+            by=request.user,
+            members=form.cleaned_data["members"],
+        )
+
+    return save
+
+
+@permission_required("lending.add_structure", raise_exception=True)
+def structure_create(request):
+    return _edit_reference(
+        request,
+        StructureForm,
+        None,
+        _save_structure(request),
+        title=_("New structure"),
+        current="structures",
+        back="lending:structure_list",
+    )
+
+
+@permission_required("lending.change_structure", raise_exception=True)
+def structure_edit(request, pk):
+    structure = get_object_or_404(Structure, pk=pk)
+    return _edit_reference(
+        request,
+        StructureForm,
+        structure,
+        _save_structure(request),
+        title=str(structure),
+        current="structures",
+        back="lending:structure_list",
+    )
+
+
+@permission_required("lending.view_funder", raise_exception=True)
+def funder_list(request):
+    funders = Funder.objects.annotate(programme_count=Count("programmes")).order_by("name", "pk")
+    return render(
+        request, "lending/reference_funder_list.html", {"funders": funders, "current": "funders"}
+    )
+
+
+def _save_funder(request):
+    return lambda form: programmes.save_funder(funder=form.save(commit=False), by=request.user)
+
+
+@permission_required("lending.add_funder", raise_exception=True)
+def funder_create(request):
+    return _edit_reference(
+        request,
+        FunderForm,
+        None,
+        _save_funder(request),
+        title=_("New funder"),
+        current="funders",
+        back="lending:funder_list",
+    )
+
+
+@permission_required("lending.change_funder", raise_exception=True)
+def funder_edit(request, pk):
+    funder = get_object_or_404(Funder, pk=pk)
+    return _edit_reference(
+        request,
+        FunderForm,
+        funder,
+        _save_funder(request),
+        title=str(funder),
+        current="funders",
+        back="lending:funder_list",
+    )
+
+
+@permission_required("lending.view_criterion", raise_exception=True)
+def criterion_list(request):
+    criteria = Criterion.objects.annotate(programme_count=Count("programmes")).order_by(
+        "order", "name", "pk"
+    )
+    return render(
+        request,
+        "lending/reference_criterion_list.html",
+        {"criteria": criteria, "current": "criteria"},
+    )
+
+
+def _save_criterion(request):
+    return lambda form: programmes.save_criterion(
+        criterion=form.save(commit=False), by=request.user
+    )
+
+
+@permission_required("lending.add_criterion", raise_exception=True)
+def criterion_create(request):
+    return _edit_reference(
+        request,
+        CriterionForm,
+        None,
+        _save_criterion(request),
+        title=_("New eligibility criterion"),
+        current="criteria",
+        back="lending:criterion_list",
+    )
+
+
+@permission_required("lending.change_criterion", raise_exception=True)
+def criterion_edit(request, pk):
+    criterion = get_object_or_404(Criterion, pk=pk)
+    return _edit_reference(
+        request,
+        CriterionForm,
+        criterion,
+        _save_criterion(request),
+        title=str(criterion),
+        current="criteria",
+        back="lending:criterion_list",
+    )

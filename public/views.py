@@ -1,0 +1,132 @@
+"""The page behind every label's QR code, for whoever holds the device: a family, a finder.
+
+No login. It says whose device it is and how to reach them: the organisation's contact,
+what the device is, the programme that lends it (its contact, how to return it) or the
+day it was sold (and when the legal guarantee ends). Nothing about anyone: the queries
+below never read the household, the loan itself, the serial number, the notes, the
+location or the workshop's status.
+"""
+
+import math
+
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
+
+from inventory.models import Device, Organisation
+from lending.models import Loan, Programme
+from public.ratelimit import rate_limited
+from sales.models import Sale
+
+TEMPLATE = "public/device.html"
+# The legal guarantee of conformity runs two years from delivery (code de la
+# consommation, art. L217-3); at the counter, delivery is the day of the sale.
+GUARANTEE_YEARS = 2
+_TAG_LENGTH = Device._meta.get_field("asset_tag").max_length
+
+
+def organisation_context():
+    """The organisation, and its address on one line for the "found this device?" line."""
+    organisation = Organisation.current()
+    lines = [line.strip() for line in organisation.address.splitlines() if line.strip()]
+    return {"organisation": organisation, "address_line": ", ".join(lines)}
+
+
+def no_copies(response):
+    """Headers of every public page, whatever it found.
+
+    A device's page changes when its loan ends or it is sold, and signed-in staff see a
+    link that others do not: neither the browser nor a proxy keeps a copy ("no-store"),
+    and only the browser that asked may see it ("private"). Search engines leave it out.
+    """
+    patch_cache_control(response, private=True, no_store=True)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _limited_device_page(request, retry_after):
+    context = {**organisation_context(), "retry_minutes": math.ceil(retry_after / 60)}
+    return no_copies(render(request, TEMPLATE, context))
+
+
+def _limited_page(request, retry_after):
+    context = {**organisation_context(), "retry_minutes": math.ceil(retry_after / 60)}
+    return no_copies(render(request, "public/rate_limited.html", context))
+
+
+# The certificate check (inventory.erasure.views) has sequential numbers too.
+limit_certificate_checks = rate_limited("certificate_check", _limited_page)
+
+
+def _device(asset_tag):
+    tag = asset_tag.strip().upper()
+    if not tag or len(tag) > _TAG_LENGTH:
+        return None
+    fields = ["asset_tag", "category", "manufacturer", "model", "grade"]
+    return Device.objects.only(*fields).filter(asset_tag=tag).first()
+
+
+def lending_programme(device):
+    """The programme whose approved or running loan holds `device`, or None.
+
+    Only the programme's public fields are read: not the loan, not its household.
+    """
+    return (
+        Programme.objects.filter(
+            loans__status__in=[Loan.Status.APPROVED, Loan.Status.ACTIVE],
+            loans__items__device=device,
+            loans__items__active=True,
+        )
+        .only("name", "contact_name", "contact_phone", "return_instructions")
+        .first()
+    )
+
+
+def sold_on(device):
+    """The day `device` was sold (a sale not cancelled by a credit note), or None."""
+    sold_at = (
+        Sale.objects.filter(status=Sale.Status.COMPLETED, items__device=device, items__active=True)
+        .values_list("sold_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(sold_at) if sold_at else None
+
+
+def guarantee_ends_on(day):
+    try:
+        return day.replace(year=day.year + GUARANTEE_YEARS)
+    except ValueError:
+        # Sold on 29 February: the guarantee ends on the 28th.
+        return day.replace(year=day.year + GUARANTEE_YEARS, day=28)
+
+
+def _device_context(request, device):
+    day = sold_on(device)
+    return {
+        "device": device,
+        "programme": lending_programme(device),
+        "sold_on": day,
+        "guarantee_until": guarantee_ends_on(day) if day else None,
+        # How a technician who scanned a label with a phone's camera reaches the device.
+        "staff_url": (
+            device.get_absolute_url() if request.user.has_perm("inventory.view_device") else ""
+        ),
+    }
+
+
+@require_safe
+@login_not_required
+@rate_limited("public_device", _limited_device_page)
+def public_device(request, asset_tag):
+    """The address in a label's QR code (inventory.scan.codes.device_public_url)."""
+    device = _device(asset_tag)
+    context = organisation_context()
+    if device is not None:
+        context.update(_device_context(request, device))
+    # A known and an unknown (or malformed) tag get the same answer: status 200, the
+    # same template, sections and headers, so that neither the status code nor the
+    # page's shape sorts valid tags from invalid ones. What the page says differs, as it
+    # must; it holds nothing personal, and the rate limit slows anyone walking the tags.
+    return no_copies(render(request, TEMPLATE, context))

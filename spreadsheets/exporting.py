@@ -1,0 +1,183 @@
+"""Exports: the rows of a list page, its filters applied, as a CSV, XLSX or ODS file.
+
+    if export_format(request):
+        return export_response(request, DeviceResource, filtered_devices, "devices")
+
+CSV is written for a spreadsheet on a French computer: UTF-8 with a BOM (without it
+Excel reads the accents as Windows-1252), `;` between cells (the comma is the decimal
+separator there), CRLF line ends, dates as 31/12/2026 and decimals as the widgets write
+them in the interface's language (1,5). XLSX and ODS cells hold real dates and numbers,
+so that a column can be sorted and summed; text stays text, never a formula. Either way
+the file imports back as "unchanged" (tests/exchange/test_exports.py).
+
+A CSV cell is not escaped against spreadsheet formulas (a leading "=", "+", "-" or
+"@"): escaping would change values such as "+33 6 12 34 56 78" and break the round
+trip. XLSX and ODS cells are typed as text, which spreadsheets never evaluate.
+"""
+
+import csv
+import datetime
+import io
+
+from django.core.exceptions import FieldError, PermissionDenied
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from spreadsheets.resources import ExchangeResource
+
+CSV, XLSX, ODS = "csv", "xlsx", "ods"
+CONTENT_TYPES = {
+    CSV: "text/csv; charset=utf-8",
+    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ODS: "application/vnd.oasis.opendocument.spreadsheet",
+}
+FORMATS = list(CONTENT_TYPES)
+# Rows fetched (and their prefetched relations) per query.
+CHUNK = 2000
+
+
+def export_format(request):
+    """The format asked for with `?export=csv|xlsx|ods`, or "" for the page itself."""
+    value = request.GET.get("export", "")
+    return value if value in CONTENT_TYPES else ""
+
+
+def narrowed(queryset, shown):
+    """`queryset` (what the user may export) limited to the rows of `shown` (what the
+    page lists, filters applied), in the page's order."""
+    if shown is None:
+        return queryset
+    rows = queryset.filter(pk__in=shown.values("pk"))
+    ordering = shown.query.order_by or shown.model._meta.ordering
+    try:
+        return rows.order_by(*ordering)
+    except FieldError:
+        # The page sorts on something it computes (a count): keep the export's order.
+        return rows
+
+
+def _rows(resource, queryset, native):
+    # iterator() fetches CHUNK rows a query and runs the prefetches once per chunk:
+    # the number of queries does not grow with the rows until CHUNK.
+    for instance in queryset.iterator(chunk_size=CHUNK):
+        yield resource.export_resource(instance, force_native_type=native)
+
+
+def export_dataset(resource_class, queryset, fmt, user=None):
+    """The file (bytes) of `queryset`'s rows in `fmt`, with `resource_class`'s columns."""
+    resource = resource_class(user=user)
+    headers = resource.get_export_headers()
+    rows = _rows(resource, queryset, native=fmt != CSV)
+    writer = {CSV: _csv, XLSX: _xlsx, ODS: _ods}[fmt]
+    return writer(headers, rows, title=str(resource_class._meta.model._meta.verbose_name_plural))
+
+
+def export_response(request, resource_class, queryset, basename):
+    """The download of `queryset` (the page's rows) in the format of `?export=`, as far
+    as the user may export them (the resource's export_queryset)."""
+    user = request.user
+    if not resource_class.may_export(user):
+        raise PermissionDenied
+    fmt = export_format(request) or CSV
+    rows = narrowed(resource_class.export_queryset(user), queryset)
+    content = export_dataset(resource_class, rows, fmt, user=user)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    filename = f"{basename}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+class ExportOnlyResource(ExchangeResource):
+    """The columns of a list page that has nothing to import (donations, loans,
+    programmes: they are made through their own pages and workflows)."""
+
+    @classmethod
+    def may_import(cls, user):
+        return False
+
+
+# Writers ------------------------------------------------------------------------------
+
+
+def _csv(headers, rows, title=""):
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow("" if value is None else value for value in row)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _clean_text(value):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    # Control characters (a pasted form feed) are not allowed in XML documents.
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def _xlsx_cell(sheet, value):
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=_clean_text(value))
+        # Text that starts with "=" stays text: a formula would run in the spreadsheet.
+        cell.data_type = "s"
+        return cell
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value).replace(tzinfo=None)
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "DD/MM/YYYY HH:MM"
+        return cell
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, datetime.date):
+        cell.number_format = "DD/MM/YYYY"
+    return cell
+
+
+def _xlsx(headers, rows, title=""):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    # Write-only: rows go to the file as they come, the workbook is not kept in memory.
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=_sheet_title(title))
+    sheet.freeze_panes = "A2"
+    for number, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = max(12, len(header) + 4)
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = _xlsx_cell(sheet, header)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _ods(headers, rows, title=""):
+    import tablib
+
+    dataset = tablib.Dataset(headers=headers, title=_sheet_title(title))
+    for row in rows:
+        dataset.append([_ods_value(value) for value in row])
+    return dataset.export("ods")
+
+
+def _ods_value(value):
+    if isinstance(value, str):
+        return _clean_text(value)
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
+def _sheet_title(title):
+    # Spreadsheets refuse these characters in a sheet's name, and more than 31 of them.
+    return "".join(ch for ch in title if ch not in "\\/*?:[]")[:31] or "Export"
