@@ -20,6 +20,7 @@ urlpatterns = [
     path("labels/", include("labels.urls")),
     path("imports/", include("exchange.urls")),
     path("sales/", include("sales.urls")),
+    path("", include("public.urls")),
     path("", include("lending.urls")),
     # Before inventory.urls: its devices/<tag>/ would otherwise catch devices/import-…/.
     path("", include("inventory.erasure.urls")),

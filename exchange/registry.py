@@ -5,21 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _resources():
-    # Imported here: the resources import the apps' models.
+    # Imported on first use: each app declares its resources, which import its models
+    # (not loaded yet when this module is).
     from inventory import resources as inventory
     from lending import resources as lending
 
-    return {
-        "devices": inventory.DeviceResource,
-        "donors": inventory.DonorResource,
-        "sites": inventory.SiteResource,
-        "locations": inventory.LocationResource,
-        "drives": inventory.DriveResource,
-        "parts": inventory.PartResource,
-        "sim-cards": lending.SimCardResource,
-        "households": lending.HouseholdResource,
-        "enrolments": lending.EnrolmentResource,
-    }
+    return {**inventory.RESOURCES, **lending.RESOURCES}
 
 
 # Files exported by other tools, read into our devices (their columns mapped to ours).
@@ -37,9 +28,9 @@ def resource_names():
 def resource_class(name, source="reemploi"):
     """The resource for `name`; another tool's file gets the resource that reads it."""
     if source and source != "reemploi":
-        from inventory import resources as inventory
+        from inventory.migration_sources import SOURCE_RESOURCES
 
-        return inventory.SOURCE_RESOURCES[source]
+        return SOURCE_RESOURCES[source]
     try:
         return _resources()[name]
     except KeyError:

@@ -1,5 +1,6 @@
 """Background work of the imports: reading a file (the preview), writing it, and the
-daily clean-up. Thin shells over exchange.services, queued with transaction.on_commit.
+daily clean-up. Thin shells over exchange.jobs, queued by exchange.services with
+transaction.on_commit.
 
 Delivery: Celery acknowledges late (CELERY_TASK_ACKS_LATE), so a task may be delivered
 twice, e.g. after a worker restart; each task first claims its job with a conditional
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import translation
 
-from exchange import services
+from exchange import jobs
 
 
 def _status(job):
@@ -24,17 +25,17 @@ def _status(job):
 def analyse_import(job_id):
     """The preview of an uploaded job: every row judged, nothing written."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _status(services.run_analysis(job_id))
+        return _status(jobs.run_analysis(job_id))
 
 
 @shared_task
 def apply_import(job_id, user_id=None):
-    """Write a confirmed job (services.confirm_import moved it to WRITING): all rows in
+    """Write a confirmed job (jobs.confirm_import moved it to WRITING): all rows in
     one transaction, or none. The history names `user_id` (who confirmed), or the
     uploader."""
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     with translation.override(settings.LANGUAGE_CODE):
-        return _status(services.run_import(job_id, user=user))
+        return _status(jobs.run_import(job_id, user=user))
 
 
 @shared_task
@@ -42,5 +43,5 @@ def delete_expired_imports():
     """Daily: give up on imports that never finished, delete those older than
     IMPORT_RETENTION_DAYS (file and rows). Idempotent; returns how many were deleted."""
     with translation.override(settings.LANGUAGE_CODE):
-        services.fail_stalled_imports()
-    return services.delete_expired_imports()
+        jobs.fail_stalled_imports()
+    return jobs.delete_expired_imports()

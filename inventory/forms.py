@@ -268,3 +268,32 @@ class LocationForm(_CodeFormMixin, forms.ModelForm):
     class Meta:
         model = Location
         fields = ["site", "code", "name"]
+
+
+# Ids typed into an address ----------------------------------------------------------
+
+
+def looks_like_id(value):
+    # SQLite refuses integers above 2**63 with an OverflowError (a 500): no row has one.
+    return str(value).isdecimal() and len(str(value)) < 19
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not looks_like_id(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if not looks_like_id(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)

@@ -255,3 +255,7 @@ class DeviceHubDeviceResource(SourceDeviceResource):
             "A DeviceHub export does not say where the devices are: choose the site (or "
             "the donation) of the whole file."
         )
+
+
+# Other tools' exports, by the source name the import page and `import_data --source` use.
+SOURCE_RESOURCES = {"snipeit": SnipeItDeviceResource, "devicehub": DeviceHubDeviceResource}

@@ -2,7 +2,7 @@
 a donor's inventory file, donors, sites, locations, drives and the parts stock.
 
 Files from other tools (Snipe-IT, eReuse DeviceHub) are read by the DeviceResource
-subclasses of inventory/migration_sources.py, listed in SOURCE_RESOURCES at the end.
+subclasses of inventory/migration_sources.py, listed in its SOURCE_RESOURCES.
 """
 
 import re
@@ -749,11 +749,12 @@ class PartResource(ExchangeResource):
         super().prepare(rows)
 
 
-def __getattr__(name):
-    """`SOURCE_RESOURCES`: other tools' exports, read into devices by the DeviceResource
-    subclasses of migration_sources (which imports this module: hence on first use)."""
-    if name != "SOURCE_RESOURCES":
-        raise AttributeError(name)
-    from inventory.migration_sources import DeviceHubDeviceResource, SnipeItDeviceResource
-
-    return {"snipeit": SnipeItDeviceResource, "devicehub": DeviceHubDeviceResource}
+# What this app offers to import and export, by the name used in URLs and commands.
+RESOURCES = {
+    "devices": DeviceResource,
+    "donors": DonorResource,
+    "sites": SiteResource,
+    "locations": LocationResource,
+    "drives": DriveResource,
+    "parts": PartResource,
+}

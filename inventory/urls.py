@@ -1,15 +1,9 @@
-from django.urls import path, register_converter
-from django.urls.converters import StringConverter
+from django.urls import path
 
-from inventory import views
-
-
-class AssetTagConverter(StringConverter):
-    # PostgreSQL refuses text holding a NUL byte (a 500): such an address matches nothing.
-    regex = r"[^/\x00]+"
-
-
-register_converter(AssetTagConverter, "tag")
+from inventory import (
+    converters,  # noqa: F401  (registers the <tag:…> converter)
+    views,
+)
 
 app_name = "inventory"
 

@@ -12,6 +12,9 @@ from django.utils.translation import ngettext
 
 from inventory.models import Device, Donation, Grade, Location, organisation_name
 from inventory.scan.codes import ACTIONS, device_public_url
+from labels.models import LabelBatch
+
+Kind = LabelBatch.Kind
 
 
 @dataclass
@@ -141,3 +144,47 @@ def locations_for(codes):
             % {"codes": ", ".join(missing)}
         )
     return locations
+
+
+# What a selection prints --------------------------------------------------------------
+
+
+def _devices(params):
+    tags, donation = params.get("tags") or None, params.get("donation")
+    if tags is None and donation is None:
+        return Device.objects.none()
+    return devices_for(tags=tags, donation=donation)
+
+
+def _locations(params):
+    return (
+        Location.objects.filter(pk__in=params.get("locations") or [])
+        .select_related("site")
+        .order_by("code")
+    )
+
+
+def count_labels(kind, params):
+    """How many different labels a selection gives (before copies), without drawing them.
+
+    Raises NothingToPrint naming the asset tags or donation that do not exist.
+    """
+    if kind == Kind.DEVICE:
+        return _devices(params).count()
+    if kind == Kind.LOCATION:
+        return _locations(params).count()
+    return len(action_labels())
+
+
+def first_tags(tags, count):
+    """The first `count` of these asset tags, in the order their labels are printed."""
+    return list(_devices({"tags": tags}).values_list("asset_tag", flat=True)[:count])
+
+
+def selected_labels(kind, params, *, limit=None):
+    """The contents of the labels a selection gives, the first `limit` ones if given."""
+    if kind == Kind.DEVICE:
+        return device_labels(_devices(params)[:limit])
+    if kind == Kind.LOCATION:
+        return location_labels(_locations(params)[:limit])
+    return action_labels()[:limit]

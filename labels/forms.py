@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from inventory.forms import IdChoiceField, IdMultipleChoiceField, looks_like_id
 from inventory.models import Donation, Location, Site
 from labels import content, services
 from labels.models import LabelBatch, LabelLayout
@@ -36,33 +37,6 @@ class LayoutForm(forms.ModelForm):
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
-
-
-# Ids typed into an address ----------------------------------------------------------
-
-
-def looks_like_id(value):
-    # SQLite refuses integers above 2**63 with an OverflowError (a 500): no row has one.
-    return str(value).isdecimal() and len(str(value)) < 19
-
-
-class IdChoiceField(forms.ModelChoiceField):
-    def to_python(self, value):
-        if value not in self.empty_values and not looks_like_id(value):
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(value)
-
-
-class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def _check_values(self, value):
-        for pk in value:
-            if not looks_like_id(pk):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": pk},
-                )
-        return super()._check_values(value)
 
 
 # How to print -----------------------------------------------------------------------
@@ -163,7 +137,7 @@ class SelectionForm(forms.Form):
         if self.errors:
             return cleaned
         try:
-            count = services.count_labels(self.kind, self.params())
+            count = content.count_labels(self.kind, self.params())
         except content.NothingToPrint as error:
             raise ValidationError(str(error)) from error
         if not count:

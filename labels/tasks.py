@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from labels import services
+from labels import building
 from labels.models import LabelBatch
 
 
@@ -16,7 +16,7 @@ def build_label_batch(batch_id):
     batch = LabelBatch.objects.select_related("layout").filter(pk=batch_id).first()
     if batch is None:
         return None  # deleted meanwhile (expired)
-    return services.build_batch(batch).state
+    return building.build_batch(batch).state
 
 
 @shared_task
@@ -25,5 +25,5 @@ def delete_expired_label_files():
 
     Idempotent: a second run finds nothing more to do. Returns how many were deleted.
     """
-    services.fail_stalled_batches()
-    return services.delete_expired_batches()
+    building.fail_stalled_batches()
+    return building.delete_expired_batches()

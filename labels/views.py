@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.roles import Role, has_role
 from inventory.models import Site
-from labels import services
+from labels import content, services
 from labels.forms import (
     ActionSelectionForm,
     DeviceSelectionForm,
@@ -185,7 +185,7 @@ def _preview(kind, selection, form):
         query["limit"] = _first_page_count(layout, options)
         if "tags" in query:
             # Keep the address short: only the tags that appear on the first page.
-            query["tags"] = services.first_tags(query["tags"], query["limit"])
+            query["tags"] = content.first_tags(query["tags"], query["limit"])
     url = reverse("labels:preview", args=[kind]) + "?" + urlencode(query, doseq=True)
     return {"url": url, "first_page": first_page, "total": total}
 
@@ -211,7 +211,7 @@ def preview(request, kind):
         return HttpResponse(" ".join(errors), status=400, content_type="text/plain; charset=utf-8")
     total = selection.cleaned_data["count"] * form.cleaned_data["copies"]
     limit = _preview_limit(request.GET.get("limit"), total, form)
-    labels = services.selected_labels(kind, selection.params(), limit=limit)
+    labels = content.selected_labels(kind, selection.params(), limit=limit)
     try:
         pdf = build_pdf(form.cleaned_data["layout"], labels, **form.options())
     except ValueError as error:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from inventory.models import Device, Organisation
+from inventory.models import Device, ErasureCertificate, Organisation, organisation_name
 from lending.models import Loan, Programme
 from public.ratelimit import rate_limited
 from sales.models import Sale
@@ -56,7 +56,7 @@ def _limited_page(request, retry_after):
     return no_copies(render(request, "public/rate_limited.html", context))
 
 
-# The certificate check (inventory.erasure.views) has sequential numbers too.
+# The certificate check has sequential numbers too.
 limit_certificate_checks = rate_limited("certificate_check", _limited_page)
 
 
@@ -130,3 +130,32 @@ def public_device(request, asset_tag):
     # page's shape sorts valid tags from invalid ones. What the page says differs, as it
     # must; it holds nothing personal, and the rate limit slows anyone walking the tags.
     return no_copies(render(request, TEMPLATE, context))
+
+
+@require_safe
+@login_not_required
+@limit_certificate_checks
+def verify_certificate(request, number):
+    """Public: confirms that a certificate exists and what it covers, nothing personal."""
+    number = number.strip().upper()
+    certificate = None
+    if ErasureCertificate.NUMBER.fullmatch(number):
+        certificate = (
+            ErasureCertificate.objects.select_related("device").filter(number=number).first()
+        )
+    if certificate is None:
+        # The same page for a malformed and an unknown number: nothing to learn from it.
+        context = {"number": number if ErasureCertificate.NUMBER.fullmatch(number) else ""}
+        response = render(request, "public/verify.html", context, status=404)
+    else:
+        erasures = certificate.erasures.select_related("drive").order_by("drive_id", "pk")
+        context = {
+            "certificate": certificate,
+            "device": certificate.device,
+            "erasures": erasures,
+            "organisation": organisation_name(),
+        }
+        response = render(request, "public/verify.html", context)
+    # Serial numbers have no business in search engines.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

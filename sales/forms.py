@@ -9,9 +9,9 @@ from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from inventory.forms import IdChoiceField, IdMultipleChoiceField, looks_like_id
 from inventory.models import Category, Device, Grade, Site
 from inventory.scan.station import scanned_tags
-from labels.forms import IdChoiceField, IdMultipleChoiceField, looks_like_id
 from lending.loans.forms import DATE_INPUT
 from sales.models import EligibilityProof, PaymentMethod, Sale
 

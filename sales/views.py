@@ -17,8 +17,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from inventory import pdf
+from inventory.forms import looks_like_id
 from inventory.models import Site
-from labels.forms import looks_like_id
 from lending import access
 from sales import pricing, selectors, services
 from sales.forms import CancelForm, PriceListForm, ProofForm, SaleFilterForm, SaleForm, TillForm

@@ -27,7 +27,7 @@ from inventory.models import ErasureCertificate, organisation_name
 
 def verification_url(number):
     """The public address that confirms certificate `number` (encoded in its QR code)."""
-    path = reverse("erasure:verify_certificate", args=[number])
+    path = reverse("public:verify_certificate", args=[number])
     # SITE_URL already holds any prefix the site is served under.
     return f"{settings.SITE_URL}/{path.removeprefix(get_script_prefix())}"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-# Registers the "tag" converter (asset tags) used below.
+from inventory import converters  # noqa: F401  (registers the <tag:…> converter)
 from inventory.erasure import views as erasure_views
 
 app_name = "erasure"
@@ -26,7 +26,5 @@ urlpatterns = [
         erasure_views.donation_erasure_summary,
         name="donation_summary",
     ),
-    # Public: the address printed in the certificate's QR code.
     path("erasure-logs/<int:pk>/", erasure_views.erasure_log_download, name="log_download"),
-    path("verify/<str:number>/", erasure_views.verify_certificate, name="verify_certificate"),
 ]

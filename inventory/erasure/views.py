@@ -1,13 +1,12 @@
 """Pages of the erasure part of the device lifecycle: importing an nwipe log, the
-certificates (issue, PDF, donation summary) and the public check of a certificate."""
-
-import re
+certificates (issue, PDF, donation summary). The public check of a certificate is in
+public/views.py."""
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -21,12 +20,9 @@ from inventory.models import (
     Erasure,
     ErasureCertificate,
     ErasureLog,
-    organisation_name,
 )
-from public.views import limit_certificate_checks
 
 # What issue_certificate numbers look like; anything else is unknown without a query.
-CERTIFICATE_NUMBER = re.compile(r"CE-\d{4}-\d{5,}")
 
 
 class ErasureLogForm(forms.Form):
@@ -112,7 +108,7 @@ def certificate_issue(request, asset_tag):
 @permission_required("inventory.view_erasurecertificate", raise_exception=True)
 def certificate_pdf(request, asset_tag, number):
     number = number.strip().upper()
-    if not CERTIFICATE_NUMBER.fullmatch(number):
+    if not ErasureCertificate.NUMBER.fullmatch(number):
         raise Http404
     certificate = get_object_or_404(
         ErasureCertificate.objects.select_related("device", "issued_by"),
@@ -138,32 +134,3 @@ def donation_erasure_summary(request, pk):
     devices = certificates.summary_devices(donation)
     content = certificates.donation_summary_pdf(donation, devices)
     return pdf.response(content, f"erasure-summary-donation-{donation.pk}.pdf")
-
-
-@require_safe
-@login_not_required
-@limit_certificate_checks
-def verify_certificate(request, number):
-    """Public: confirms that a certificate exists and what it covers, nothing personal."""
-    number = number.strip().upper()
-    certificate = None
-    if CERTIFICATE_NUMBER.fullmatch(number):
-        certificate = (
-            ErasureCertificate.objects.select_related("device").filter(number=number).first()
-        )
-    if certificate is None:
-        # The same page for a malformed and an unknown number: nothing to learn from it.
-        context = {"number": number if CERTIFICATE_NUMBER.fullmatch(number) else ""}
-        response = render(request, "verify.html", context, status=404)
-    else:
-        erasures = certificate.erasures.select_related("drive").order_by("drive_id", "pk")
-        context = {
-            "certificate": certificate,
-            "device": certificate.device,
-            "erasures": erasures,
-            "organisation": organisation_name(),
-        }
-        response = render(request, "verify.html", context)
-    # Serial numbers have no business in search engines.
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response

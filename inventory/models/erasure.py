@@ -1,5 +1,7 @@
 """Data erasure: what was done to each drive, the raw logs, and the certificates."""
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -128,6 +130,9 @@ LEVEL_OF_METHOD = {
 class ErasureCertificate(models.Model):
     """A numbered certificate that a device's drives were sanitised; publicly verifiable."""
 
+    # CE-<year>-<serial>, as inventory.erasure.services numbers them.
+    NUMBER = re.compile(r"CE-\d{4}-\d{5,}")
+
     number = models.CharField(_("certificate number"), max_length=20, unique=True)
     device = models.ForeignKey(
         Device,
@@ -150,4 +155,4 @@ class ErasureCertificate(models.Model):
         return self.number
 
     def get_absolute_url(self):
-        return reverse("erasure:verify_certificate", args=[self.number])
+        return reverse("public:verify_certificate", args=[self.number])

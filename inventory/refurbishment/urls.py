@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory import urls as _inventory_urls  # noqa: F401  (registers the <tag:…> converter)
+from inventory import converters  # noqa: F401  (registers the <tag:…> converter)
 from inventory.refurbishment import views
 
 app_name = "refurbishment"

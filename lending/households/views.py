@@ -29,6 +29,7 @@ from lending.households.forms import (
     NoteForm,
     ReasonForm,
 )
+from lending.households.resources import HouseholdResource
 from lending.households.selectors import (
     attendance_by_programme,
     enrolment_actions,
@@ -40,7 +41,6 @@ from lending.households.selectors import (
     programmes_to_apply,
 )
 from lending.households.services import register_household, update_household
-from lending.resources import HouseholdResource
 from lending.states import LendingError
 from spreadsheets.exporting import export_format, export_response
 

@@ -10,9 +10,9 @@ from django.forms.models import ModelChoiceIteratorValue
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from inventory.forms import IdChoiceField, IdMultipleChoiceField, looks_like_id
 from inventory.models import Device
 from inventory.scan.station import scanned_tags
-from labels.forms import IdChoiceField, IdMultipleChoiceField, looks_like_id
 from lending.loans.workflow import ready_devices_for
 from lending.models import Accessory, Loan, LoanDevice, SimCard
 

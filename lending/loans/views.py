@@ -41,8 +41,8 @@ from lending.loans.forms import (
     SimCardForm,
     SimFilterForm,
 )
+from lending.loans.resources import LoanExportResource, SimCardResource
 from lending.models import Accessory, Loan, LoanDevice, Programme, SimCard
-from lending.resources import LoanExportResource, SimCardResource
 from lending.states import LendingError
 from spreadsheets.exporting import export_format, export_response
 

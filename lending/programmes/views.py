@@ -28,7 +28,7 @@ from lending.programmes.forms import (
     WorkshopForm,
     presences_from,
 )
-from lending.resources import ProgrammeExportResource
+from lending.programmes.resources import ProgrammeExportResource
 from lending.states import LendingError
 from spreadsheets.exporting import export_format, export_response
 

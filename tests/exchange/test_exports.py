@@ -20,8 +20,9 @@ from inventory.resources import (
     PartResource,
     SiteResource,
 )
+from lending.households.resources import HouseholdResource
+from lending.loans.resources import SimCardResource
 from lending.models import Criterion, SimCard
-from lending.resources import HouseholdResource, SimCardResource
 from spreadsheets.exporting import export_dataset
 from spreadsheets.reading import read_sheet
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from exchange import services, tasks
+from exchange import jobs, tasks
 from exchange.models import ImportJob, ImportRow
 from inventory.models import Device
 from spreadsheets.reading import read_sheet
@@ -237,7 +237,7 @@ def test_the_clean_up_fails_imports_that_never_finished(technician):
     running = _job(technician, days_ago=1, status=ImportJob.Status.WRITING, started_hours_ago=0)
     waiting = _job(technician, days_ago=1, status=ImportJob.Status.UPLOADED)
 
-    services.fail_stalled_imports()
+    jobs.fail_stalled_imports()
 
     statuses = dict(ImportJob.objects.values_list("pk", "status"))
     assert statuses == {

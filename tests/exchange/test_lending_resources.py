@@ -8,8 +8,9 @@ import pytest
 
 from exchange import engine
 from exchange.models import ImportJob
+from lending.enrolments.resources import EnrolmentResource
+from lending.households.resources import HouseholdResource
 from lending.models import Criterion, Enrolment, Household, Programme
-from lending.resources import EnrolmentResource, HouseholdResource
 from spreadsheets.exporting import export_dataset
 from spreadsheets.reading import read_sheet
 

@@ -88,7 +88,7 @@ def test_the_check_answers_to_a_number_typed_in_lower_case(certificate, anonymou
 
 
 def test_the_address_is_named_for_the_qr_code(certificate):
-    assert reverse("erasure:verify_certificate", args=[certificate.number]) == verify_url(
+    assert reverse("public:verify_certificate", args=[certificate.number]) == verify_url(
         certificate.number
     )
 
@@ -100,7 +100,7 @@ def test_an_unknown_number_answers_404_with_the_same_page(number, certificate, a
     response = anonymous_client.get(verify_url(number))
 
     assert response.status_code == 404
-    assert "verify.html" in [t.name for t in response.templates]
+    assert "public/verify.html" in [t.name for t in response.templates]
     assert response.context.get("certificate") is None
     assert certificate.device.asset_tag not in response.text
     assert "S3YJNX0K123456A" not in response.text

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from config.celery import app as celery_app
-from labels import services
+from labels import building, services
 from labels.models import LabelBatch, LabelLayout
 from labels.tasks import build_label_batch, delete_expired_label_files
 
@@ -113,7 +113,7 @@ def test_the_task_writes_the_progress_as_it_draws(technician, roll, donation, mo
             seen.append(LabelBatch.objects.values_list("state", "done", "total").get())
         return b"%PDF-1.4 fake"
 
-    monkeypatch.setattr(services, "build_pdf", fake_build_pdf)
+    monkeypatch.setattr(building, "build_pdf", fake_build_pdf)
     batch = pending_batch(technician, roll, donation, total=6)
 
     build_label_batch.apply(args=[str(batch.pk)]).get()
@@ -129,7 +129,7 @@ def test_a_failing_build_marks_the_batch_failed_with_the_reason(
     def broken_build_pdf(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "build_pdf", broken_build_pdf)
+    monkeypatch.setattr(building, "build_pdf", broken_build_pdf)
     batch = pending_batch(technician, roll, donation, total=6)
 
     state = build_label_batch.apply(args=[str(batch.pk)]).get()
@@ -148,7 +148,7 @@ def test_a_failing_build_in_the_request_shows_its_reason_on_the_batch_page(
     def refusing_build_pdf(*args, **kwargs):
         raise ValueError("Ces étiquettes sont trop petites.")
 
-    monkeypatch.setattr(services, "build_pdf", refusing_build_pdf)
+    monkeypatch.setattr(building, "build_pdf", refusing_build_pdf)
     data = {"donation": donation.pk, "layout": roll.pk, "copies": 1, "action": "print"}
 
     response = technician_client.post("/labels/print/devices/", data, follow=True)
@@ -166,7 +166,7 @@ def test_a_second_delivery_of_the_task_does_nothing(technician, roll, donation, 
     def must_not_run(*args, **kwargs):
         raise AssertionError("built twice")
 
-    monkeypatch.setattr(services, "build_pdf", must_not_run)
+    monkeypatch.setattr(building, "build_pdf", must_not_run)
     build_label_batch.apply(args=[str(batch.pk)]).get()
 
     batch.refresh_from_db()
@@ -227,7 +227,7 @@ def test_expiry_tolerates_a_file_already_gone(technician, roll, donation):
     Path(batch.file.path).unlink()
     later = timezone.now() + datetime.timedelta(days=2)
 
-    assert services.delete_expired_batches(now=later) == 1
+    assert building.delete_expired_batches(now=later) == 1
     assert not LabelBatch.objects.exists()
 
 

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from exchange import services
+from exchange import jobs, services
 from exchange.models import ImportJob
 from exchange.registry import SOURCES, resource_names
 from inventory.management.acting_user import acting_user
@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror}
             ) from None
         job = self._create(by, resource, source, path.name, content, self._options(donation, site))
-        job = services.run_analysis(job.pk, on_progress=self._bar(_("Reading")))
+        job = jobs.run_analysis(job.pk, on_progress=self._bar(_("Reading")))
         self._end_bar()
         self._report(job)
         if job.status != Status.READY:
@@ -64,7 +64,7 @@ class Command(BaseCommand):
             self.stdout.write(_("Dry run: nothing was written."))
             return
         services.confirm_import(job=job, user=by, queue=False)
-        job = services.run_import(job.pk, user=by, on_progress=self._bar(_("Writing")))
+        job = jobs.run_import(job.pk, user=by, on_progress=self._bar(_("Writing")))
         self._end_bar()
         if job.status != Status.DONE:
             self._report(job)

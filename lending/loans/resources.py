@@ -1,0 +1,139 @@
+"""SIM cards imported and exported, and the loans list exported."""
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from lending import access
+from lending.models import (
+    Loan,
+    LoanDevice,
+    SimCard,
+)
+from spreadsheets.columns import Column
+from spreadsheets.exporting import ExportOnlyResource
+from spreadsheets.resources import ExchangeResource
+from spreadsheets.widgets import (
+    ChoiceWidget,
+    DateWidget,
+    DecimalWidget,
+    IntegerWidget,
+    NotesWidget,
+    TextWidget,
+    tidy_notes,
+)
+
+
+# SIM cards ------------------------------------------------------------------------------
+class SimCardResource(ExchangeResource):
+    """The operator's list of SIM cards: a known ICCID updates its card."""
+
+    record_name = gettext_lazy("SIM card")
+    natural_keys = (("iccid",),)
+
+    iccid = Column(
+        "iccid",
+        label=gettext_lazy("ICCID"),
+        aliases=["iccid", "numero de carte", "n° sim", "sim"],
+        widget=TextWidget(),
+        required=True,
+    )
+    phone_number = Column(
+        "phone_number",
+        label=gettext_lazy("Phone number"),
+        aliases=["numero", "telephone", "msisdn", "ligne", "numero de ligne"],
+        widget=TextWidget(),
+    )
+    operator = Column(
+        "operator",
+        label=gettext_lazy("Operator"),
+        aliases=["operateur", "fournisseur", "operator"],
+        widget=TextWidget(),
+        required=True,
+    )
+    data_plan_gb = Column(
+        "data_plan_gb",
+        label=gettext_lazy("Data plan (GB a month)"),
+        aliases=["forfait", "data", "go", "forfait go", "data gb", "enveloppe data"],
+        widget=IntegerWidget(),
+        required=True,
+    )
+    monthly_cost = Column(
+        "monthly_cost",
+        label=gettext_lazy("Monthly cost (€)"),
+        aliases=["cout", "cout mensuel", "prix", "tarif", "monthly cost"],
+        widget=DecimalWidget(),
+    )
+    activated_on = Column(
+        "activated_on",
+        label=gettext_lazy("Activated on"),
+        aliases=["activation", "date d activation", "mise en service"],
+        widget=DateWidget(),
+    )
+    ends_on = Column(
+        "ends_on",
+        label=gettext_lazy("Plan ends on"),
+        aliases=["fin", "fin de forfait", "date de fin", "echeance", "end date"],
+        widget=DateWidget(),
+    )
+    notes = Column(
+        "notes", label=gettext_lazy("Notes"), aliases=["remarques"], widget=NotesWidget()
+    )
+
+    class Meta(ExchangeResource.Meta):
+        model = SimCard
+
+    def normalise(self, key, value):
+        return "".join(ch for ch in str(value or "") if ch.isdigit())
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        if not new:
+            # Compared as a file gives them back: line ends tidied.
+            instance.notes = tidy_notes(instance.notes)
+        super().after_init_instance(instance, new, row, **kwargs)
+
+
+# Exports of the loan and programme pages ------------------------------------------------
+class LoanExportResource(ExportOnlyResource):
+    """The loans page: a household is its code only (technicians export it too)."""
+
+    # Named like the model's fields so that the columns come in this order.
+    id = Column("number", attribute="pk", label=gettext_lazy("Loan"), widget=IntegerWidget())
+    household = Column(
+        "household",
+        attribute="household__code",
+        label=gettext_lazy("Household code"),
+        widget=TextWidget(),
+    )
+    programme = Column(
+        "programme",
+        attribute="programme__name",
+        label=gettext_lazy("Programme"),
+        widget=TextWidget(),
+    )
+    status = Column(
+        "status", label=gettext_lazy("Status"), widget=ChoiceWidget(Loan.Status.choices)
+    )
+    starts_on = Column("starts_on", label=gettext_lazy("Starts on"), widget=DateWidget())
+    due_on = Column("due_on", label=gettext_lazy("Due back on"), widget=DateWidget())
+    days_late = Column("days_late", label=gettext_lazy("Days overdue"), widget=IntegerWidget())
+    devices = Column("devices", label=gettext_lazy("Devices"), widget=TextWidget())
+    sim_iccid = Column(
+        "sim", attribute="sim__iccid", label=pgettext_lazy("loan", "SIM card"), widget=TextWidget()
+    )
+
+    class Meta(ExchangeResource.Meta):
+        model = Loan
+
+    def dehydrate_days_late(self, loan):
+        today = timezone.localdate()
+        return (today - loan.due_on).days if loan.is_overdue(today) else None
+
+    def dehydrate_devices(self, loan):
+        return ", ".join(item.device.asset_tag for item in loan.items.all())
+
+    @classmethod
+    def export_queryset(cls, user):
+        items = LoanDevice.objects.select_related("device").order_by("pk")
+        loans = access.loans_visible_to(user).select_related("household", "programme", "sim")
+        return loans.prefetch_related(Prefetch("items", queryset=items)).order_by("-pk")
