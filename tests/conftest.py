@@ -9,8 +9,7 @@ from django.db import connection
 from django.test import Client
 
 from accounts.roles import Role, sync_roles
-
-from .factories import UserFactory
+from tests.factories import UserFactory
 
 
 def pytest_collection_modifyitems(config, items):

@@ -22,8 +22,7 @@ from lending.models import (
     Structure,
     Workshop,
 )
-
-from .factories import UserFactory
+from tests.factories import UserFactory
 
 # Factory codes start far above the counter register_household uses.
 _codes = itertools.count(9000)

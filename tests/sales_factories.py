@@ -9,8 +9,7 @@ from accounts.roles import Role
 from inventory.models import Category, Grade, Status
 from sales import services
 from sales.models import EligibilityProof, PaymentMethod, Price, Sale
-
-from .factories import DeviceFactory, SiteFactory, UserFactory
+from tests.factories import DeviceFactory, SiteFactory, UserFactory
 
 
 class PriceFactory(factory.django.DjangoModelFactory):

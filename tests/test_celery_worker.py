@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from inventory.models import Device, Status, StockSnapshot
 from inventory.tasks import snapshot_stock
-
-from .factories import DeviceFactory, SiteFactory
+from tests.factories import DeviceFactory, SiteFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 # One process, no chatter with other workers: it starts in about a second.

@@ -12,9 +12,8 @@ from django.utils import translation
 
 from inventory.models import Device, Status
 from inventory.scan.codes import device_public_url, from_azerty
-
-from ..factories import DeviceFactory, LocationFactory, SiteFactory
-from .conftest import ARGS, CHROMIUM
+from tests.browser.conftest import ARGS, CHROMIUM
+from tests.factories import DeviceFactory, LocationFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,7 +3,6 @@ will do, in words a person can act on; the confirmation writes all or nothing, a
 device's history says who changed what through which import."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -15,11 +14,11 @@ from inventory import chatter
 from inventory.models import Category, Device, Sequence
 from inventory.resources import DeviceResource
 from inventory.services import ASSET_TAG_SEQUENCE
-
-from ..factories import DeviceFactory, DonationFactory, SiteFactory
+from tests import paths
+from tests.factories import DeviceFactory, DonationFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
+FIXTURES = paths.FIXTURES / "imports"
 
 
 @pytest.fixture(autouse=True)

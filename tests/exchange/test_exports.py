@@ -25,8 +25,7 @@ from lending.loans.resources import SimCardResource
 from lending.models import Criterion, SimCard
 from spreadsheets.exporting import export_dataset
 from spreadsheets.reading import read_sheet
-
-from ..factories import (
+from tests.factories import (
     DeviceFactory,
     DonationFactory,
     DonorFactory,
@@ -34,7 +33,7 @@ from ..factories import (
     LocationFactory,
     SiteFactory,
 )
-from ..lending_factories import (
+from tests.lending_factories import (
     EnrolmentFactory,
     HouseholdFactory,
     LoanFactory,

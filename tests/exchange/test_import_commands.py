@@ -11,8 +11,7 @@ from exchange import jobs, tasks
 from exchange.models import ImportJob, ImportRow
 from inventory.models import Device
 from spreadsheets.reading import read_sheet
-
-from ..factories import DeviceFactory, DonationFactory, SiteFactory
+from tests.factories import DeviceFactory, DonationFactory, SiteFactory
 
 HEADER = "Numéro de série;Marque;Modèle;Catégorie;RAM;Site"
 

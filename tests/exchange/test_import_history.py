@@ -6,8 +6,7 @@ from simple_history.utils import bulk_create_with_history
 
 from inventory.models import Device
 from spreadsheets.history import CHANGED, CREATED, record_history
-
-from ..factories import DeviceFactory, SiteFactory
+from tests.factories import DeviceFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 

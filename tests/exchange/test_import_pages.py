@@ -13,8 +13,7 @@ from exchange.registry import resource_names
 from exchange.templating import EXAMPLES, template_columns
 from inventory.models import Category, Device, Site
 from spreadsheets.reading import read_sheet
-
-from ..factories import DeviceFactory, DonationFactory, SiteFactory, UserFactory
+from tests.factories import DeviceFactory, DonationFactory, SiteFactory, UserFactory
 
 HEADER = "Numéro de série;Marque;Modèle;Catégorie;RAM;Site"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"

@@ -19,9 +19,8 @@ from django.db import connection
 
 from exchange.models import ImportJob
 from inventory.models import Device
-
-from ..factories import SiteFactory
-from ..test_celery_worker import ROOT, WORKER_OPTIONS, broker_answers, worker_database_url
+from tests.factories import SiteFactory
+from tests.test_celery_worker import ROOT, WORKER_OPTIONS, broker_answers, worker_database_url
 
 ROWS = 2000
 

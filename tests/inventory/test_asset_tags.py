@@ -9,8 +9,7 @@ from django.db import connection
 
 from inventory import services
 from inventory.models import Category, Device
-
-from ..factories import SiteFactory
+from tests.factories import SiteFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from inventory.models import Status
-
-from ..factories import DeviceFactory
+from tests.factories import DeviceFactory
 
 pytestmark = pytest.mark.django_db
 

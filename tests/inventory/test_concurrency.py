@@ -12,8 +12,7 @@ from django.db import connection
 from inventory import workflow
 from inventory.models import Device, Status
 from inventory.workflow import StaleStatus, transition_device
-
-from ..factories import DeviceFactory
+from tests.factories import DeviceFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -3,8 +3,7 @@
 import pytest
 
 from inventory.models import Device, Donor, Site, Status
-
-from ..factories import DeviceFactory, DonationFactory, SiteFactory
+from tests.factories import DeviceFactory, DonationFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 

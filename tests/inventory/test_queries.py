@@ -8,8 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from inventory.models import Comment, Device, Drive, Erasure, Status
-
-from ..factories import DeviceFactory, DonationFactory, LocationFactory, UserFactory
+from tests.factories import DeviceFactory, DonationFactory, LocationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

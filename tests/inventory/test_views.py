@@ -6,8 +6,7 @@ import pytest
 from django.contrib.messages import constants
 
 from inventory.models import Comment, Device, Donor, Drive, Erasure, Grade, Status
-
-from ..factories import (
+from tests.factories import (
     DeviceFactory,
     DonationFactory,
     DonorFactory,

@@ -18,8 +18,7 @@ from inventory.workflow import (
     transition_device,
     transition_devices,
 )
-
-from ..factories import DeviceFactory, DriveFactory, ErasureFactory
+from tests.factories import DeviceFactory, DriveFactory, ErasureFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,8 @@ from django.conf import settings
 from django.db import connection
 
 from labels.models import LabelBatch, LabelLayout
-
-from ..factories import DeviceFactory, DonationFactory
-from ..test_celery_worker import ROOT, WORKER_OPTIONS, broker_answers, worker_database_url
+from tests.factories import DeviceFactory, DonationFactory
+from tests.test_celery_worker import ROOT, WORKER_OPTIONS, broker_answers, worker_database_url
 
 DEVICES = 30
 

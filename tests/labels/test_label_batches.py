@@ -13,8 +13,7 @@ from config.celery import app as celery_app
 from labels import building, services
 from labels.models import LabelBatch, LabelLayout
 from labels.tasks import build_label_batch, delete_expired_label_files
-
-from ..factories import DeviceFactory, DonationFactory, UserFactory
+from tests.factories import DeviceFactory, DonationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ import pytest
 
 from inventory.scan.codes import ACTIONS
 from labels.models import LabelBatch, LabelLayout
-
-from ..factories import DeviceFactory, DonationFactory, LocationFactory, SiteFactory
+from tests.factories import DeviceFactory, DonationFactory, LocationFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,7 @@ reference data (the rest changes through the workflows, with their history)."""
 import pytest
 
 from lending.models import Loan
-
-from ..lending_factories import LoanFactory, SimCardFactory, WorkshopFactory
+from tests.lending_factories import LoanFactory, SimCardFactory, WorkshopFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -30,9 +30,8 @@ from lending.models import (
     SimCard,
 )
 from lending.states import LendingError
-
-from ..factories import DeviceFactory
-from ..lending_factories import (
+from tests.factories import DeviceFactory
+from tests.lending_factories import (
     EnrolmentFactory,
     HouseholdFactory,
     ProgrammeFactory,

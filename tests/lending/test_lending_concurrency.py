@@ -17,10 +17,9 @@ from lending.enrolments import workflow as enrolment_workflow
 from lending.loans import workflow as loan_workflow
 from lending.models import Enrolment, Loan, LoanDevice, SimCard
 from lending.states import LendingError
-
-from .. import races
-from ..factories import DeviceFactory, UserFactory
-from ..lending_factories import (
+from tests import races
+from tests.factories import DeviceFactory, UserFactory
+from tests.lending_factories import (
     EnrolmentFactory,
     HouseholdFactory,
     ProgrammeFactory,

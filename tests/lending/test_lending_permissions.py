@@ -44,9 +44,8 @@ from lending.models import (
     Workshop,
 )
 from lending.programmes.forms import PRESENCE_PREFIX, ProgrammeForm, WorkshopForm
-
-from ..factories import DeviceFactory, SiteFactory, UserFactory
-from ..lending_factories import (
+from tests.factories import DeviceFactory, SiteFactory, UserFactory
+from tests.lending_factories import (
     AttendanceFactory,
     EnrolmentFactory,
     FunderFactory,

@@ -8,8 +8,7 @@ import pytest
 
 from inventory.models import Category, Grade
 from sales.models import EligibilityProof, Price
-
-from ..sales_factories import EligibilityProofFactory, PriceFactory
+from tests.sales_factories import EligibilityProofFactory, PriceFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -17,10 +17,9 @@ from inventory.models import Category, ChecklistItem, CheckResult, Device, Grade
 from sales.models import PaymentMethod, Price
 from sales.receipts import credit_note_pdf, receipt_pdf
 from sales.services import cancel_sale
-
-from ..factories import DriveFactory, SiteFactory
-from ..lending_factories import HouseholdFactory
-from ..sales_factories import EligibilityProofFactory, PriceFactory, SaleFactory, ready_device
+from tests.factories import DriveFactory, SiteFactory
+from tests.lending_factories import HouseholdFactory
+from tests.sales_factories import EligibilityProofFactory, PriceFactory, SaleFactory, ready_device
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,9 @@ from inventory.models import Device, Grade, Status
 from inventory.services import format_asset_tag
 from sales import services
 from sales.models import CreditNote, EligibilityProof, PaymentMethod, Sale, SaleItem
-
-from ..factories import DeviceFactory, SiteFactory, UserFactory
-from ..lending_factories import EnrolmentFactory, HouseholdFactory, ProgrammeFactory
-from ..sales_factories import EligibilityProofFactory, PriceFactory
+from tests.factories import DeviceFactory, SiteFactory, UserFactory
+from tests.lending_factories import EnrolmentFactory, HouseholdFactory, ProgrammeFactory
+from tests.sales_factories import EligibilityProofFactory, PriceFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -21,10 +21,9 @@ from inventory.models import (
 from lending.models import Household
 from sales.models import CreditNote, PaymentMethod, Sale, SaleItem
 from sales.services import SaleRefused, cancel_sale, record_sale
-
-from ..factories import DeviceFactory, DriveFactory, ErasureFactory, SiteFactory
-from ..lending_factories import HouseholdFactory
-from ..sales_factories import EligibilityProofFactory, PriceFactory, SaleFactory, ready_device
+from tests.factories import DeviceFactory, DriveFactory, ErasureFactory, SiteFactory
+from tests.lending_factories import HouseholdFactory
+from tests.sales_factories import EligibilityProofFactory, PriceFactory, SaleFactory, ready_device
 
 pytestmark = pytest.mark.django_db
 

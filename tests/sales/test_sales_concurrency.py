@@ -18,10 +18,9 @@ from inventory.models import Category, Device, Sequence, Status
 from sales import services
 from sales.models import PaymentMethod, Sale, SaleItem
 from sales.services import SaleRefused, record_sale
-
-from ..factories import SiteFactory, UserFactory
-from ..races import race
-from ..sales_factories import PriceFactory, ready_device
+from tests.factories import SiteFactory, UserFactory
+from tests.races import race
+from tests.sales_factories import PriceFactory, ready_device
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

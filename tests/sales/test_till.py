@@ -10,9 +10,8 @@ from django.utils import timezone
 from inventory.models import Grade, Status
 from sales import services
 from sales.models import PaymentMethod, Sale
-
-from ..factories import DeviceFactory, SiteFactory, UserFactory
-from ..sales_factories import EligibilityProofFactory, PriceFactory
+from tests.factories import DeviceFactory, SiteFactory, UserFactory
+from tests.sales_factories import EligibilityProofFactory, PriceFactory
 
 pytestmark = pytest.mark.django_db
 
