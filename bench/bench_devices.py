@@ -397,7 +397,9 @@ def _device_with_long_history(user, site, donation_id):
                 refurbishment.install_system(device=device, system=system, by=user)
                 device.grade = "ABC"[n % 3]
                 device.notes = f"Révision n° {n}"
-                services.update_device(device=device, by=user, note="contrôle")
+                services.update_device(
+                    device=device, by=user, fields=["grade", "notes"], note="contrôle"
+                )
             workflow.transition_device(device=device, target=target, by=user, note=f"cycle {n}")
         services.add_comment(subject=device, by=user, body=f"Retour de prêt n° {n}, RAS.")
     return device

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from inventory import services
 from inventory.models import (
     Comment,
     Device,
@@ -72,6 +73,20 @@ class DeviceAdmin(SimpleHistoryAdmin):
     # Status changes go through the workflow (guards, history): read-only here.
     readonly_fields = ["asset_tag", "status", "created_at", "status_changed_at"]
     inlines = [DriveInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # The fields changed on the form only, as on the device page: a whole-row save
+        # would write back a status moved since the form was read. A history version
+        # posted as a "revert" writes nothing but the fields changed on it: its old
+        # status and erasure cycle must not come back past the workflow's guards.
+        services.update_device(device=obj, by=request.user, fields=form.changed_data)
+
+    def revert_disabled(self, request, obj=None):
+        # See save_model: a revert would bring back nothing, so none is offered.
+        return True
 
 
 @admin.register(Drive)

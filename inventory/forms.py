@@ -40,6 +40,12 @@ class DeviceForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The page carries each value as it showed it, so that `changed_data` names
+            # what the person changed, not what someone else changed since the page was
+            # loaded: only those fields are written (services.update_device).
+            for field in self.fields.values():
+                field.show_hidden_initial = True
         self.fields["location"].queryset = Location.objects.select_related("site")
         # Offer the latest donations (and the device's own): thousands of options would
         # make the page heavy. Older donations are reached from the donation's page.

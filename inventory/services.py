@@ -53,23 +53,61 @@ def register_device(*, by, **fields):
     return device
 
 
-def update_device(*, device, by, note=""):
-    """Save edits made to `device` (a form's instance); the history records the diff."""
+# What update_device may write: everything a person edits. The status and its dates
+# are the workflow's (transition_device), the asset tag and creation date nobody's.
+EDITABLE_FIELDS = frozenset(
+    field.name for field in Device._meta.concrete_fields if field.editable and not field.primary_key
+)
+
+
+def update_device(*, device, by, fields, note=""):
+    """Write the named `fields` of `device` (edited in memory) and nothing else.
+
+    Only those columns are written, so whatever someone else changed since `device`
+    was read (its status above all) stays as they left it. The other fields of
+    `device` are read again from the locked row first: the history row, which
+    simple-history copies from the instance in memory, and the caller then see the
+    device as it now is, not as it was when read. Nothing is written when `fields`
+    is empty.
+    """
     _require(by, "inventory.change_device")
-    device.serial_number = normalise_serial(device.serial_number)
-    device._history_user = by
-    device._change_reason = note
-    device.save()
+    fields = list(dict.fromkeys(fields))
+    refused = set(fields) - EDITABLE_FIELDS
+    if refused:
+        raise ValueError(
+            f"update_device writes what people edit, not {sorted(refused)}: a status "
+            "changes through workflow.transition_device."
+        )
+    if not fields:
+        return device
+    if {"location", "site"} & set(fields):
+        # A shelf belongs to one site: writing one without the other could leave the
+        # device on a shelf of another site, had someone moved it meanwhile.
+        fields = list(dict.fromkeys([*fields, "location", "site"]))
+    if "serial_number" in fields:
+        device.serial_number = normalise_serial(device.serial_number)
+    others = [
+        field.name
+        for field in Device._meta.concrete_fields
+        if not field.primary_key and field.name not in fields
+    ]
+    with transaction.atomic():
+        # Locked until the write (SQLite's IMMEDIATE transactions hold the whole database
+        # already): no transition lands between this read and the save.
+        device.refresh_from_db(fields=others, from_queryset=Device.objects.select_for_update())
+        device._history_user = by
+        device._change_reason = note
+        device.save(update_fields=fields)
     return device
 
 
 def move_device(*, device, location, by, note=""):
-    """Shelve `device` at `location` (which also sets its site)."""
+    """Shelve `device` at `location` (which also sets its site); only those are written."""
     _require(by, "inventory.change_device")
     device.location = location
     if location is not None:
         device.site = location.site
-    return update_device(device=device, by=by, note=note)
+    return update_device(device=device, by=by, fields=["location", "site"], note=note)
 
 
 def add_drive(*, device, by, **fields):

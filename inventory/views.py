@@ -150,7 +150,11 @@ def device_detail(request, asset_tag):
             raise PermissionDenied
         form = DeviceForm(request.POST, instance=device)
         if form.is_valid():
-            services.update_device(device=form.save(commit=False), by=request.user)
+            # Only the fields the person changed on the page: neither a status (never a
+            # form field) nor a field someone else changed since is written back.
+            services.update_device(
+                device=form.save(commit=False), by=request.user, fields=form.changed_data
+            )
             messages.success(request, _("Device saved."))
             return redirect(device)
     else:

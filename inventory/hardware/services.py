@@ -185,7 +185,9 @@ def _update(device, spec, serial, by, donation):
     changed = _apply(device, _fit(Device, wanted))
     if changed:
         device.clean_fields(exclude=_other_fields(Device, changed))
-        services.update_device(device=device, by=by, note=_("Hardware report imported"))
+        services.update_device(
+            device=device, by=by, fields=changed, note=_("Hardware report imported")
+        )
     return [str(Device._meta.get_field(name).verbose_name) for name in changed]
 
 

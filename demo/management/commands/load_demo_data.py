@@ -418,4 +418,4 @@ class Command(BaseCommand):
                 device=device, system=rng.choice(self.systems), by=technician
             )
         device.grade = rng.choice(["A", "B", "B", "C"])
-        services.update_device(device=device, by=technician)
+        services.update_device(device=device, by=technician, fields=["grade"])

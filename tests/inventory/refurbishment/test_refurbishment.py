@@ -176,7 +176,7 @@ def test_ready_is_allowed_once_erased_checked_installed_and_graded(checklist, mi
         refurbishment.record_check(device=device, item=item, outcome="pass", by=technician)
     refurbishment.install_system(device=device, system=mint, by=technician)
     device.grade = "B"
-    services.update_device(device=device, by=technician)
+    services.update_device(device=device, by=technician, fields=["grade"])
     transition_device(device=device, target=Status.READY, by=technician)
 
     device.refresh_from_db()
