@@ -53,13 +53,21 @@ def register_device(*, by, **fields):
     return device
 
 
+# What a form, a scan or a hardware report may change; the status and the hold are the
+# workflow's (transition_device).
+_EDITABLE_DEVICE_FIELDS = [
+    f.name for f in Device._meta.concrete_fields if f.editable and not f.primary_key
+]
+
+
 def update_device(*, device, by, note=""):
     """Save edits made to `device` (a form's instance); the history records the diff."""
     _require(by, "inventory.change_device")
     device.serial_number = normalise_serial(device.serial_number)
     device._history_user = by
     device._change_reason = note
-    device.save()
+    # An instance read before a loan or a sale took the device must not give it back.
+    device.save(update_fields=_EDITABLE_DEVICE_FIELDS)
     return device
 
 

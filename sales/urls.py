@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from inventory import urls as _inventory_urls  # noqa: F401  (registers the <tag:…> converter)
+
 from . import views
 
 app_name = "sales"
@@ -14,6 +16,7 @@ urlpatterns = [
     path("proofs/", views.proof_list, name="proof_list"),
     path("proofs/<int:pk>/", views.proof_edit, name="proof_edit"),
     path("<int:pk>/", views.sale_detail, name="sale_detail"),
+    path("device/<tag:asset_tag>/", views.device_sale, name="device_sale"),
     path("<int:pk>/receipt.pdf", views.receipt, name="receipt"),
     path("<int:pk>/cancel/", views.sale_cancel, name="sale_cancel"),
     path("credit-notes/<int:pk>.pdf", views.credit_note, name="credit_note"),
