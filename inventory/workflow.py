@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from inventory.models import Category, ChecklistItem, Device, Erasure, Status
+from inventory.models import Category, ChecklistItem, Device, Erasure, Holder, Status
 
 # Devices that get an operating system before they are ready.
 COMPUTERS = {Category.LAPTOP, Category.DESKTOP}
@@ -24,8 +24,6 @@ COMPUTERS = {Category.LAPTOP, Category.DESKTOP}
 PROCESS = "inventory.process_device"
 HAND_OVER = "inventory.hand_over_device"
 ALLOCATE = "inventory.allocate_device"
-SELL = "sales.add_sale"
-CANCEL_SALE = "sales.add_creditnote"
 
 
 class WorkflowError(Exception):
@@ -55,10 +53,11 @@ class StaleStatus(WorkflowError):
 ERASED = "erased"
 READY = "ready"
 
-# Processes that own some moves: a sale numbers a receipt (sales.services); a loan keeps
-# its devices from the reservation to the review of their return (lending.loans.workflow).
-SALE = "sale"
-LOAN = "loan"
+# Processes that own some moves: a sale numbers a receipt; a loan keeps its devices from
+# the reservation to the review of their return. The apps above the inventory run them
+# and say so when they call transition_device (process=…, holder_ref=…).
+SALE = Holder.SALE
+LOAN = Holder.LOAN
 
 
 @dataclass(frozen=True)
@@ -66,6 +65,7 @@ class Transition:
     source: str
     target: str
     label: str
+    # "" for a process-only move: the process checks its own permission before it calls.
     permission: str
     # "" (none), ERASED (every drive sanitised this cycle) or READY (erased, checklist
     # passed, system installed, graded).
@@ -94,7 +94,7 @@ TRANSITIONS = [
     _t(S.REFURBISHING, S.READY, gettext_lazy("Ready"), PROCESS, guard=READY),
     _t(S.REFURBISHING, S.WIPING, gettext_lazy("Back to erasure"), PROCESS, style="secondary"),
     _t(S.READY, S.RESERVED, gettext_lazy("Reserve"), ALLOCATE),
-    _t(S.READY, S.SOLD, gettext_lazy("Sold"), SELL, process=SALE),
+    _t(S.READY, S.SOLD, gettext_lazy("Sold"), "", process=SALE),
     _t(S.READY, S.GIVEN, gettext_lazy("Given"), ALLOCATE),
     _t(S.READY, S.REFURBISHING, gettext_lazy("Needs repair"), PROCESS, style="secondary"),
     _t(S.RESERVED, S.LENT, gettext_lazy("Hand over (lent)"), HAND_OVER),
@@ -103,7 +103,7 @@ TRANSITIONS = [
     _t(S.LENT, S.GIVEN, gettext_lazy("Loan becomes a gift"), ALLOCATE, style="secondary"),
     _t(S.RETURNED, S.WIPING, gettext_lazy("Start erasure"), PROCESS),
     _t(S.LOST, S.RETURNED, gettext_lazy("Found again"), ALLOCATE, style="secondary"),
-    _t(S.SOLD, S.READY, gettext_lazy("Sale cancelled"), CANCEL_SALE, process=SALE),
+    _t(S.SOLD, S.READY, gettext_lazy("Sale cancelled"), "", process=SALE),
 ]
 # A device leaves for parts or recycling only with its drives sanitised, destroyed or
 # taken out: a donor's data must not leave with it either.
@@ -141,24 +141,21 @@ def transitions_from(status):
 
 def allowed_transitions(device, user):
     """The transitions this user may offer on this device (the buttons to show)."""
-    rules = [
-        t for t in transitions_from(device.status) if user.has_perm(t.permission) and not t.process
-    ]
-    if rules and device.status in _LOAN_STATUSES and holding_loan(device):
+    # A held device moves only through its loan or sale: no button, scan or bulk move.
+    if device.held_by:
         return []
-    return rules
+    return [
+        t for t in transitions_from(device.status) if not t.process and user.has_perm(t.permission)
+    ]
 
 
-# The statuses a device may have while a loan holds it.
-_LOAN_STATUSES = {S.RESERVED, S.LENT, S.RETURNED}
-
-
-def holding_loan(device):
-    """The loan item that holds `device` (reserved, lent, or returned but not reviewed),
-    or None. One query, only for devices in one of those statuses."""
-    if device.status not in _LOAN_STATUSES or not hasattr(device, "loan_items"):
-        return None
-    return device.loan_items.filter(active=True).select_related("loan").first()
+# The statuses in which a process holds the devices it moved there: a loan from the
+# reservation until the review of the return, a sale until its credit note. Moving a
+# device out of them (or any move by no process) lets go of it.
+HELD_IN = {
+    LOAN: {S.RESERVED, S.LENT, S.RETURNED},
+    SALE: {S.SOLD},
+}
 
 
 # The devices whose storage must be recorded (and erased) before anyone else gets them.
@@ -244,11 +241,12 @@ def missing_for(device, guard, checklist=None):
     return missing
 
 
-def check_transition(device, target, user, process=""):
+def check_transition(device, target, user, process="", holder_ref=""):
     """Raise a WorkflowError saying why `device` cannot go to `target`, or return the rule.
 
-    `process` names the process making the move (SALE, LOAN), if any: the moves a
-    process owns are refused to everyone else.
+    `process` names the process making the move (SALE, LOAN) and `holder_ref` which loan
+    or sale it is, if any: the moves a process owns are refused to everyone else, and a
+    held device is moved only by its holder.
     """
     rule = _BY_PAIR.get((device.status, target))
     if target not in Status.values:
@@ -260,14 +258,9 @@ def check_transition(device, target, user, process=""):
         )
     if rule.process and rule.process != process:
         raise TransitionNotAllowed(_PROCESS_ONLY[rule.process] % {"tag": device.asset_tag})
-    if process != LOAN:
-        held = holding_loan(device)
-        if held:
-            raise TransitionNotAllowed(
-                _("%(tag)s is in loan #%(loan)s: it changes status through that loan.")
-                % {"tag": device.asset_tag, "loan": held.loan_id}
-            )
-    if not user.has_perm(rule.permission):
+    if device.held_by and (device.held_by, device.held_ref) != (process, str(holder_ref)):
+        raise TransitionNotAllowed(held_message(device))
+    if rule.permission and not user.has_perm(rule.permission):
         raise PermissionRefused(
             _("Your role may not move a device to “%(target)s”.") % {"target": Status(target).label}
         )
@@ -286,6 +279,19 @@ _PROCESS_ONLY = {
 }
 
 
+def held_message(device):
+    """The sentence saying which loan or sale holds `device` (see HELD_IN)."""
+    if device.held_by == LOAN:
+        return _("%(tag)s is in loan #%(loan)s: it changes status through that loan.") % {
+            "tag": device.asset_tag,
+            "loan": device.held_ref,
+        }
+    return _("%(tag)s is in sale %(receipt)s: it changes status through that sale.") % {
+        "tag": device.asset_tag,
+        "receipt": device.held_ref,
+    }
+
+
 def _lock(device_pk):
     """Fetch the current row, locked on databases that can lock one row.
 
@@ -300,21 +306,25 @@ def _lock(device_pk):
     return queryset.get()
 
 
-def transition_device(*, device, target, by, note="", process=""):
+def transition_device(*, device, target, by, note="", process="", holder_ref=""):
     """Move `device` to status `target` on behalf of user `by`, with an optional note.
 
     `device.status` is the status the user saw. If another user changed the device
     since, StaleStatus is raised and nothing is written. On success the device
     instance is updated and a history entry records who, when, from, to and the note.
+
+    `process` (LOAN, SALE) and `holder_ref` (the loan's number, the receipt's) say which
+    loan or sale makes the move: entering one of its HELD_IN statuses, the device is held
+    by it; leaving them, it is free again.
     """
     seen_status = device.status
     with transaction.atomic():
         current = _lock(device.pk)
         if current.status != seen_status:
             raise StaleStatus(_stale_message(current))
-        check_transition(current, target, by, process)
+        check_transition(current, target, by, process, holder_ref)
         now = timezone.now()
-        changes = {"status": target, "status_changed_at": now}
+        changes = {"status": target, "status_changed_at": now, **_hold(process, holder_ref, target)}
         if target in _RESETS_ERASURE:
             changes["cycle_started_at"] = now
         # The WHERE on the old status is what makes one of two racing clicks lose,
@@ -330,6 +340,38 @@ def transition_device(*, device, target, by, note="", process=""):
     for field, value in changes.items():
         setattr(device, field, value)
     return device
+
+
+def release_devices(*, process, holder_ref, by, note=""):
+    """Free the devices that loan or sale `holder_ref` still holds, leaving their status.
+
+    A process calls it when it closes its items: a device it moved out of its HELD_IN
+    statuses is free already, and this makes sure no hold outlives its holder. Returns
+    how many were freed; each gets a history entry.
+    """
+    holder = {"held_by": process, "held_ref": str(holder_ref)}
+    with transaction.atomic():
+        queryset = Device.objects.filter(**holder)
+        if connection.features.has_select_for_update:
+            queryset = queryset.select_for_update()
+        held = list(queryset)
+        # Locked above where the database can; elsewhere the WHERE leaves a device that a
+        # move took meanwhile as that move left it.
+        Device.objects.filter(pk__in=[d.pk for d in held], **holder).update(held_by="", held_ref="")
+        for device in held:
+            device.held_by = device.held_ref = ""
+        Device.history.bulk_history_create(
+            held, update=True, default_user=by, default_change_reason=note.strip()
+        )
+    return len(held)
+
+
+def _hold(process, holder_ref, target):
+    if process and target in HELD_IN[process]:
+        if not holder_ref:
+            raise ValueError("A process that holds a device names its holder (holder_ref).")
+        return {"held_by": process, "held_ref": str(holder_ref)}
+    return {"held_by": "", "held_ref": ""}
 
 
 def _stale_message(current):

@@ -259,8 +259,7 @@ def till(*, day, sites):
 # The device page ---------------------------------------------------------------------------
 
 
-def sale_of(device):
-    """The sale a sold device is in (one query), or None."""
-    if device.status != DeviceStatus.SOLD:
-        return None
-    return Sale.objects.filter(items__device=device, items__active=True).first()
+def sale_of(asset_tag):
+    """The sale the device `asset_tag` is sold in (one query), or None."""
+    items = {"items__device__asset_tag": asset_tag.strip().upper(), "items__active": True}
+    return Sale.objects.filter(**items).first()

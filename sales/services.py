@@ -224,6 +224,7 @@ def _sell(sale, line, by):
             by=by,
             note=_("Receipt %(number)s") % {"number": sale.number},
             process=workflow.SALE,
+            holder_ref=sale.number,
         )
     except workflow.WorkflowError as error:
         message = error.message
@@ -270,8 +271,12 @@ def cancel_sale(*, sale, by, reason):
                     note=_("Credit note %(number)s: %(reason)s")
                     % {"number": note.number, "reason": reason},
                     process=workflow.SALE,
+                    holder_ref=current.number,
                 )
             current.items.update(active=False)
+            # Each device was freed by its move back to ready; none stays held by a
+            # cancelled sale.
+            workflow.release_devices(process=workflow.SALE, holder_ref=current.number, by=by)
     except workflow.WorkflowError as error:
         raise SaleRefused(error.message) from None
     sale.status = Sale.Status.CANCELLED

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -127,6 +128,17 @@ def sale_detail(request, pk):
         "cancel_form": CancelForm(),
     }
     return render(request, "sales/sale_detail.html", context)
+
+
+@require_safe
+@permission_required("sales.view_sale", raise_exception=True)
+def device_sale(request, asset_tag):
+    # The device page links here from the device's own state (held by a sale), so that
+    # the inventory never reads the sales to find the receipt.
+    sale = selectors.sale_of(asset_tag)
+    if sale is None:
+        raise Http404
+    return redirect(sale)
 
 
 @require_safe

@@ -200,6 +200,13 @@ class Status(models.TextChoices):
     LOST = "lost", pgettext_lazy("device status", "Lost")
 
 
+class Holder(models.TextChoices):
+    """The process that holds a device (inventory.workflow names them LOAN and SALE)."""
+
+    LOAN = "loan", _("Loan")
+    SALE = "sale", _("Sale")
+
+
 class Category(models.TextChoices):
     LAPTOP = "laptop", _("Laptop")
     DESKTOP = "desktop", _("Desktop")
@@ -273,6 +280,16 @@ class Device(models.Model):
     # Set when a device comes back from a household: erasures, checks and installs made
     # before it no longer count, so the next family never gets the previous one's files.
     cycle_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Written by the workflow only (transition_device): the process that holds the device
+    # (a loan from the reservation to the review of the return, a sale until its credit
+    # note) and its number for people (loan "12", receipt "BRU-2026-0042"). Other moves
+    # are refused while it is set, without reading the loan or sale tables.
+    held_by = models.CharField(
+        _("held by"), max_length=10, choices=Holder, blank=True, default="", editable=False
+    )
+    held_ref = models.CharField(
+        _("number of the loan or sale"), max_length=30, blank=True, default="", editable=False
+    )
     battery_design_mwh = models.PositiveIntegerField(
         _("battery design capacity (mWh)"), null=True, blank=True
     )
@@ -313,6 +330,8 @@ class Device(models.Model):
             models.Index(fields=["site", "location", "id"]),
             models.Index(fields=["serial_number"]),
             models.Index(fields=["category"]),
+            # A loan or sale that closes looks up the devices it still holds.
+            models.Index(fields=["held_by", "held_ref"]),
         ]
 
     def __str__(self):

@@ -194,6 +194,7 @@ def _reserve_device(loan, device, by):
             by=by,
             note=_loan_note(loan),
             process=workflow.LOAN,
+            holder_ref=str(loan.pk),
         )
     except workflow.WorkflowError as error:
         raise LendingError(f"{device.asset_tag}: {error.message}") from None
@@ -233,10 +234,18 @@ def cancel_loan(*, loan, by, reason):
                     by=by,
                     note=_loan_note(loan, reason),
                     process=workflow.LOAN,
+                    holder_ref=str(loan.pk),
                 )
             _release_sim(loan, by)
-        loan.items.update(active=False)
+        _close_items(loan, by)
     return loan
+
+
+def _close_items(loan, by):
+    # Each device was moved out of the loan's statuses just before, which freed it; a
+    # device left in place must not stay held by a closed loan either.
+    loan.items.update(active=False)
+    workflow.release_devices(process=workflow.LOAN, holder_ref=str(loan.pk), by=by)
 
 
 def _active_items(loan):
@@ -271,6 +280,7 @@ def hand_over_loan(*, loan, by, signed_on, accessories=(), note=""):
                     by=by,
                     note=_loan_note(loan),
                     process=workflow.LOAN,
+                    holder_ref=str(loan.pk),
                 )
     except workflow.WorkflowError as error:
         loan.refresh_from_db()
@@ -363,6 +373,7 @@ def _inspect_item(loan, item, found, by):
             by=by,
             note=_loan_note(loan, item.get_condition_display()),
             process=workflow.LOAN,
+            holder_ref=str(loan.pk),
         )
 
 
@@ -393,6 +404,7 @@ def review_return(*, loan, by, decisions, damage_noted=False, note=""):
                 raise LendingError(_("Someone else reviewed this return in the meantime."))
             for item in items:
                 _decide_item(loan, item, decisions[item.device_id], by, note)
+            _close_items(loan, by)
             every_item_lost = all(item.decision == LoanDevice.Decision.LOST for item in items)
             set_status(
                 loan,
@@ -426,7 +438,12 @@ def _decide_item(loan, item, decision, by, note):
     text = _loan_note(loan, f"{D(decision).label}. {note}".strip())
     if decision == D.LOST:
         workflow.transition_device(
-            device=item.device, target=DeviceStatus.LOST, by=by, note=text, process=workflow.LOAN
+            device=item.device,
+            target=DeviceStatus.LOST,
+            by=by,
+            note=text,
+            process=workflow.LOAN,
+            holder_ref=str(loan.pk),
         )
     elif decision == D.RECYCLE and not item.device.drives.exists():
         workflow.transition_device(
@@ -435,11 +452,17 @@ def _decide_item(loan, item, decision, by, note):
             by=by,
             note=text,
             process=workflow.LOAN,
+            holder_ref=str(loan.pk),
         )
     else:
         # Whatever comes next, a returned device is wiped first.
         workflow.transition_device(
-            device=item.device, target=DeviceStatus.WIPING, by=by, note=text, process=workflow.LOAN
+            device=item.device,
+            target=DeviceStatus.WIPING,
+            by=by,
+            note=text,
+            process=workflow.LOAN,
+            holder_ref=str(loan.pk),
         )
     item.decision, item.active = decision, False
     item.save(update_fields=["decision", "active"])
@@ -465,8 +488,9 @@ def convert_to_gift(*, loan, by, note=""):
                 by=by,
                 note=_loan_note(loan, note),
                 process=workflow.LOAN,
+                holder_ref=str(loan.pk),
             )
-        loan.items.update(active=False)
+        _close_items(loan, by)
         _release_sim(loan, by, status=SimCard.Status.TERMINATED)
     return loan
 
@@ -488,8 +512,9 @@ def declare_loan_lost(*, loan, by, note):
                 by=by,
                 note=_loan_note(loan, note),
                 process=workflow.LOAN,
+                holder_ref=str(loan.pk),
             )
-        loan.items.update(active=False)
+        _close_items(loan, by)
         _release_sim(loan, by, status=SimCard.Status.LOST)
     return loan
 

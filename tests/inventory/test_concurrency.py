@@ -28,9 +28,13 @@ def race(device, targets, by):
             seen = Device.objects.get(pk=device.pk)
             start.wait(timeout=10)
             # Selling is the sales service's move (it numbers the receipt).
-            process = workflow.SALE if target == Status.SOLD else ""
+            sale = {"process": workflow.SALE, "holder_ref": "BRU-2026-0001"}
             transition_device(
-                device=seen, target=target, by=by, note=f"to {target}", process=process
+                device=seen,
+                target=target,
+                by=by,
+                note=f"to {target}",
+                **(sale if target == Status.SOLD else {}),
             )
             outcomes[target] = "won"
         except Exception as error:

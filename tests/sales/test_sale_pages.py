@@ -648,8 +648,33 @@ def test_a_sold_device_page_links_to_its_sale(technician, technician_client, sit
 
     html = technician_client.get(device.get_absolute_url()).content.decode()
 
-    assert f'href="/sales/{sale.pk}/"' in html
+    # Built from the device's own state (held by the sale): the page reads no sale.
+    assert f'href="/sales/device/{device.asset_tag}/"' in html
+    assert f"Receipt {sale.number}" in html
     assert "/sales/new/" not in html
+    response = technician_client.get(f"/sales/device/{device.asset_tag}/")
+    assert response.status_code == 302
+    assert response.url == f"/sales/{sale.pk}/"
+
+
+def test_a_device_whose_sale_was_cancelled_links_to_no_receipt(technician, technician_client, site):
+    device = ready(site)
+    sale = sale_of(technician, site, [device])
+    services.cancel_sale(sale=sale, by=UserFactory(is_superuser=True), reason="Test")
+
+    html = technician_client.get(device.get_absolute_url()).content.decode()
+
+    assert "/sales/device/" not in html
+    assert technician_client.get(f"/sales/device/{device.asset_tag}/").status_code == 404
+
+
+def test_the_sale_of_a_device_is_only_for_sellers(social_worker_client, technician, site):
+    device = ready(site)
+    sale_of(technician, site, [device])
+
+    response = social_worker_client.get(f"/sales/device/{device.asset_tag}/")
+
+    assert response.status_code == 403
 
 
 @pytest.mark.parametrize("size", [5, 60])
