@@ -8,7 +8,7 @@ import re
 import pypdfium2 as pdfium
 import pytest
 
-from exchange.reading import read_sheet
+from spreadsheets.reading import read_sheet
 
 
 def cases(table, roles, columns=2):

@@ -14,12 +14,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import URLResolver, get_resolver, resolve
 
-from inventory.certificates import verification_url
-from inventory.donor_documents import summary_link
-from inventory.erasure import certificate_number
-from inventory.scan_codes import device_public_url
-
-from .factories import DonationFactory
+from inventory.donors.documents import summary_link
+from inventory.erasure.certificates import verification_url
+from inventory.erasure.services import certificate_number
+from inventory.scan.codes import device_public_url
+from tests.factories import DonationFactory
 
 # (route, namespace:name), sorted by route. The admin is its mount point, "admin:".
 ROUTES = [
@@ -29,7 +28,7 @@ ROUTES = [
     ("criteria/", "lending:criterion_list"),
     ("criteria/<int:pk>/edit/", "lending:criterion_edit"),
     ("criteria/new/", "lending:criterion_create"),
-    ("d/<tag:asset_tag>/", "scan:public_device"),
+    ("d/<tag:asset_tag>/", "public:public_device"),
     ("devices/", "inventory:device_list"),
     ("devices/<tag:asset_tag>/", "inventory:device_detail"),
     ("devices/<tag:asset_tag>/checks/<int:item_pk>/", "refurbishment:check_record"),
@@ -129,6 +128,7 @@ ROUTES = [
     ("sales/<int:pk>/cancel/", "sales:sale_cancel"),
     ("sales/<int:pk>/receipt.pdf", "sales:receipt"),
     ("sales/credit-notes/<int:pk>.pdf", "sales:credit_note"),
+    ("sales/device/<tag:asset_tag>/", "sales:device_sale"),
     ("sales/new/", "sales:sale_new"),
     ("sales/prices/", "sales:price_list"),
     ("sales/proofs/", "sales:proof_list"),
@@ -142,7 +142,7 @@ ROUTES = [
     ("structures/", "lending:structure_list"),
     ("structures/<int:pk>/edit/", "lending:structure_edit"),
     ("structures/new/", "lending:structure_create"),
-    ("verify/<str:number>/", "erasure:verify_certificate"),
+    ("verify/<str:number>/", "public:verify_certificate"),
     ("workshop/checklists/", "refurbishment:checklist_list"),
     ("workshop/checklists/<int:pk>/", "refurbishment:checklist_edit"),
     ("workshop/checklists/new/", "refurbishment:checklist_add"),
@@ -197,11 +197,11 @@ def test_the_list_is_written_sorted():
 @pytest.mark.parametrize(
     ("path", "view", "kwargs"),
     [
-        ("/d/RE-000123/", "scan:public_device", {"asset_tag": "RE-000123"}),
+        ("/d/RE-000123/", "public:public_device", {"asset_tag": "RE-000123"}),
         # A tag typed in lower case, or read from an older label, still resolves.
-        ("/d/re-000123/", "scan:public_device", {"asset_tag": "re-000123"}),
-        ("/verify/CE-2026-00042/", "erasure:verify_certificate", {"number": "CE-2026-00042"}),
-        ("/verify/CE-2026-123456/", "erasure:verify_certificate", {"number": "CE-2026-123456"}),
+        ("/d/re-000123/", "public:public_device", {"asset_tag": "re-000123"}),
+        ("/verify/CE-2026-00042/", "public:verify_certificate", {"number": "CE-2026-00042"}),
+        ("/verify/CE-2026-123456/", "public:verify_certificate", {"number": "CE-2026-123456"}),
     ],
 )
 def test_the_addresses_printed_in_qr_codes_resolve_to_their_views(path, view, kwargs):
@@ -215,7 +215,7 @@ def test_a_device_labels_qr_code_opens_the_public_device_page(settings):
 
     match = resolve(urlsplit(device_public_url("RE-000123")).path)
 
-    assert (match.view_name, match.kwargs) == ("scan:public_device", {"asset_tag": "RE-000123"})
+    assert (match.view_name, match.kwargs) == ("public:public_device", {"asset_tag": "RE-000123"})
 
 
 def test_a_certificates_qr_code_opens_its_public_check(settings):
@@ -226,7 +226,7 @@ def test_a_certificates_qr_code_opens_its_public_check(settings):
     match = resolve(urlsplit(verification_url(number)).path)
 
     assert number == "CE-2026-00042"
-    assert (match.view_name, match.kwargs) == ("erasure:verify_certificate", {"number": number})
+    assert (match.view_name, match.kwargs) == ("public:verify_certificate", {"number": number})
 
 
 @pytest.mark.django_db

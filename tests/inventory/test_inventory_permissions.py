@@ -46,8 +46,10 @@ from django.urls import NoReverseMatch, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from accounts.roles import Role, sync_roles
-from inventory import donor_documents, erasure, hardware
+from inventory.donors import documents as donor_documents
+from inventory.erasure import services as erasure
 from inventory.forms import DeviceForm, DonationForm, DonorForm
+from inventory.hardware import services as hardware
 from inventory.models import (
     Category,
     ChecklistItem,
@@ -72,11 +74,10 @@ from inventory.models import (
     Status,
     WorkstationToken,
 )
-from lending import loan_workflow
+from lending.loans import workflow as loan_workflow
 from sales import services as sales_services
 from sales.models import PaymentMethod
-
-from ..factories import (
+from tests.factories import (
     DeviceFactory,
     DonationFactory,
     DonorFactory,
@@ -84,11 +85,12 @@ from ..factories import (
     SiteFactory,
     UserFactory,
 )
-from ..lending_factories import EnrolmentFactory, HouseholdFactory, LoanFactory
-from ..matrix import cases, form_data, leaks, text_of
-from ..sales_factories import PriceFactory, ready_device
-from .test_erasure_import import TWO_DRIVES, read
-from .test_hardware_import import lshw_of, smartctl_of
+from tests.inventory.erasure.test_erasure_import import TWO_DRIVES, read
+from tests.lending_factories import EnrolmentFactory, HouseholdFactory, LoanFactory
+from tests.matrix import cases, form_data, leaks, text_of
+from tests.sales_factories import PriceFactory, ready_device
+
+from tests.inventory.hardware.test_hardware_import import lshw_of, smartctl_of
 
 pytestmark = pytest.mark.django_db
 
@@ -155,8 +157,8 @@ PAGES = [
     ("erasure:certificate_pdf",               "cert",                     302, 200, 200, 403, 200),
     ("erasure:certificate_pdf",               "cert under D",             302, 404, 404, 403, 404),
     ("erasure:donation_summary",              "donation",                 302, 200, 200, 403, 200),
-    ("erasure:verify_certificate",            "number",                   200, 200, 200, 200, 200),
-    ("erasure:verify_certificate",            "unknown number",           404, 404, 404, 404, 404),
+    ("public:verify_certificate",            "number",                   200, 200, 200, 200, 200),
+    ("public:verify_certificate",            "unknown number",           404, 404, 404, 404, 404),
     # Hardware reports and the workstations' keys (the API answers JSON, never a login)
     ("hardware:import",                       None,                       302, 200, 200, 403, 200),
     ("hardware:device_import",                "D",                        302, 405, 405, 405, 405),
@@ -178,10 +180,10 @@ PAGES = [
     ("refurbishment:system_offered",          "system",                   302, 405, 405, 405, 405),
     # The scan station, and the page behind a label's QR code (the same for any tag)
     ("scan:station",                          None,                       302, 200, 200, 403, 200),
-    ("scan:public_device",                    "D",                        200, 200, 200, 200, 200),
-    ("scan:public_device",                    "D_lent",                   200, 200, 200, 200, 200),
-    ("scan:public_device",                    "D_sold",                   200, 200, 200, 200, 200),
-    ("scan:public_device",                    "unknown tag",              200, 200, 200, 200, 200),
+    ("public:public_device",                    "D",                        200, 200, 200, 200, 200),
+    ("public:public_device",                    "D_lent",                   200, 200, 200, 200, 200),
+    ("public:public_device",                    "D_sold",                   200, 200, 200, 200, 200),
+    ("public:public_device",                    "unknown tag",              200, 200, 200, 200, 200),
     # Donors, donations and their paperwork
     ("inventory:donor_list",                  None,                       302, 200, 200, 403, 200),
     ("inventory:donor_list",                  "?export=csv",              302, 200, 200, 403, 200),
@@ -303,8 +305,8 @@ NAMESPACES = (
     "donor_documents",
 )
 PUBLIC = {
-    "scan:public_device",
-    "erasure:verify_certificate",
+    "public:public_device",
+    "public:verify_certificate",
     "organisation:logo",
     "donor_documents:shared_erasure_summary",
 }
@@ -524,7 +526,7 @@ def _forbidden(world, name, role):
     # The donor's link is the donor's: whoever holds it reads what it was sent for.
     if name != "donor_documents:shared_erasure_summary" and (role == "sw" or name in PUBLIC):
         values += DONOR.values()
-    if name == "scan:public_device":
+    if name == "public:public_device":
         # Nothing about anyone, nor where the device sits: no serial, shelf or household.
         devices = [world.objects[key] for key in ("D", "D_lent", "D_sold")]
         values += [device.serial_number for device in devices]
@@ -799,7 +801,7 @@ def test_a_workstation_key_reports_in_its_users_name(world):
 
 
 def test_the_public_page_gives_staff_a_link_and_nobody_else(world):
-    url = world.url("scan:public_device", "D")
+    url = world.url("public:public_device", "D")
     device_url = world.objects["D"].get_absolute_url()
 
     shown = {role: f'href="{device_url}"' in world.page(role, url)[1] for role in ROLES}

@@ -40,16 +40,15 @@ from inventory.models import Device, Grade, Sequence, Status
 from sales import selectors, services
 from sales.forms import PriceListForm
 from sales.models import CreditNote, EligibilityProof, PaymentMethod, Price, Sale, SaleItem
-
-from ..factories import DeviceFactory, SiteFactory, UserFactory
-from ..lending_factories import (
+from tests.factories import DeviceFactory, SiteFactory, UserFactory
+from tests.lending_factories import (
     EnrolmentFactory,
     HouseholdFactory,
     ProgrammeFactory,
     StructureFactory,
 )
-from ..matrix import cases, form_data, leaks, text_of
-from ..sales_factories import EligibilityProofFactory, PriceFactory
+from tests.matrix import cases, form_data, leaks, text_of
+from tests.sales_factories import EligibilityProofFactory, PriceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +90,9 @@ PAGES = [
     ("receipt",             "S_c",           302, 200, 403, 200, 200, 200),
     ("receipt",             "no sale",       302, 404, 403, 404, 404, 404),
     ("sale_cancel",         "S",             302, 405, 405, 405, 405, 405),
+    # Redirects to the sale of a sold device; a device not sold has none.
+    ("device_sale",         "tag of S_h",    302, 302, 403, 302, 302, 302),
+    ("device_sale",         "tag not sold",  302, 404, 403, 404, 404, 404),
     ("credit_note",         "N",             302, 200, 403, 200, 200, 200),
     ("credit_note",         "no note",       302, 404, 403, 404, 404, 404),
     # Read by every seller; edited by coordinators only.
@@ -172,6 +174,9 @@ class World:
             **{key: [obj.pk] for key, obj in self.objects.items()},
             "no sale": [Sale.objects.order_by("pk").last().pk + 1000],
             "no note": [note.pk + 1000],
+            # The device page's link to the receipt of a sold device, by its asset tag.
+            "tag of S_h": [to_household.items.get().device.asset_tag],
+            "tag not sold": [self.device.asset_tag],
         }
         # Signed in now, so that their sessions outlive each test's rollback.
         self.clients = {"anon": Client()}
