@@ -86,11 +86,10 @@ from tests.factories import (
     UserFactory,
 )
 from tests.inventory.erasure.test_erasure_import import TWO_DRIVES, read
+from tests.inventory.hardware.test_hardware_import import lshw_of, smartctl_of
 from tests.lending_factories import EnrolmentFactory, HouseholdFactory, LoanFactory
 from tests.matrix import cases, form_data, leaks, text_of
 from tests.sales_factories import PriceFactory, ready_device
-
-from tests.inventory.hardware.test_hardware_import import lshw_of, smartctl_of
 
 pytestmark = pytest.mark.django_db
 
