@@ -156,8 +156,8 @@ PAGES = [
     ("erasure:certificate_pdf",               "cert",                     302, 200, 200, 403, 200),
     ("erasure:certificate_pdf",               "cert under D",             302, 404, 404, 403, 404),
     ("erasure:donation_summary",              "donation",                 302, 200, 200, 403, 200),
-    ("public:verify_certificate",            "number",                   200, 200, 200, 200, 200),
-    ("public:verify_certificate",            "unknown number",           404, 404, 404, 404, 404),
+    ("public:verify_certificate",             "number",                   200, 200, 200, 200, 200),
+    ("public:verify_certificate",             "unknown number",           404, 404, 404, 404, 404),
     # Hardware reports and the workstations' keys (the API answers JSON, never a login)
     ("hardware:import",                       None,                       302, 200, 200, 403, 200),
     ("hardware:device_import",                "D",                        302, 405, 405, 405, 405),
@@ -179,10 +179,10 @@ PAGES = [
     ("refurbishment:system_offered",          "system",                   302, 405, 405, 405, 405),
     # The scan station, and the page behind a label's QR code (the same for any tag)
     ("scan:station",                          None,                       302, 200, 200, 403, 200),
-    ("public:public_device",                    "D",                        200, 200, 200, 200, 200),
-    ("public:public_device",                    "D_lent",                   200, 200, 200, 200, 200),
-    ("public:public_device",                    "D_sold",                   200, 200, 200, 200, 200),
-    ("public:public_device",                    "unknown tag",              200, 200, 200, 200, 200),
+    ("public:public_device",                  "D",                        200, 200, 200, 200, 200),
+    ("public:public_device",                  "D_lent",                   200, 200, 200, 200, 200),
+    ("public:public_device",                  "D_sold",                   200, 200, 200, 200, 200),
+    ("public:public_device",                  "unknown tag",              200, 200, 200, 200, 200),
     # Donors, donations and their paperwork
     ("inventory:donor_list",                  None,                       302, 200, 200, 403, 200),
     ("inventory:donor_list",                  "?export=csv",              302, 200, 200, 403, 200),
