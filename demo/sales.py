@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from inventory.donors.documents import issue_attestation, value_donation
-from inventory.models import Category, Device, Donation, Donor, Organisation, Site, Status
+from inventory.models import Category, Device, Donation, Donor, Organisation, Site
 from lending.models import Household
 from sales import pricing
 from sales.models import EligibilityProof, PaymentMethod, Sale
@@ -133,7 +133,8 @@ def _price_list(coordinator, day):
 def _for_sale():
     """The ready devices the shop may sell, by site, in a fixed order."""
     devices = (
-        Device.objects.filter(status=Status.READY, category__in=PRICES, grade__in=["A", "B", "C"])
+        Device.objects.ready()
+        .filter(category__in=PRICES, grade__in=["A", "B", "C"])
         .exclude(serial_number__startswith=NOT_FOR_SALE)
         .select_related("site")
         .order_by("asset_tag")

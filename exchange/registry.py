@@ -3,13 +3,13 @@ commands (`import_data devices FILE`)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from inventory import resources as inventory
+from inventory.migration_sources import SOURCE_RESOURCES
+from lending import resources as lending
+
 
 def _resources():
-    # Imported on first use: each app declares its resources, which import its models
-    # (not loaded yet when this module is).
-    from inventory import resources as inventory
-    from lending import resources as lending
-
+    # Each app declares what it offers; this registry only lists them in order.
     return {**inventory.RESOURCES, **lending.RESOURCES}
 
 
@@ -28,8 +28,6 @@ def resource_names():
 def resource_class(name, source="reemploi"):
     """The resource for `name`; another tool's file gets the resource that reads it."""
     if source and source != "reemploi":
-        from inventory.migration_sources import SOURCE_RESOURCES
-
         return SOURCE_RESOURCES[source]
     try:
         return _resources()[name]

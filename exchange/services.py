@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from exchange import tasks
 from exchange.models import ImportJob
-from exchange.registry import SOURCES, resource_class, resource_names
+from exchange.registry import SOURCE_RESOURCES, SOURCES, resource_class, resource_names
 
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status
@@ -42,7 +42,6 @@ def importable_resources(user):
 def available_sources():
     """Other tools whose files we can read, as {name: label}: ours, and those whose
     resource exists (inventory.migration_sources.SOURCE_RESOURCES)."""
-    from inventory.migration_sources import SOURCE_RESOURCES
 
     return {
         name: label

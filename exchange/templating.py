@@ -17,6 +17,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from exchange.registry import resource_class
+from inventory.models import Category, Device, Donor, Drive, Location, Part, Site
+from lending.models import SimCard
 from spreadsheets.reading import CSV, FORMATS, ODS, XLSX
 
 CONTENT_TYPES = {
@@ -27,13 +29,11 @@ CONTENT_TYPES = {
 
 
 def _first_site():
-    from inventory.models import Site
 
     return Site.objects.order_by("pk").first() or Site(code="BRU", name="Bruay-La-Buissière")
 
 
 def _device():
-    from inventory.models import Category, Device
 
     return Device(
         serial_number="5CG8301XYZ",
@@ -50,7 +50,6 @@ def _device():
 
 
 def _donor():
-    from inventory.models import Donor
 
     return Donor(
         name="Mairie de Bruay-La-Buissière",
@@ -65,7 +64,6 @@ def _donor():
 
 
 def _site():
-    from inventory.models import Site
 
     return Site(
         code="HOU",
@@ -76,13 +74,11 @@ def _site():
 
 
 def _location():
-    from inventory.models import Location
 
     return Location(code="ETA-A1", name="Étagère A1 (portables à effacer)", site=_first_site())
 
 
 def _drive():
-    from inventory.models import Device, Drive
 
     device = Device.objects.order_by("pk").first() or Device(asset_tag="RE-000001")
     return Drive(
@@ -97,13 +93,11 @@ def _drive():
 
 
 def _part():
-    from inventory.models import Part
 
     return Part(name="Barrette DDR4 8 Go SO-DIMM", kind=Part.Kind.RAM, quantity=12)
 
 
 def _sim_card():
-    from lending.models import SimCard
 
     return SimCard(
         iccid="8933150319000012345",

@@ -18,6 +18,7 @@ from exchange import services, templating
 from exchange.forms import FileForm, ImportForm, resource_label
 from exchange.models import ImportRow
 from exchange.registry import SOURCES, resource_names
+from inventory.models import Donation, Site
 
 RECENT_JOBS = 20
 ROWS_PER_PAGE = 100
@@ -147,8 +148,6 @@ def _detail(request, job, reupload_form=None, status=200):
 
 
 def _options(job):
-    from inventory.models import Donation, Site
-
     options = job.options or {}
     found = {}
     if options.get("donation"):

@@ -9,11 +9,11 @@ class DeviceQuerySet(models.QuerySet):
         """What a list row or card shows, fetched in the same query."""
         return self.select_related("site", "location", "donation__donor")
 
-    def in_status(self, *statuses):
-        return self.filter(status__in=statuses)
-
-    def at(self, site):
-        return self.filter(site=site)
+    def ready(self):
+        """Devices on the shelf, erased, tested and graded: what a loan, a sale or a gift
+        may take (the workflow's READY)."""
+        # The status's value, not Status.READY: the models module imports this one.
+        return self.filter(status="ready")
 
     def search(self, text):
         """Match an asset tag, a serial number, a manufacturer or a model."""
@@ -25,16 +25,4 @@ class DeviceQuerySet(models.QuerySet):
             | Q(serial_number__icontains=text)
             | Q(model__icontains=text)
             | Q(manufacturer__icontains=text)
-        )
-
-    def find_by_code(self, code):
-        """The device an exact asset tag or serial number designates, or None."""
-        code = (code or "").strip()
-        if not code:
-            return None
-        return (
-            self.filter(Q(asset_tag__iexact=code) | Q(serial_number__iexact=code))
-            .with_relations()
-            .order_by(models.Case(models.When(asset_tag__iexact=code, then=0), default=1))
-            .first()
         )

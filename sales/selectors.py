@@ -113,7 +113,7 @@ def _line(device, site, prices, solidarity, discounts):
 def ready_devices(site, search="", limit=200):
     """The ready devices of `site` the counter offers, the most recently readied first,
     each with its `list_price` (a Price, or None when the price list has none)."""
-    devices = Device.objects.with_relations().filter(status=DeviceStatus.READY, site=site)
+    devices = Device.objects.ready().with_relations().filter(site=site)
     found = list(devices.search(search).order_by("-status_changed_at", "-pk")[:limit])
     prices = price_grid()
     for device in found:

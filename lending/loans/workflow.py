@@ -521,6 +521,8 @@ def declare_loan_lost(*, loan, by, note):
 
 def ready_devices_for(programme):
     """Devices a coordinator may pick for a loan of this programme."""
-    return Device.objects.filter(
-        status=DeviceStatus.READY, category__in=allowed_categories(programme)
-    ).select_related("site", "location")
+    return (
+        Device.objects.ready()
+        .filter(category__in=allowed_categories(programme))
+        .select_related("site", "location")
+    )
