@@ -1,32 +1,11 @@
 """The nightly stock snapshot, run inline and by a real Celery worker over Redis."""
 
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
-from urllib.parse import quote
-
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from inventory.models import Device, Status, StockSnapshot
 from inventory.tasks import snapshot_stock
 from tests.factories import DeviceFactory, SiteFactory
-
-ROOT = Path(__file__).resolve().parent.parent
-# One process, no chatter with other workers: it starts in about a second.
-WORKER_OPTIONS = [
-    "--pool=solo",
-    "--concurrency=1",
-    "-l",
-    "info",
-    "--without-heartbeat",
-    "--without-gossip",
-    "--without-mingle",
-]
 
 
 def snapshot_counts(day):
@@ -95,78 +74,14 @@ def test_the_snapshot_defaults_to_today():
 # A real worker ------------------------------------------------------------------
 
 
-def broker_answers(url):
-    from kombu import Connection
-
-    try:
-        with Connection(url, connect_timeout=2) as broker:
-            broker.ensure_connection(max_retries=1, timeout=2)
-    except Exception:
-        return False
-    return True
-
-
-@pytest.fixture
-def broker_url():
-    url = os.environ.get("CELERY_BROKER_URL")
-    if not url:
-        pytest.skip("needs a Celery broker: set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0)")
-    if not broker_answers(url):
-        pytest.skip(f"the Celery broker at {url} does not answer")
-    return url
-
-
-def worker_database_url():
-    """The address of the database the tests use, for another process."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = f"{credentials}@" if credentials else ""
-    return f"postgres://{host}{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def worker(broker_url, transactional_db, tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker needs a shared database: run the tests on PostgreSQL")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "CELERY_BROKER_URL": broker_url,
-        "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND or broker_url,
-        "DATABASE_URL": worker_database_url(),
-        # The worker must not keep a connection open: the test database is dropped at the end.
-        "CONN_MAX_AGE": "0",
-    }
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", *WORKER_OPTIONS],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    yield process
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-    log.close()
-    print((tmp_path / "worker.log").read_text())
-
-
 @pytest.mark.celery_worker
-def test_a_real_worker_takes_the_stock_snapshot(worker):
+def test_a_real_worker_takes_the_stock_snapshot(real_worker):
     expected = stock(["WRK", "WRL"])
     day = "2026-04-01"
 
     result = snapshot_stock.delay(day)
     written = result.get(timeout=60)
 
-    assert worker.poll() is None, "the worker stopped"
+    assert real_worker.poll() is None, "the worker stopped"
     assert written == 2 * len(Status.values)
     assert snapshot_counts(day) == expected

@@ -16,14 +16,10 @@ from inventory.resources import DeviceResource
 from inventory.services import ASSET_TAG_SEQUENCE
 from tests import paths
 from tests.factories import DeviceFactory, DonationFactory, SiteFactory
+from tests.import_jobs import errors
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 FIXTURES = paths.FIXTURES / "imports"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture
@@ -58,10 +54,6 @@ def import_job(user, name=None, content=None, **options):
 def preview(job):
     engine.analyse(job)
     return {row.line: row.kind for row in job.rows.all()}
-
-
-def errors(job):
-    return {row.line: row.messages for row in job.rows.filter(kind="error")}
 
 
 def csv(*lines):

@@ -13,12 +13,9 @@ from inventory.models import Device
 from spreadsheets.reading import read_sheet
 from tests.factories import DeviceFactory, DonationFactory, SiteFactory
 
+pytestmark = pytest.mark.usefixtures("english")
+
 HEADER = "Numéro de série;Marque;Modèle;Catégorie;RAM;Site"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture

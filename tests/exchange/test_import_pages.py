@@ -15,13 +15,10 @@ from inventory.models import Category, Device, Site
 from spreadsheets.reading import read_sheet
 from tests.factories import DeviceFactory, DonationFactory, SiteFactory, UserFactory
 
+pytestmark = pytest.mark.usefixtures("english")
+
 HEADER = "Numéro de série;Marque;Modèle;Catégorie;RAM;Site"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture(autouse=True)

@@ -6,66 +6,16 @@ a device import needs none of them (the asset tag counter is created on first us
 the role groups come back through the `roles` fixture.
 """
 
-import os
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from exchange.models import ImportJob
 from inventory.models import Device
 from tests.factories import SiteFactory
-from tests.test_celery_worker import ROOT, WORKER_OPTIONS, broker_answers, worker_database_url
 
 ROWS = 2000
-
-
-@pytest.fixture
-def broker_url():
-    url = os.environ.get("CELERY_BROKER_URL")
-    if not url:
-        pytest.skip("needs a Celery broker: set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0)")
-    if not broker_answers(url):
-        pytest.skip(f"the Celery broker at {url} does not answer")
-    return url
-
-
-@pytest.fixture
-def worker(broker_url, transactional_db, tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker needs a shared database: run the tests on PostgreSQL")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "CELERY_BROKER_URL": broker_url,
-        "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND or broker_url,
-        "DATABASE_URL": worker_database_url(),
-        # The worker must not keep a connection open: the test database is dropped at the end.
-        "CONN_MAX_AGE": "0",
-    }
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", *WORKER_OPTIONS],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    yield process
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-    log.close()
-    print((tmp_path / "worker.log").read_text())
 
 
 def device_file(rows):
@@ -90,7 +40,7 @@ def wait_while_running(job, timeout=120):
 
 
 @pytest.mark.celery_worker
-def test_a_real_worker_previews_then_imports_2000_devices(worker, technician_client):
+def test_a_real_worker_previews_then_imports_2000_devices(real_worker, technician_client):
     SiteFactory(code="BRU")
     client = technician_client
 
@@ -99,7 +49,7 @@ def test_a_real_worker_previews_then_imports_2000_devices(worker, technician_cli
     page = client.get(response.url)
     reading = wait_while_running(job)
 
-    assert worker.poll() is None, "the worker stopped"
+    assert real_worker.poll() is None, "the worker stopped"
     # The request only queued it: the page answered before the preview existed.
     assert 'hx-trigger="every 1s"' in page.text
     assert job.status == ImportJob.Status.READY, job.problems
@@ -113,7 +63,7 @@ def test_a_real_worker_previews_then_imports_2000_devices(worker, technician_cli
     writing = wait_while_running(job)
     done = client.get(f"/imports/{job.pk}/progress/", headers={"HX-Request": "true"})
 
-    assert worker.poll() is None, "the worker stopped"
+    assert real_worker.poll() is None, "the worker stopped"
     assert job.status == ImportJob.Status.DONE, job.problems
     assert writing[-1] == (ImportJob.Status.DONE, 100)
     assert job.counts == {"new": ROWS, "update": 0, "unchanged": 0, "error": 0}

@@ -8,7 +8,7 @@ import importlib
 import pytest
 from django.apps import apps
 from django.contrib.messages import get_messages
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from inventory import services
 from inventory import workflow as inventory_workflow
@@ -20,17 +20,10 @@ from tests.factories import DeviceFactory, UserFactory
 from tests.lending_factories import EnrolmentFactory, HouseholdFactory, ProgrammeFactory
 from tests.sales_factories import SaleFactory, ready_device
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 TODAY = timezone.localdate()
 LATER = TODAY + datetime.timedelta(days=90)
 LOAN, SALE = inventory_workflow.LOAN, inventory_workflow.SALE
-
-
-@pytest.fixture(autouse=True)
-def _in_english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -10,17 +10,13 @@ from inventory.migration_sources import DeviceHubDeviceResource, SnipeItDeviceRe
 from inventory.models import Category, Device
 from tests import paths
 from tests.factories import DeviceFactory, SiteFactory
+from tests.import_jobs import errors, kinds
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 FIXTURES = paths.FIXTURES / "imports"
 SNIPEIT_REPORT = "snipeit-custom-asset-report.csv"
 SNIPEIT_LIST = "snipeit-hardware-list-export.csv"
 DEVICEHUB = "devicehub-devices-export.csv"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture
@@ -46,14 +42,6 @@ def analysed(user, source, name, content=None, **options):
     )
     engine.analyse(job)
     return job
-
-
-def kinds(job):
-    return {row.line: row.kind for row in job.rows.all()}
-
-
-def errors(job):
-    return {row.line: row.messages for row in job.rows.filter(kind="error")}
 
 
 def test_the_registry_gives_each_tool_its_resource():

@@ -8,13 +8,9 @@ from exchange import engine
 from exchange.models import ImportJob
 from inventory.models import Donor, Drive, Location, Part, Site
 from tests.factories import DeviceFactory, DonorFactory, DriveFactory, LocationFactory, SiteFactory
+from tests.import_jobs import errors, kinds
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def analysed(user, resource, *lines):
@@ -28,14 +24,6 @@ def analysed(user, resource, *lines):
     )
     engine.analyse(job)
     return job
-
-
-def kinds(job):
-    return {row.line: row.kind for row in job.rows.all()}
-
-
-def errors(job):
-    return {row.line: row.messages for row in job.rows.filter(kind="error")}
 
 
 def without_errors(user, resource, *lines):

@@ -14,16 +14,13 @@ from tests.factories import (
     LocationFactory,
     SiteFactory,
 )
+from tests.messages import messages_of
 
 pytestmark = [
     pytest.mark.django_db,
     # A list paginated without an explicit order shows rows twice or never on PostgreSQL.
     pytest.mark.filterwarnings("error::django.core.paginator.UnorderedObjectListWarning"),
 ]
-
-
-def messages_of(response):
-    return [(m.level, str(m)) for m in response.context["messages"]]
 
 
 def listed_tags(response):

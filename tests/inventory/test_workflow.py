@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.roles import ROLE_PERMISSIONS, Role
 from inventory import workflow
@@ -20,14 +20,7 @@ from inventory.workflow import (
 )
 from tests.factories import DeviceFactory, DriveFactory, ErasureFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _in_english():
-    # The messages are asserted in English, whichever language an earlier test left on.
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def history_count(device):

@@ -15,14 +15,9 @@ from labels.models import LabelBatch, LabelLayout
 from labels.tasks import build_label_batch, delete_expired_label_files
 from tests.factories import DeviceFactory, DonationFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 State = LabelBatch.State
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture

@@ -10,14 +10,9 @@ from inventory.scan.codes import ACTIONS
 from labels.models import LabelBatch, LabelLayout
 from tests.factories import DeviceFactory, DonationFactory, LocationFactory, SiteFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 PRINT_DEVICES = "/labels/print/devices/"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture

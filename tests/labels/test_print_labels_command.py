@@ -4,10 +4,11 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from inventory.scan.codes import ACTIONS
 from tests.factories import DeviceFactory, DonationFactory, LocationFactory
+
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def read_pdf(path):
@@ -23,8 +24,7 @@ def read_pdf(path):
 
 
 def run(*args):
-    with translation.override("en"):
-        call_command("print_labels", *args)
+    call_command("print_labels", *args)
 
 
 def test_it_prints_devices_by_asset_tag_on_a_layout_named_by_part(db, tmp_path):

@@ -27,7 +27,11 @@ from tests.lending_factories import (
     StructureFactory,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("english"),
+]
 E = Enrolment.Status
 TODAY = timezone.localdate()
 
@@ -43,12 +47,6 @@ def one_winner(outcomes):
     assert len(winners) == 1, outcomes
     assert all(isinstance(error, LendingError) for error in losers), outcomes
     return winners[0], losers
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # The racing threads activate no language: they speak LANGUAGE_CODE, asserted in English.
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ from tests.lending_factories import (
     WorkshopFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 TODAY = timezone.localdate()
 ROLES = ("anon", "tech", "sw_a", "sw_b", "co_p", "co_q", "super")
@@ -384,11 +384,6 @@ def world(django_db_setup, django_db_blocker):
     ):
         yield World()
         transaction.set_rollback(True)
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 def _variants(value):

@@ -22,18 +22,13 @@ from tests.lending_factories import (
     StructureFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 HEADER = (
     "Code;Prénom;Nom;Téléphone;Code postal;Commune;Personnes;Enfants;Situations;Besoins;"
     "Structure;Consentement;Consentement pour"
 )
 CONSENT = "Suivi du prêt, Rappels par SMS"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture

@@ -26,15 +26,9 @@ from tests.lending_factories import (
 )
 from tests.sales_factories import PriceFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # The page is asserted in English, whatever the French catalogue says.
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture(autouse=True)

@@ -10,12 +10,7 @@ from inventory.models import Category, Grade
 from sales.models import EligibilityProof, Price
 from tests.sales_factories import EligibilityProofFactory, PriceFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

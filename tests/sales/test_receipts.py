@@ -21,7 +21,7 @@ from tests.factories import DriveFactory, SiteFactory
 from tests.lending_factories import HouseholdFactory
 from tests.sales_factories import EligibilityProofFactory, PriceFactory, SaleFactory, ready_device
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 LEGAL_SENTENCES = [
     "Legal guarantee of conformity: the seller is liable for any lack of conformity "
@@ -33,11 +33,6 @@ LEGAL_SENTENCES = [
     "These legal guarantees apply independently of any commercial warranty the seller "
     "may also give.",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 def pdf_text(content):

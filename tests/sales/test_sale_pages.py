@@ -17,13 +17,7 @@ from tests.factories import DeviceFactory, SiteFactory, UserFactory
 from tests.lending_factories import EnrolmentFactory, HouseholdFactory, ProgrammeFactory
 from tests.sales_factories import EligibilityProofFactory, PriceFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # The messages are asserted in English, whatever the French catalogue says.
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

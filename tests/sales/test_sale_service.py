@@ -25,15 +25,10 @@ from tests.factories import DeviceFactory, DriveFactory, ErasureFactory, SiteFac
 from tests.lending_factories import HouseholdFactory
 from tests.sales_factories import EligibilityProofFactory, PriceFactory, SaleFactory, ready_device
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 YEAR = timezone.localdate().year
 PARIS = ZoneInfo("Europe/Paris")
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture

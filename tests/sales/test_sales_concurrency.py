@@ -22,13 +22,11 @@ from tests.factories import SiteFactory, UserFactory
 from tests.races import race
 from tests.sales_factories import PriceFactory, ready_device
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # The racing threads activate no language: they speak LANGUAGE_CODE, asserted in English.
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("english"),
+]
 
 
 @pytest.fixture

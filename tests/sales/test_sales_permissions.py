@@ -50,7 +50,7 @@ from tests.lending_factories import (
 from tests.matrix import cases, form_data, leaks, text_of
 from tests.sales_factories import EligibilityProofFactory, PriceFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 ROLES = ("anon", "tech", "sw_a", "co_p", "co_q", "super")
 
@@ -227,12 +227,6 @@ def world(django_db_setup, django_db_blocker):
     ):
         yield World()
         transaction.set_rollback(True)
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # The messages are asserted in English, whatever the French catalogue says.
-    settings.LANGUAGE_CODE = "en"
 
 
 def written():

@@ -13,14 +13,9 @@ from sales.models import PaymentMethod, Sale
 from tests.factories import DeviceFactory, SiteFactory, UserFactory
 from tests.sales_factories import EligibilityProofFactory, PriceFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 CASH, CARD = PaymentMethod.CASH, PaymentMethod.CARD
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture(autouse=True)

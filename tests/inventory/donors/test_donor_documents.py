@@ -29,14 +29,13 @@ from tests.factories import (
     ErasureFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 SITE = "https://reemploi.example.org"
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
+def _site_url(settings):
     settings.SITE_URL = SITE
 
 

@@ -18,7 +18,7 @@ from inventory.workflow import WorkflowError, unerased_drives
 from tests import paths
 from tests.factories import DeviceFactory, DriveFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 NWIPE = paths.FIXTURES / "nwipe"
 WITH_SERIALS = sorted(NWIPE.glob("*-with-serials.log"))
@@ -26,12 +26,6 @@ TWO_DRIVES = "dodshort-two-drives-with-serials.log"
 SSD, HDD = "S3YJNX0K123456A", "WD-WCC2EUK1234567"
 # Logs that cannot be trusted: empty, binary, foreign, cut short.
 BROKEN = sorted(p.name for p in NWIPE.glob("broken-*"))
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 def read(name):

@@ -8,21 +8,15 @@ import dataclasses
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inventory.erasure.nwipe import DriveWipe, ErasureLogError, NwipeReport, parse_nwipe_log
 from tests import paths
 
+pytestmark = pytest.mark.usefixtures("english")
+
 FIXTURES = paths.FIXTURES / "nwipe"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    # The messages are English msgids; a French catalogue may come later.
-    with translation.override("en"):
-        yield
 
 
 def read(name: str) -> bytes:

@@ -9,7 +9,6 @@ import copy
 import json
 
 import pytest
-from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +20,8 @@ from inventory.hardware.report import (
 )
 from tests import paths
 
+pytestmark = pytest.mark.usefixtures("english")
+
 FIXTURES = paths.FIXTURES / "hardware"
 
 
@@ -30,13 +31,6 @@ def read(name):
 
 def load(name):
     return json.loads(read(name))
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _english():
-    # Messages and the word for an unknown drive are checked in English.
-    with translation.override("en"):
-        yield
 
 
 def parse_json(lshw, smartctl=(), lsblk=None, **kwargs):

@@ -11,20 +11,9 @@ from PIL import Image
 from inventory.models import Organisation
 from tests.factories import DeviceFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "media_root")]
 
 URL = "/organisation/"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # Messages and errors are asserted in English, whatever the French catalogue says.
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 def details(**changes):

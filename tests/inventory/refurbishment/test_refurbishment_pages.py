@@ -26,14 +26,11 @@ from inventory.models import (
 from inventory.refurbishment import services as refurbishment
 from inventory.refurbishment.views import GRADE_CRITERIA, device_refurbishment_context
 from tests.factories import DeviceFactory, UserFactory
+from tests.messages import messages_of
 
 pytestmark = pytest.mark.django_db
 
 CARD_START = '<section class="card" id="refurbishment"'
-
-
-def messages_of(response):
-    return [(m.level, str(m)) for m in response.context["messages"]]
 
 
 @pytest.fixture

@@ -10,22 +10,10 @@ from tests.lending_factories import (
     EnrolmentFactory,
     HouseholdFactory,
     ProgrammeFactory,
-    StructureFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 E = Enrolment.Status
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # The messages are asserted in English, whatever the French catalogue says.
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def structure(social_worker):
-    return StructureFactory(members=[social_worker])
 
 
 @pytest.fixture

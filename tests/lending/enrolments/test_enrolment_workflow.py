@@ -2,7 +2,6 @@
 is full; a place freed goes to the first of the waiting list."""
 
 import pytest
-from django.utils import translation
 
 from accounts.roles import Role
 from lending.enrolments import workflow
@@ -18,20 +17,8 @@ from tests.lending_factories import (
     StructureFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 E = Enrolment.Status
-
-
-@pytest.fixture(autouse=True)
-def _in_english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def structure(social_worker):
-    return StructureFactory(members=[social_worker])
 
 
 @pytest.fixture

@@ -19,18 +19,7 @@ from tests.lending_factories import (
     WorkshopFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # The messages are asserted in English, whatever the French catalogue says.
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def structure(social_worker):
-    return StructureFactory(members=[social_worker])
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

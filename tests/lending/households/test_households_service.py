@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.roles import Role
 from lending.households.services import register_household, update_household
@@ -12,18 +12,7 @@ from lending.states import LendingError
 from tests.factories import UserFactory
 from tests.lending_factories import HouseholdFactory, StructureFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _in_english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def structure(social_worker):
-    return StructureFactory(members=[social_worker])
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def details(structure, **fields):

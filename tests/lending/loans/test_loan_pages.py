@@ -19,13 +19,7 @@ from tests.lending_factories import (
     StructureFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # The messages are asserted in English, whatever the French catalogue says.
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 TODAY = timezone.localdate()
@@ -38,11 +32,6 @@ PERSON = {
     "commune": "Gosnay-sur-Lawe",
     "notes": "Séparation récente, hébergée chez sa sœur",
 }
-
-
-@pytest.fixture
-def structure(social_worker):
-    return StructureFactory(members=[social_worker])
 
 
 @pytest.fixture

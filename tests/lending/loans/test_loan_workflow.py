@@ -4,7 +4,7 @@ reviewed; or cancelled, lost, or a gift. Devices move through the inventory's li
 import datetime
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.roles import Role
 from inventory import workflow as inventory_workflow
@@ -19,24 +19,12 @@ from tests.lending_factories import (
     HouseholdFactory,
     ProgrammeFactory,
     SimCardFactory,
-    StructureFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 L = Loan.Status
 TODAY = timezone.localdate()
 LATER = TODAY + datetime.timedelta(days=90)
-
-
-@pytest.fixture(autouse=True)
-def _in_english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def structure(social_worker):
-    return StructureFactory(members=[social_worker])
 
 
 @pytest.fixture

@@ -24,15 +24,13 @@ from tests.lending_factories import (
     StructureFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 TODAY = datetime.date(2026, 3, 2)
 K, C = Reminder.Kind, Reminder.Channel
 
 
 @pytest.fixture(autouse=True)
-def _sms_kept_in_english(settings):
-    # Messages are asserted in English, whatever the French catalogue says.
-    settings.LANGUAGE_CODE = "en"
+def _sms_kept_in_memory(settings):
     settings.SMS_BACKEND = "lending.sms.LocmemBackend"
     settings.LOAN_REMINDER_DAYS = 7
     settings.SIM_REMINDER_DAYS = 30

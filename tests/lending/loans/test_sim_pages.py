@@ -12,13 +12,7 @@ from lending.states import LendingError
 from tests.factories import DeviceFactory
 from tests.lending_factories import LoanFactory, ProgrammeFactory, SimCardFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # The messages are asserted in English, whatever the French catalogue says.
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 TODAY = timezone.localdate()

@@ -21,6 +21,7 @@ from tests.lending_factories import (
     StructureFactory,
     WorkshopFactory,
 )
+from tests.messages import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -32,15 +33,6 @@ PERSON = {
     "phone": "06 99 88 77 66",
     "commune": "Rebreuve-Ranchicourt",
 }
-
-
-def messages_of(response):
-    return [(m.level, str(m)) for m in response.context["messages"]]
-
-
-@pytest.fixture
-def structure(social_worker):
-    return StructureFactory(members=[social_worker])
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.roles import Role
 from inventory.models import Category
@@ -22,16 +22,10 @@ from tests.lending_factories import (
     WorkshopFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 P = Attendance.Presence
 TODAY = datetime.date(2026, 3, 2)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def programme_fields(**overrides):
@@ -48,11 +42,6 @@ def programme_fields(**overrides):
         "expected_workshops": 6,
         **overrides,
     }
-
-
-@pytest.fixture
-def structure(social_worker):
-    return StructureFactory(members=[social_worker])
 
 
 @pytest.fixture

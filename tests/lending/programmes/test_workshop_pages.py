@@ -18,19 +18,11 @@ from tests.lending_factories import (
     StructureFactory,
     WorkshopFactory,
 )
+from tests.messages import messages_of
 
 pytestmark = pytest.mark.django_db
 
 P = Attendance.Presence
-
-
-def messages_of(response):
-    return [(m.level, str(m)) for m in response.context["messages"]]
-
-
-@pytest.fixture
-def structure(social_worker):
-    return StructureFactory(members=[social_worker])
 
 
 @pytest.fixture
