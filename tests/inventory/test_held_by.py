@@ -103,6 +103,16 @@ def test_the_device_page_of_a_held_device_names_its_loan_and_offers_no_button(
     assert "/transition/" not in html
 
 
+def test_the_scan_card_of_a_held_device_names_its_loan_and_offers_no_button(
+    reserved, laptop, technician_client
+):
+    response = technician_client.post("/scan/", {"code": laptop.asset_tag}, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert f"In loan #{reserved.pk}" in html
+    assert 'name="do"' not in html
+
+
 def test_a_button_on_a_device_held_by_a_loan_is_refused_naming_the_loan(
     reserved, laptop, coordinator_client
 ):

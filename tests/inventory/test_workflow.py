@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.roles import ROLE_PERMISSIONS, Role
 from inventory import workflow
@@ -409,3 +409,9 @@ def test_several_devices_move_all_or_none(coordinator):
         received.asset_tag: Status.RECEIVED,
     }
     assert Device.history.count() == before
+
+
+def test_a_ready_device_reads_disponible_in_french_never_pret_which_means_a_loan():
+    with translation.override("fr"):
+        assert str(Status.READY.label) == "Disponible"
+        assert str(Status.LENT.label) == "Prêté"
