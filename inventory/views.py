@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.refusals import PermissionRefused, Refused
 from inventory import services, workflow
 from inventory.chatter import timeline
 from inventory.donors.exports import DonationExportResource
@@ -229,9 +230,10 @@ def device_transition(request, asset_tag, target):
         workflow.transition_device(
             device=device, target=target, by=request.user, note=form.cleaned_data.get("note", "")
         )
-    except workflow.PermissionRefused as error:
-        raise PermissionDenied(error.message) from error
-    except workflow.WorkflowError as error:
+    except PermissionRefused:
+        # The page offers only the moves the role may make: another one is a 403.
+        raise
+    except Refused as error:
         messages.error(request, error.message)
     else:
         messages.success(
@@ -259,7 +261,7 @@ def device_bulk_transition(request):
             count = workflow.transition_devices(
                 devices=devices, target=target, by=request.user, note=note
             )
-        except workflow.WorkflowError as error:
+        except Refused as error:
             messages.error(request, error.message)
         else:
             messages.success(
