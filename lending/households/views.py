@@ -11,10 +11,10 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import back_or
 from accounts.refusals import Refused
 from inventory.chatter import timeline
 from inventory.forms import CommentForm
@@ -52,15 +52,6 @@ def _household_or_404(request, code):
     if household is None:
         raise Http404
     return household
-
-
-def _back(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(default)
 
 
 def _add_errors(form, error):
@@ -276,14 +267,14 @@ def _decide(request, enrolment, form, decide, *, message=_status_message):
     cleaned data, and go back to where the button was."""
     if not form.is_valid():
         messages.error(request, _form_errors(form))
-        return _back(request, enrolment)
+        return back_or(request, enrolment)
     try:
         decide(form.cleaned_data)
     except Refused as error:
         messages.error(request, error.message)
     else:
         messages.success(request, message(enrolment))
-    return _back(request, enrolment)
+    return back_or(request, enrolment)
 
 
 @require_POST
