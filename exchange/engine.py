@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.refusals import Refused
 from exchange.models import ImportJob, ImportRow
 from exchange.registry import resource_class
 from spreadsheets.columns import match_headers
@@ -30,8 +31,13 @@ MAX_REPORTED = 500
 IGNORED_SHOWN = 10
 
 
-class ImportRefused(Exception):
-    """Confirmation found errors: nothing was written."""
+class ImportRefused(Refused):
+    """The file cannot be imported (its `problems`, sentences), or confirmation found
+    errors in its rows: nothing was written."""
+
+    def __init__(self, problems):
+        super().__init__(" ".join(problems))
+        self.problems = list(problems)
 
 
 @dataclass
@@ -185,7 +191,7 @@ def analyse(job, on_progress=None):
     try:
         counts, notes = judge_rows(job, resource, write=False, on_chunk=record)
     except ImportRefused as refusal:
-        return _finish(job, ImportJob.Status.INVALID, problems=refusal.args[0])
+        return _finish(job, ImportJob.Status.INVALID, problems=refusal.problems)
     status = ImportJob.Status.INVALID if counts[ImportRow.Kind.ERROR] else ImportJob.Status.READY
     return _finish(job, status, counts=counts, problems=notes, total=done[0])
 
@@ -213,7 +219,7 @@ def apply(job, user=None, on_progress=None):
             if errors:
                 raise ImportRefused([])
     except ImportRefused as refusal:
-        return _refused(job, refusal.args[0], errors)
+        return _refused(job, refusal.problems, errors)
     except DatabaseError as error:
         # E.g. another user registered the same serial number since the preview.
         logger.warning("Import %s refused by the database: %s", job.pk, error)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.refusals import Refused
 from exchange import tasks
 from exchange.models import ImportJob
 from exchange.registry import SOURCE_RESOURCES, SOURCES, resource_class, resource_names
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 Status = ImportJob.Status
 
 
-class ImportNotPossible(Exception):
+class ImportNotPossible(Refused):
     """An import cannot do what was asked (confirm twice, confirm with errors); the
     message says why, for a person."""
 

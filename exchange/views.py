@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.refusals import Refused
 from exchange import services, templating
 from exchange.forms import FileForm, ImportForm, resource_label
 from exchange.models import ImportRow
@@ -180,8 +181,8 @@ def job_confirm(request, pk):
     job = _job(request, pk)
     try:
         services.confirm_import(job=job, user=request.user)
-    except services.ImportNotPossible as error:
-        messages.error(request, str(error))
+    except Refused as error:
+        messages.error(request, error.message)
     return redirect(job)
 
 

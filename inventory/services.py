@@ -2,20 +2,15 @@
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.refusals import require
 from inventory.models import LEVEL_OF_METHOD, Comment, Device, Drive, Erasure, Sequence
 
 ASSET_TAG_SEQUENCE = "asset_tag"
-
-
-def _require(user, permission):
-    if not user.has_perm(permission):
-        raise PermissionDenied(_("Your role may not do this."))
 
 
 def reserve_sequence_values(name, count=1):
@@ -42,7 +37,7 @@ def normalise_serial(serial):
 
 def register_device(*, by, **fields):
     """Create a device in `received` with a new asset tag; its history starts here."""
-    _require(by, "inventory.add_device")
+    require(by, "inventory.add_device")
     fields["serial_number"] = normalise_serial(fields.get("serial_number"))
     with transaction.atomic():
         device = Device(**fields)
@@ -70,7 +65,7 @@ def update_device(*, device, by, fields, note=""):
     device as it now is, not as it was when read. Nothing is written when `fields`
     is empty.
     """
-    _require(by, "inventory.change_device")
+    require(by, "inventory.change_device")
     fields = list(dict.fromkeys(fields))
     refused = set(fields) - EDITABLE_FIELDS
     if refused:
@@ -103,7 +98,7 @@ def update_device(*, device, by, fields, note=""):
 
 def move_device(*, device, location, by, note=""):
     """Shelve `device` at `location` (which also sets its site); only those are written."""
-    _require(by, "inventory.change_device")
+    require(by, "inventory.change_device")
     device.location = location
     if location is not None:
         device.site = location.site
@@ -111,7 +106,7 @@ def move_device(*, device, location, by, note=""):
 
 
 def add_drive(*, device, by, **fields):
-    _require(by, "inventory.add_drive")
+    require(by, "inventory.add_drive")
     fields["serial_number"] = normalise_serial(fields.get("serial_number"))
     drive = Drive(device=device, **fields)
     drive._history_user = by
@@ -140,7 +135,7 @@ def record_erasure(*, drive, by, method, result, performed_at=None, notes="", **
     `details` are the other Erasure fields (standard, tool, verification…); the NIST
     level defaults to the one the technique reaches.
     """
-    _require(by, "inventory.add_erasure")
+    require(by, "inventory.add_erasure")
     unknown = set(details) - ERASURE_DETAILS
     if unknown:
         raise TypeError(f"Unknown erasure fields: {sorted(unknown)}")
@@ -162,7 +157,7 @@ def record_erasure(*, drive, by, method, result, performed_at=None, notes="", **
 
 def add_comment(*, subject, by, body):
     """Add a free comment to the history of a device, donation or donor."""
-    _require(by, "inventory.add_comment")
+    require(by, "inventory.add_comment")
     body = body.strip()
     if not body:
         raise ValueError(_("A comment cannot be empty."))

@@ -7,11 +7,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.http import back_or
+from accounts.refusals import PermissionRefused, Refused
 from inventory import services, workflow
 from inventory.chatter import timeline
 from inventory.donors.exports import DonationExportResource
@@ -67,13 +69,6 @@ def _sorted(queryset, key):
     if descending:
         fields = [f[1:] if f.startswith("-") else f"-{f}" for f in fields]
     return queryset.order_by(*fields), key
-
-
-def _back(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return redirect(target)
-    return redirect(default)
 
 
 @permission_required("inventory.view_device", raise_exception=True)
@@ -229,9 +224,10 @@ def device_transition(request, asset_tag, target):
         workflow.transition_device(
             device=device, target=target, by=request.user, note=form.cleaned_data.get("note", "")
         )
-    except workflow.PermissionRefused as error:
-        raise PermissionDenied(error.message) from error
-    except workflow.WorkflowError as error:
+    except PermissionRefused:
+        # The page offers only the moves the role may make: another one is a 403.
+        raise
+    except Refused as error:
         messages.error(request, error.message)
     else:
         messages.success(
@@ -239,7 +235,7 @@ def device_transition(request, asset_tag, target):
             _("%(tag)s is now “%(status)s”.")
             % {"tag": device.asset_tag, "status": device.get_status_display()},
         )
-    return _back(request, device)
+    return back_or(request, device)
 
 
 @require_POST
@@ -259,7 +255,7 @@ def device_bulk_transition(request):
             count = workflow.transition_devices(
                 devices=devices, target=target, by=request.user, note=note
             )
-        except workflow.WorkflowError as error:
+        except Refused as error:
             messages.error(request, error.message)
         else:
             messages.success(
@@ -271,7 +267,7 @@ def device_bulk_transition(request):
                 )
                 % {"count": count, "status": Status(target).label},
             )
-    return _back(request, "inventory:device_list")
+    return back_or(request, "inventory:device_list")
 
 
 @require_POST

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.refusals import Refused, require
 from inventory.models import Category, ChecklistItem, Device, Erasure, Holder, Status
 
 # Devices that get an operating system before they are ready.
@@ -26,27 +27,16 @@ HAND_OVER = "inventory.hand_over_device"
 ALLOCATE = "inventory.allocate_device"
 
 
-class WorkflowError(Exception):
-    """A refused change; its message is a sentence for the person who asked."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-class TransitionNotAllowed(WorkflowError):
+# A refused move raises one of these, or PermissionRefused when the role may not fire it.
+class TransitionNotAllowed(Refused):
     """The status cannot follow the current one."""
 
 
-class PermissionRefused(WorkflowError):
-    """The user's role may not fire this transition."""
-
-
-class GuardFailed(WorkflowError):
+class GuardFailed(Refused):
     """A rule of the lifecycle is not met yet (e.g. a drive is not erased)."""
 
 
-class StaleStatus(WorkflowError):
+class StaleStatus(Refused):
     """Someone else changed the device first."""
 
 
@@ -242,7 +232,7 @@ def missing_for(device, guard, checklist=None):
 
 
 def check_transition(device, target, user, process="", holder_ref=""):
-    """Raise a WorkflowError saying why `device` cannot go to `target`, or return the rule.
+    """Raise a Refused saying why `device` cannot go to `target`, or return the rule.
 
     `process` names the process making the move (SALE, LOAN) and `holder_ref` which loan
     or sale it is, if any: the moves a process owns are refused to everyone else, and a
@@ -260,10 +250,9 @@ def check_transition(device, target, user, process="", holder_ref=""):
         raise TransitionNotAllowed(_PROCESS_ONLY[rule.process] % {"tag": device.asset_tag})
     if device.held_by and (device.held_by, device.held_ref) != (process, str(holder_ref)):
         raise TransitionNotAllowed(held_message(device))
-    if rule.permission and not user.has_perm(rule.permission):
-        raise PermissionRefused(
-            _("Your role may not move a device to “%(target)s”.") % {"target": Status(target).label}
-        )
+    if rule.permission:
+        message = _("Your role may not move a device to “%(target)s”.")
+        require(user, rule.permission, message=message % {"target": Status(target).label})
     if rule.guard:
         missing = missing_for(device, rule.guard)
         if missing:
@@ -384,7 +373,7 @@ def _stale_message(current):
 def transition_devices(*, devices, target, by, note=""):
     """Move several devices at once: all of them, or none if any one is refused.
 
-    Raises WorkflowError whose message lists every refused device and why.
+    Raises Refused whose message lists every refused device and why.
     """
     refusals = []
     with transaction.atomic():
@@ -392,12 +381,10 @@ def transition_devices(*, devices, target, by, note=""):
             try:
                 with transaction.atomic():
                     transition_device(device=device, target=target, by=by, note=note)
-            except WorkflowError as error:
+            except Refused as error:
                 refusals.append(f"{device.asset_tag}: {error.message}")
         if refusals:
             transaction.set_rollback(True)
     if refusals:
-        raise WorkflowError(
-            _("Nothing was changed. Refused: %(list)s") % {"list": " · ".join(refusals)}
-        )
+        raise Refused(_("Nothing was changed. Refused: %(list)s") % {"list": " · ".join(refusals)})
     return len(devices)

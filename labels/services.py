@@ -9,12 +9,13 @@ import logging
 from functools import partial
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.refusals import require
 from inventory.models import Site
 from labels import building, content, tasks
 from labels.models import LabelBatch, LabelLayout
@@ -88,11 +89,10 @@ def create_batch(*, by, kind, layout, params):
 
     Up to settings.LABEL_INLINE_LIMIT labels (copies included) the PDF is drawn now and
     the batch comes back done or failed; above, a Celery task draws it once the current
-    transaction commits and the batch comes back pending. Raises PermissionDenied, or a
+    transaction commits and the batch comes back pending. Raises PermissionRefused, or a
     ValidationError saying what is wrong with the selection or the print options.
     """
-    if not by.has_perm("labels.add_labelbatch"):
-        raise PermissionDenied
+    require(by, "labels.add_labelbatch")
     start = 1 if layout.kind == LabelLayout.Kind.ROLL else int(params.get("start") or 1)
     copies = int(params.get("copies") or 1)
     check_print_options(layout, start=start, copies=copies)

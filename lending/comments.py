@@ -7,8 +7,9 @@ fetched through lending.access.
 
 from django.utils.translation import gettext as _
 
+from accounts.refusals import require
 from inventory.models import Comment
-from lending.states import LendingError, require
+from lending.states import LendingError
 
 _PERMISSION = {
     "household": "lending.view_household",

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.refusals import require
 from lending.models import SimCard
-from lending.states import LendingError, require, save_with_history
+from lending.states import LendingError, save_with_history
 
 
 def _check_dates(sim):

@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
 
-from inventory.workflow import WorkflowError
+from accounts.refusals import Refused
 
 
-class LendingError(WorkflowError):
+class LendingError(Refused):
     """A refused lending action; its message is a sentence for the person who asked."""
 
 
@@ -20,11 +20,6 @@ def clean_text(value):
     """A note or reason as typed, trimmed; NUL characters (which PostgreSQL refuses in
     text) are dropped, as they mean nothing in a sentence."""
     return str(value or "").replace("\x00", "").strip()
-
-
-def require(user, permission):
-    if not user.has_perm(permission):
-        raise LendingError(_("Your role may not do this."))
 
 
 def set_status(obj, *, expected, target, by, note="", **fields):

@@ -9,20 +9,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.refusals import Refused, require
 from sales.models import EligibilityProof, Price
 
 
-class PricingError(Exception):
+class PricingError(Refused):
     """A refused change of the price list; its message is a sentence for the user."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-def _require(user, *permissions):
-    if not all(user.has_perm(permission) for permission in permissions):
-        raise PricingError(_("Your role may not do this."))
 
 
 def _check(category, grade, price, solidarity_price):
@@ -42,7 +34,7 @@ def save_price_list(*, by, cells, reason=""):
     """Apply `cells` {(category, grade): (price, solidarity price) or None} to the price
     list; None removes a price (that category and grade cannot be sold). Only the cells
     that change are written. Returns how many changed. All or nothing."""
-    _require(by, "sales.add_price", "sales.change_price")
+    require(by, "sales.add_price", "sales.change_price")
     for (category, grade), value in cells.items():
         if value is not None:
             _check(category, grade, *value)
@@ -75,7 +67,7 @@ def _same(price, value):
 
 def add_proof(*, by, name, order=0):
     """A new proof of eligibility a seller may tick."""
-    _require(by, "sales.add_eligibilityproof")
+    require(by, "sales.add_eligibilityproof")
     name = " ".join((name or "").split())
     if not name:
         raise PricingError(_("Name the proof of eligibility."))
@@ -87,7 +79,7 @@ def add_proof(*, by, name, order=0):
 def update_proof(*, by, proof, name, order, active):
     """Rename, reorder or (de)activate a proof; a deactivated one is no longer offered,
     and the sales that recorded it keep it."""
-    _require(by, "sales.change_eligibilityproof")
+    require(by, "sales.change_eligibilityproof")
     name = " ".join((name or "").split())
     if not name:
         raise PricingError(_("Name the proof of eligibility."))

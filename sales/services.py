@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.refusals import Refused, require
 from inventory import workflow
 from inventory.models import Device
 from inventory.models import Status as DeviceStatus
@@ -23,13 +24,8 @@ from sales.wording import describe, is_refurbished
 CENT = Decimal("0.01")
 
 
-class SaleRefused(workflow.WorkflowError):
+class SaleRefused(Refused):
     """The sale (or its cancellation) cannot be recorded; the message says why."""
-
-
-def _require(user, permission):
-    if not user.has_perm(permission):
-        raise SaleRefused(_("Your role may not do this."))
 
 
 def receipt_number(site, year, kind="sale"):
@@ -166,7 +162,7 @@ def record_sale(
     `discounts` maps a device's pk to (amount, reason). All or nothing: a refusal
     (SaleRefused) writes nothing and uses no receipt number.
     """
-    _require(by, "sales.add_sale")
+    require(by, "sales.add_sale")
     pks = list(dict.fromkeys(device.pk for device in devices))
     if not pks:
         raise SaleRefused(_("Scan or choose at least one device to sell."))
@@ -201,7 +197,7 @@ def record_sale(
             sale.proofs.set(proofs)
             for line in lines:
                 _sell(sale, line, by)
-    except workflow.WorkflowError as error:
+    except Refused as error:
         raise SaleRefused(error.message) from None
     return sale
 
@@ -226,7 +222,7 @@ def _sell(sale, line, by):
             process=workflow.SALE,
             holder_ref=sale.number,
         )
-    except workflow.WorkflowError as error:
+    except Refused as error:
         message = error.message
         if device.asset_tag not in message:
             message = f"{device.asset_tag}: {message}"
@@ -238,7 +234,7 @@ def cancel_sale(*, sale, by, reason):
 
     Raises SaleRefused (nothing written) without a reason, or if the sale was cancelled.
     """
-    _require(by, "sales.add_creditnote")
+    require(by, "sales.add_creditnote")
     reason = (reason or "").strip()
     if not reason:
         raise SaleRefused(_("Say why the sale is cancelled: the credit note states it."))
@@ -277,7 +273,7 @@ def cancel_sale(*, sale, by, reason):
             # Each device was freed by its move back to ready; none stays held by a
             # cancelled sale.
             workflow.release_devices(process=workflow.SALE, holder_ref=current.number, by=by)
-    except workflow.WorkflowError as error:
+    except Refused as error:
         raise SaleRefused(error.message) from None
     sale.status = Sale.Status.CANCELLED
     return note

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.refusals import Refused
 from inventory import pdf
 from inventory.forms import looks_like_id
 from inventory.models import Site
@@ -82,7 +83,7 @@ def sale_new(request):
         elif "record" in request.POST:
             try:
                 sale = services.record_sale(by=request.user, **form.sale_arguments())
-            except services.SaleRefused as refusal:
+            except Refused as refusal:
                 form.add_error(None, refusal.message)
                 refused = True
             else:
@@ -168,7 +169,7 @@ def sale_cancel(request, pk):
         return redirect(sale)
     try:
         note = services.cancel_sale(sale=sale, by=request.user, reason=form.cleaned_data["reason"])
-    except services.SaleRefused as refusal:
+    except Refused as refusal:
         messages.error(request, refusal.message)
     else:
         messages.success(
@@ -228,7 +229,7 @@ def price_list(request):
     if request.method == "POST" and form.is_valid():
         try:
             changed = pricing.save_price_list(by=request.user, cells=form.cells())
-        except pricing.PricingError as refusal:
+        except Refused as refusal:
             form.add_error(None, refusal.message)
         else:
             saved = ngettext(
@@ -260,7 +261,7 @@ def proof_list(request):
                     name=form.cleaned_data["name"],
                     order=form.cleaned_data["order"],
                 )
-            except pricing.PricingError as refusal:
+            except Refused as refusal:
                 form.add_error(None, refusal.message)
             else:
                 messages.success(request, _("Proof “%(name)s” added.") % {"name": proof.name})
@@ -294,7 +295,7 @@ def proof_edit(request, pk):
             order=data["order"],
             active=data["active"],
         )
-    except pricing.PricingError as refusal:
+    except Refused as refusal:
         messages.error(request, refusal.message)
     else:
         messages.success(request, _("Proof “%(name)s” saved.") % {"name": proof.name})

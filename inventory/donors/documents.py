@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count
@@ -28,9 +27,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
+from accounts.refusals import Refused, require
 from inventory import pdf
 from inventory.models import Comment, Donation, Donor, Organisation
-from inventory.workflow import WorkflowError
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +39,8 @@ SUMMARY_LINK_SALT = "inventory.donors.documents.erasure-summary"
 BLANK = "…………………………"
 
 
-class DonorDocumentError(WorkflowError):
+class DonorDocumentError(Refused):
     """A document cannot be issued or sent; the message says why."""
-
-
-def _require(user, *permissions):
-    if not user.has_perms(permissions):
-        raise PermissionDenied(_("Your role may not do this."))
 
 
 def _note(donation, by, body):
@@ -77,7 +71,7 @@ def totals_of(devices):
 def issue_attestation(*, donation, by):
     """Record in `donation`'s history that `by` issues its attestation now, and return
     the PDF (bytes), drawn from the current list of its devices."""
-    _require(by, "inventory.view_donation")
+    require(by, "inventory.view_donation")
     devices = attestation_devices(donation)
     if not devices:
         raise DonorDocumentError(
@@ -282,7 +276,7 @@ def send_erasure_summary(*, donation, by):
     Sent at once rather than by a task: the person who clicks learns whether it left.
     A refused or failed send records nothing.
     """
-    _require(by, "inventory.change_donation", "inventory.view_erasure")
+    require(by, "inventory.change_donation", "inventory.view_erasure")
     donor = donation.donor
     address = donor.email.strip()
     if not address:
@@ -343,7 +337,7 @@ def _summary_message(donation, count, address, until):
 def value_donation(*, donation, by, gift_description, valuation, valued_on):
     """Set what a tax receipt for `donation` would state: the nature of the gift in kind
     and its valuation; a valuation without a date is dated today. Coordinators only."""
-    _require(by, "inventory.value_donation")
+    require(by, "inventory.value_donation")
     gift_description = " ".join((gift_description or "").split())
     if not gift_description:
         raise DonorDocumentError(_("Describe the nature of the gift."))

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.refusals import Refused
 from inventory import pdf
 from inventory.donors import documents as donor_documents
 from inventory.donors.exports import DonationTaxExportResource
@@ -35,7 +36,7 @@ def attestation(request, pk):
     donation = _donation(pk)
     try:
         content = donor_documents.issue_attestation(donation=donation, by=request.user)
-    except donor_documents.DonorDocumentError as error:
+    except Refused as error:
         messages.error(request, error.message)
         return redirect(donation)
     return pdf.response(content, f"attestation-donation-{donation.pk}.pdf")
@@ -47,7 +48,7 @@ def send_erasure_summary(request, pk):
     donation = _donation(pk)
     try:
         donor_documents.send_erasure_summary(donation=donation, by=request.user)
-    except donor_documents.DonorDocumentError as error:
+    except Refused as error:
         messages.error(request, error.message)
     else:
         messages.success(
@@ -106,7 +107,7 @@ def valuation(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             donor_documents.value_donation(donation=donation, by=request.user, **form.cleaned_data)
-        except donor_documents.DonorDocumentError as error:
+        except Refused as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Saved."))

@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.refusals import Refused, require
 from inventory import services, workflow
 from inventory.erasure.nwipe import ErasureLogError, parse_nwipe_log
 from inventory.models import Device, Drive, Erasure, ErasureCertificate, ErasureLog
@@ -41,14 +42,14 @@ def import_erasure_log(*, data, filename, by, device=None):
 
     Drives are found by serial number, among `device`'s drives when it is given (a
     serial not found there becomes a new drive of `device`), else among all drives.
-    Raises WorkflowError (a sentence saying why, nothing saved) when the file is not a
+    Raises Refused (a sentence saying why, nothing saved) when the file is not a
     usable log, was already imported, or names a drive that cannot be found.
     """
-    services._require(by, "inventory.add_erasure")
-    services._require(by, "inventory.add_erasurelog")
+    require(by, "inventory.add_erasure")
+    require(by, "inventory.add_erasurelog")
     data = bytes(data)
     if len(data) > MAX_LOG_BYTES:
-        raise workflow.WorkflowError(
+        raise Refused(
             _("This file is too large for an nwipe log (more than %(size)s MB).")
             % {"size": MAX_LOG_BYTES // (1024 * 1024)}
         )
@@ -57,7 +58,7 @@ def import_erasure_log(*, data, filename, by, device=None):
     try:
         report = parse_nwipe_log(data)
     except ErasureLogError as error:
-        raise workflow.WorkflowError(
+        raise Refused(
             _("%(file)s cannot be imported: %(reason)s")
             % {"file": _base_name(filename), "reason": error}
         ) from error
@@ -85,7 +86,7 @@ def _base_name(filename):
 def _refuse_duplicate(sha256):
     previous = ErasureLog.objects.filter(sha256=sha256).order_by("uploaded_at").first()
     if previous is not None:
-        raise workflow.WorkflowError(
+        raise Refused(
             _("This log was already imported on %(date)s (%(file)s): nothing was saved.")
             % {
                 "date": formats.date_format(
@@ -99,7 +100,7 @@ def _refuse_duplicate(sha256):
 def _refuse_wipes_without_serial(wipes):
     nameless = sorted({wipe.device_path for wipe in wipes if not wipe.serial})
     if nameless:
-        raise workflow.WorkflowError(
+        raise Refused(
             _(
                 "The log gives no serial number for %(drives)s: a drive can only be matched "
                 "by its serial number. Nothing was saved; record this erasure with the form."
@@ -122,7 +123,7 @@ def _drives_of_wipes(wipes, *, device, by):
         elif device is None:
             unknown.append(serial)
     if ambiguous:
-        raise workflow.WorkflowError(
+        raise Refused(
             _(
                 "Several drives have the serial number %(drives)s: import the log from the "
                 "device page (or with --device). Nothing was saved."
@@ -130,7 +131,7 @@ def _drives_of_wipes(wipes, *, device, by):
             % {"drives": "; ".join(ambiguous)}
         )
     if unknown:
-        raise workflow.WorkflowError(
+        raise Refused(
             ngettext(
                 "No drive has the serial number %(serials)s: import the log from the device "
                 "page (or with --device) to add it to that device. Nothing was saved.",
@@ -314,10 +315,10 @@ def certificate_number(year, value):
 def issue_certificate(*, device, by):
     """Issue the erasure certificate of `device` for its erasures of the current cycle.
 
-    Refused (WorkflowError) unless every drive has a passed erasure this cycle. If the
-    latest certificate already covers exactly these erasures, it is returned instead.
+    Refused unless every drive has a passed erasure this cycle. If the latest
+    certificate already covers exactly these erasures, it is returned instead.
     """
-    services._require(by, "inventory.add_erasurecertificate")
+    require(by, "inventory.add_erasurecertificate")
     with transaction.atomic():
         current = _locked(device)
         erasures = _erasures_to_certify(current)
@@ -346,13 +347,13 @@ def _locked(device):
 def _erasures_to_certify(device):
     states = drive_states(device)
     if not states:
-        raise workflow.WorkflowError(
+        raise Refused(
             _("%(tag)s holds no drive: there is no erasure to certify.") % {"tag": device.asset_tag}
         )
     # The same rule as the lifecycle's: a passed erasure made since the device came back.
     missing = workflow.unerased_drives(device)
     if missing:
-        raise workflow.WorkflowError(
+        raise Refused(
             _(
                 "No certificate: data erasure is missing for %(drives)s. "
                 "Record a passed erasure first."

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from inventory import pdf, workflow
+from accounts.refusals import Refused
+from inventory import pdf
 from inventory.erasure import certificates
 from inventory.erasure import services as erasure
 from inventory.models import (
@@ -66,7 +67,7 @@ def erasure_log_import(request, asset_tag):
         recorded = erasure.import_erasure_log(
             data=data, filename=upload.name, by=request.user, device=device
         )
-    except workflow.WorkflowError as error:
+    except Refused as error:
         messages.error(request, error.message)
     else:
         _report_import(request, recorded)
@@ -98,7 +99,7 @@ def certificate_issue(request, asset_tag):
     device = _device(asset_tag)
     try:
         certificate = erasure.issue_certificate(device=device, by=request.user)
-    except workflow.WorkflowError as error:
+    except Refused as error:
         messages.error(request, error.message)
         return redirect(device)
     return redirect("erasure:certificate_pdf", device.asset_tag, certificate.number)

@@ -7,11 +7,12 @@ workstations' API and the `import_hardware` command all call `import_hardware_re
 
 import json
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.refusals import Refused, require
 from inventory import services
 from inventory.hardware.report import HardwareReportError, parse_hardware_report
 from inventory.models import Category, Device, Drive, HardwareReport, WorkstationToken
@@ -58,9 +59,9 @@ def import_hardware_report(
     `battery` is the text of /sys/class/power_supply/BAT*/uevent, the only source of a
     battery's health; it is read, not kept (HardwareReport has no field for it).
     Returns (device, created); `device.hardware_changes` lists what changed.
-    Raises HardwareReportError (nothing saved) and PermissionDenied.
+    Raises HardwareReportError (nothing saved) and PermissionRefused.
     """
-    services._require(by, "inventory.add_hardwarereport")
+    require(by, "inventory.add_hardwarereport")
     spec = _parse(lshw, list(smartctl), lsblk, battery, device)
     # The parser refuses a report without the machine's serial number.
     serial = services.normalise_serial(spec.serial)
@@ -234,7 +235,7 @@ def _sync_drives(device, drive_specs, by):
             continue
         changed = _apply(drive, values)
         if changed:
-            services._require(by, "inventory.change_drive")
+            require(by, "inventory.change_drive")
             drive.clean_fields(exclude=_other_fields(Drive, changed))
             drive._history_user = by
             drive._change_reason = _("Hardware report imported")
@@ -294,9 +295,9 @@ def _json_or_text(raw):
 
 def issue_workstation_token(*, name, site, user, by):
     """Create the API key of a workstation; return (token, clear key), the key shown once."""
-    services._require(by, "inventory.add_workstationtoken")
+    require(by, "inventory.add_workstationtoken")
     if not user.is_active or not user.has_perm("inventory.add_hardwarereport"):
-        raise PermissionDenied(
+        raise Refused(
             _("%(person)s may not send hardware reports: choose a technician.") % {"person": user}
         )
     return WorkstationToken.issue(name=name.strip(), site=site, user=user)
@@ -304,7 +305,7 @@ def issue_workstation_token(*, name, site, user, by):
 
 def revoke_workstation_token(*, token, by):
     """Revoke `token` at once; a second revocation keeps the first date."""
-    services._require(by, "inventory.change_workstationtoken")
+    require(by, "inventory.change_workstationtoken")
     WorkstationToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts.refusals import PermissionRefused, Refused
 from inventory.hardware import services as hardware
 from inventory.hardware.report import HardwareReportError
 from inventory.models import Device, Donation, HardwareReport, Site, WorkstationToken
@@ -249,7 +250,9 @@ def report_lshw(request, pk):
 # The workstations' API --------------------------------------------------------------
 
 
-class _Refused(Exception):
+class _RequestRefused(Refused):
+    """A request the API cannot take; `status` is the HTTP status that says so."""
+
     def __init__(self, message, status):
         super().__init__(message)
         self.status = status
@@ -281,10 +284,10 @@ def api_report(request):
         device, created = hardware.import_hardware_report(
             by=token.user, source=Source.API, workstation=token, **_api_fields(request)
         )
-    except _Refused as error:
-        return _error(error, error.status)
-    except PermissionDenied as error:
-        return _error(str(error) or _("Your role may not do this."), 403)
+    except _RequestRefused as error:
+        return _error(error.message, error.status)
+    except PermissionRefused as error:
+        return _error(error.message, 403)
     except HardwareReportError as error:
         return _error(error, 400)
     return JsonResponse(
@@ -305,12 +308,12 @@ def _api_fields(request):
             for name in ("lshw", "smartctl", "lsblk", "battery")
         }
     except RequestDataTooBig as error:
-        raise _Refused(_("The request is too large for a hardware report."), 400) from error
+        raise _RequestRefused(_("The request is too large for a hardware report."), 400) from error
     sizes = [p.size if hasattr(p, "size") else len(p) for group in parts.values() for p in group]
     if any(size > MAX_FILE_BYTES for size in sizes):
-        raise _Refused(_("The request is too large for a hardware report."), 400)
+        raise _RequestRefused(_("The request is too large for a hardware report."), 400)
     if not parts["lshw"]:
-        raise _Refused(_("The lshw output is missing (field “lshw”)."), 400)
+        raise _RequestRefused(_("The lshw output is missing (field “lshw”)."), 400)
     contents = {
         name: [p.read() if hasattr(p, "read") else p for p in group]
         for name, group in parts.items()
@@ -328,10 +331,10 @@ def _api_donation(number):
     if not number:
         return None
     if not (number.isascii() and number.isdigit()):
-        raise _Refused(_("The donation must be given by its number."), 400)
+        raise _RequestRefused(_("The donation must be given by its number."), 400)
     donation = Donation.objects.select_related("site").filter(pk=int(number)).first()
     if donation is None:
-        raise _Refused(_("No donation has the number %(id)s.") % {"id": number}, 404)
+        raise _RequestRefused(_("No donation has the number %(id)s.") % {"id": number}, 404)
     return donation
 
 
@@ -348,8 +351,8 @@ def workstation_list(request):
         if form.is_valid():
             try:
                 token, key = hardware.issue_workstation_token(by=request.user, **form.cleaned_data)
-            except PermissionDenied as error:
-                form.add_error("user", str(error))
+            except Refused as error:
+                form.add_error("user", error.message)
             else:
                 return _token_created(request, token, key)
     # Active keys first (PostgreSQL sorts NULL last by default, SQLite first).

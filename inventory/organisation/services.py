@@ -3,8 +3,8 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.refusals import require
 from inventory.models import Organisation
-from inventory.workflow import PermissionRefused
 
 
 def save_organisation(*, form, by):
@@ -12,8 +12,8 @@ def save_organisation(*, form, by):
 
     Returns the organisation.
     """
-    if not by.has_perm("inventory.change_organisation"):
-        raise PermissionRefused(_("Your role may not change the organisation's details."))
+    message = _("Your role may not change the organisation's details.")
+    require(by, "inventory.change_organisation", message=message)
     with transaction.atomic():
         # There is one row: when two coordinators save the very first details at the same
         # time, the second one updates the row the first one created.

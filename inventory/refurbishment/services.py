@@ -1,29 +1,20 @@
 """Writes of the refurbishment step: checklist results, parts fitted, system installed."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.refusals import Refused, require
 from inventory.models import CheckResult, OperatingSystem, OsInstall, Part, PartUse
-from inventory.workflow import PROCESS, WorkflowError
-
-
-def _require_process(user):
-    _require(user, PROCESS)
-
-
-def _require(user, permission):
-    if not user.has_perm(permission):
-        raise PermissionDenied(_("Your role may not do this."))
+from inventory.workflow import PROCESS
 
 
 def record_check(*, device, item, outcome, by, note=""):
     """Record the outcome of one checklist test; a new check replaces the previous one."""
-    _require_process(by)
+    require(by, PROCESS)
     if item.category != device.category:
-        raise WorkflowError(
+        raise Refused(
             _("“%(test)s” is not a test for a %(category)s.")
             % {"test": item, "category": device.get_category_display().lower()}
         )
@@ -46,16 +37,16 @@ def use_part(*, device, part, by, quantity=1, note=""):
     The stock is decremented by a conditional UPDATE, so two technicians taking the
     last unit at the same moment cannot both get it.
     """
-    _require_process(by)
+    require(by, PROCESS)
     if quantity < 1:
-        raise WorkflowError(_("The quantity must be at least 1."))
+        raise Refused(_("The quantity must be at least 1."))
     with transaction.atomic():
         taken = Part.objects.filter(pk=part.pk, quantity__gte=quantity).update(
             quantity=F("quantity") - quantity
         )
         if not taken:
             left = Part.objects.values_list("quantity", flat=True).get(pk=part.pk)
-            raise WorkflowError(
+            raise Refused(
                 _("Not enough “%(part)s” in stock: %(left)s left, %(wanted)s asked.")
                 % {"part": part, "left": left, "wanted": quantity}
             )
@@ -73,9 +64,9 @@ def use_part(*, device, part, by, quantity=1, note=""):
 
 def restock_part(*, part, quantity, by, note=""):
     """Add `quantity` units of `part` to the stock (a delivery, parts taken from a device)."""
-    _require_process(by)
+    require(by, PROCESS)
     if quantity < 1:
-        raise WorkflowError(_("The quantity must be at least 1."))
+        raise Refused(_("The quantity must be at least 1."))
     with transaction.atomic():
         Part.objects.filter(pk=part.pk).update(quantity=F("quantity") + quantity)
         part.refresh_from_db(fields=["quantity"])
@@ -87,9 +78,9 @@ def restock_part(*, part, quantity, by, note=""):
 
 def install_system(*, device, system, by, note=""):
     """Record that `system` was installed on `device` now."""
-    _require_process(by)
+    require(by, PROCESS)
     if not system.active:
-        raise WorkflowError(
+        raise Refused(
             _("“%(system)s” is no longer offered: choose a system of the catalogue.")
             % {"system": system}
         )
@@ -104,7 +95,7 @@ def install_system(*, device, system, by, note=""):
 
 def set_system_offered(*, system, offered, by):
     """Offer `system` for new installations, or withdraw it; past installations stay."""
-    _require(by, "inventory.change_operatingsystem")
+    require(by, "inventory.change_operatingsystem")
     OperatingSystem.objects.filter(pk=system.pk).update(active=offered)
     system.active = offered
     return system

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.refusals import Refused
 from inventory import workflow
 from inventory.models import (
     Category,
@@ -184,7 +185,7 @@ def check_record(request, asset_tag, item_pk):
         result = refurbishment.record_check(
             device=device, item=item, by=request.user, **form.cleaned_data
         )
-    except workflow.WorkflowError as error:
+    except Refused as error:
         return _answer(request, device, error=error.message)
     return _answer(request, device, success=str(result))
 
@@ -198,7 +199,7 @@ def part_use(request, asset_tag):
         return _answer(request, device, error=_errors(form), section="parts")
     try:
         use = refurbishment.use_part(device=device, by=request.user, **form.cleaned_data)
-    except workflow.WorkflowError as error:
+    except Refused as error:
         return _answer(request, device, error=error.message, section="parts")
     return _answer(request, device, success=_("Fitted: %(use)s.") % {"use": use}, section="parts")
 
@@ -212,7 +213,7 @@ def system_install(request, asset_tag):
         return _answer(request, device, error=_errors(form), section="system")
     try:
         install = refurbishment.install_system(device=device, by=request.user, **form.cleaned_data)
-    except workflow.WorkflowError as error:
+    except Refused as error:
         return _answer(request, device, error=error.message, section="system")
     return _answer(
         request, device, success=_("Installed: %(system)s.") % {"system": install}, section="system"
@@ -310,7 +311,7 @@ def part_restock(request, pk):
         return redirect("refurbishment:part_list")
     try:
         refurbishment.restock_part(part=part, by=request.user, **form.cleaned_data)
-    except workflow.WorkflowError as error:
+    except Refused as error:
         messages.error(request, error.message)
     else:
         messages.success(

@@ -12,11 +12,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.refusals import PermissionRefused, Refused
 from inventory import services, workflow
 from inventory.models import CheckResult, Device, Location, OsInstall, Status
 from inventory.scan.codes import ACTION_PREFIX, ACTIONS_BY_CODE, from_azerty, looks_azerty_garbled
@@ -359,7 +359,7 @@ class Station:
             workflow.transition_device(
                 device=device, target=target, by=user, note=_("Scan station")
             )
-        except workflow.WorkflowError as error:
+        except Refused as error:
             return self._log(REFUSED, device.asset_tag, error.message, tag=device.asset_tag)
         return self._log(
             OK,
@@ -384,7 +384,7 @@ class Station:
         before = {"location": device.location_id, "site": device.site_id}
         try:
             services.move_device(device=device, location=location, by=user, note=_("Scan station"))
-        except PermissionDenied:
+        except PermissionRefused:
             return self._log(
                 REFUSED,
                 device.asset_tag,
@@ -415,7 +415,7 @@ class Station:
             services.move_device(
                 device=device, location=location, by=user, note=_("Scan station: move undone")
             )
-        except PermissionDenied:
+        except PermissionRefused:
             return self._log(REFUSED, code, _("Your role may not move devices."))
         self.undo = None
         self._show(device)

@@ -15,9 +15,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.refusals import require
 from lending.access import coordinates, households_visible_to
 from lending.models import Enrolment, Loan, Programme
-from lending.states import LendingError, clean_text, record_history, require, set_status
+from lending.states import LendingError, clean_text, record_history, set_status
 
 E = Enrolment.Status
 

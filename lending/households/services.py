@@ -4,10 +4,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.refusals import require
 from inventory.services import reserve_sequence_values
 from lending.access import can_see_person
 from lending.models import ConsentPurpose, Household
-from lending.states import LendingError, require, save_with_history
+from lending.states import LendingError, save_with_history
 
 HOUSEHOLD_CODE_SEQUENCE = "household_code"
 

@@ -11,10 +11,11 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import back_or
+from accounts.refusals import Refused
 from inventory.chatter import timeline
 from inventory.forms import CommentForm
 from lending.access import can_see_person, enrolments_visible_to, households_visible_to
@@ -41,7 +42,6 @@ from lending.households.selectors import (
     programmes_to_apply,
 )
 from lending.households.services import register_household, update_household
-from lending.states import LendingError
 from spreadsheets.exporting import export_format, export_response
 
 PAGE_SIZE = 50
@@ -52,15 +52,6 @@ def _household_or_404(request, code):
     if household is None:
         raise Http404
     return household
-
-
-def _back(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(default)
 
 
 def _add_errors(form, error):
@@ -95,7 +86,7 @@ def household_create(request):
             )
         except ValidationError as error:
             _add_errors(form, error)
-        except LendingError as error:
+        except Refused as error:
             form.add_error(None, error.message)
         else:
             messages.success(
@@ -118,7 +109,7 @@ def household_edit(request, code):
             )
         except ValidationError as error:
             _add_errors(form, error)
-        except LendingError as error:
+        except Refused as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Household %(code)s saved.") % {"code": household.code})
@@ -181,7 +172,7 @@ def _comment(request, subject):
         try:
             add_lending_comment(subject=subject, by=request.user, body=form.cleaned_data["body"])
             error = ""
-        except LendingError as refused:
+        except Refused as refused:
             error = refused.message
     if request.htmx:
         # Swap only the history panel, as inventory's device page does.
@@ -212,7 +203,7 @@ def household_apply(request, code):
             by=request.user,
             note=form.cleaned_data["note"],
         )
-    except LendingError as error:
+    except Refused as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _status_message(enrolment))
@@ -276,14 +267,14 @@ def _decide(request, enrolment, form, decide, *, message=_status_message):
     cleaned data, and go back to where the button was."""
     if not form.is_valid():
         messages.error(request, _form_errors(form))
-        return _back(request, enrolment)
+        return back_or(request, enrolment)
     try:
         decide(form.cleaned_data)
-    except LendingError as error:
+    except Refused as error:
         messages.error(request, error.message)
     else:
         messages.success(request, message(enrolment))
-    return _back(request, enrolment)
+    return back_or(request, enrolment)
 
 
 @require_POST

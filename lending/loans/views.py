@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.refusals import Refused
 from inventory import pdf
 from inventory.forms import CommentForm
 from lending import access, sims
@@ -43,7 +44,6 @@ from lending.loans.forms import (
 )
 from lending.loans.resources import LoanExportResource, SimCardResource
 from lending.models import Accessory, Loan, LoanDevice, Programme, SimCard
-from lending.states import LendingError
 from spreadsheets.exporting import export_format, export_response
 
 PAGE_SIZE = 50
@@ -173,7 +173,7 @@ def loan_comment(request, pk):
     if form.is_valid():
         try:
             add_lending_comment(subject=loan, by=request.user, body=form.cleaned_data["body"])
-        except LendingError as refusal:
+        except Refused as refusal:
             error = refusal.message
     else:
         error = _("A comment cannot be empty.")
@@ -207,13 +207,13 @@ def loan_agreement(request, pk):
 def _action_page(request, loan, form, act, done, template="lending/loan_form.html", **extra):
     """Show `form`; on a valid POST call `act(cleaned_data)`, the one workflow function.
 
-    Its refusal (LendingError) becomes an error at the top of the form: nothing was
+    Its refusal (Refused) becomes an error at the top of the form: nothing was
     written, and the person corrects what they typed.
     """
     if request.method == "POST" and form.is_valid():
         try:
             act(form.cleaned_data)
-        except LendingError as refusal:
+        except Refused as refusal:
             form.add_error(None, refusal.message)
         else:
             messages.success(request, done)
@@ -244,7 +244,7 @@ def loan_request(request, pk):
             loan = loan_workflow.request_loan(
                 enrolment=enrolment, by=request.user, note=form.cleaned_data["note"]
             )
-        except LendingError as refusal:
+        except Refused as refusal:
             form.add_error(None, refusal.message)
         else:
             messages.success(request, _("Loan requested: the coordinator will decide on it."))
@@ -459,7 +459,7 @@ def _sim_page(request, form, save, title):
             save()
         except ValidationError as error:
             form.add_error(None, error)
-        except LendingError as refusal:
+        except Refused as refusal:
             form.add_error(None, refusal.message)
         else:
             messages.success(request, _("SIM card saved."))

@@ -13,12 +13,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.refusals import Refused, require
 from inventory import workflow
 from inventory.models import Category, Device
 from inventory.models import Status as DeviceStatus
 from lending.access import coordinates, households_visible_to
 from lending.models import Accessory, Enrolment, Loan, LoanDevice, LoanExtension, Return, SimCard
-from lending.states import LendingError, clean_text, record_history, require, set_status
+from lending.states import LendingError, clean_text, record_history, set_status
 
 L = Loan.Status
 
@@ -166,7 +167,7 @@ def approve_loan(*, loan, by, devices, starts_on, due_on=None, sim=None, note=""
                 _reserve_device(loan, device, by)
             if sim is not None:
                 _reserve_sim(loan, sim, by)
-    except workflow.WorkflowError as error:
+    except Refused as error:
         loan.refresh_from_db()
         raise LendingError(error.message) from None
     except IntegrityError:
@@ -196,7 +197,7 @@ def _reserve_device(loan, device, by):
             process=workflow.LOAN,
             holder_ref=str(loan.pk),
         )
-    except workflow.WorkflowError as error:
+    except Refused as error:
         raise LendingError(f"{device.asset_tag}: {error.message}") from None
 
 
@@ -282,7 +283,7 @@ def hand_over_loan(*, loan, by, signed_on, accessories=(), note=""):
                     process=workflow.LOAN,
                     holder_ref=str(loan.pk),
                 )
-    except workflow.WorkflowError as error:
+    except Refused as error:
         loan.refresh_from_db()
         raise LendingError(error.message) from None
     return loan
@@ -353,7 +354,7 @@ def inspect_return(*, loan, by, conditions, accessories_back=(), sim_back=False,
             )
             for item in items:
                 _inspect_item(loan, item, conditions[item.device_id], by)
-    except workflow.WorkflowError as error:
+    except Refused as error:
         loan.refresh_from_db()
         raise LendingError(error.message) from None
     return loan
@@ -416,7 +417,7 @@ def review_return(*, loan, by, decisions, damage_noted=False, note=""):
             )
             sim_status = SimCard.Status.STOCK if record.sim_back else SimCard.Status.LOST
             _release_sim(loan, by, status=sim_status)
-    except workflow.WorkflowError as error:
+    except Refused as error:
         loan.refresh_from_db()
         raise LendingError(error.message) from None
     return loan

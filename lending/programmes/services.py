@@ -15,11 +15,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.refusals import require
 from accounts.roles import Role, roles_of
 from lending.access import coordinates, households_visible_to
 from lending.enrolments.workflow import places_taken
 from lending.models import Attendance, Enrolment, Household, Programme, Workshop
-from lending.states import LendingError, require, save_with_history
+from lending.states import LendingError, save_with_history
 
 E = Enrolment.Status
 Presence = Attendance.Presence

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.refusals import Refused
 from inventory.models import Category
 from lending.access import (
     coordinates,
@@ -29,7 +30,6 @@ from lending.programmes.forms import (
     presences_from,
 )
 from lending.programmes.resources import ProgrammeExportResource
-from lending.states import LendingError
 from spreadsheets.exporting import export_format, export_response
 
 E = Enrolment.Status
@@ -141,7 +141,7 @@ def programme_create(request):
             )
         except ValidationError as error:
             _add_errors(form, error)
-        except LendingError as error:
+        except Refused as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Programme “%(name)s” created.") % {"name": programme})
@@ -161,7 +161,7 @@ def programme_edit(request, pk):
             )
         except ValidationError as error:
             _add_errors(form, error)
-        except LendingError as error:
+        except Refused as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Programme saved."))
@@ -184,7 +184,7 @@ def workshop_create(request, pk):
             )
         except ValidationError as error:
             _add_errors(form, error)
-        except LendingError as error:
+        except Refused as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Workshop planned."))
@@ -204,7 +204,7 @@ def workshop_edit(request, pk):
             programmes.update_workshop(workshop=form.save(commit=False), by=request.user)
         except ValidationError as error:
             _add_errors(form, error)
-        except LendingError as error:
+        except Refused as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Workshop saved."))
@@ -234,7 +234,7 @@ def workshop_detail(request, pk):
         posted = presences_from(request.POST)
         try:
             changed = programmes.record_attendance(workshop=workshop, by=user, presences=posted)
-        except LendingError as error:
+        except Refused as error:
             messages.error(request, error.message)
         else:
             messages.success(
@@ -288,7 +288,7 @@ def _edit_reference(request, form_class, instance, save, *, title, current, back
             save(form)
         except ValidationError as error:
             _add_errors(form, error)
-        except LendingError as error:
+        except Refused as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Saved."))

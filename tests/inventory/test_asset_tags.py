@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from accounts.refusals import PermissionRefused
 from inventory import services
 from inventory.models import Category, Device
 from tests.factories import SiteFactory
@@ -73,7 +74,7 @@ def test_a_device_that_fails_validation_creates_nothing(technician):
 
 
 def test_registering_needs_the_permission(social_worker):
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionRefused):
         register(social_worker, SiteFactory())
 
     assert not Device.objects.exists()

@@ -10,6 +10,7 @@ from django.apps import apps
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
+from accounts.refusals import Refused
 from inventory import services
 from inventory import workflow as inventory_workflow
 from inventory.models import Category, Device, Status
@@ -144,7 +145,7 @@ def test_a_scan_on_a_device_held_by_a_loan_is_refused_naming_the_loan(
 def test_a_bulk_move_with_a_device_held_by_a_loan_moves_nothing(reserved, laptop, coordinator):
     free = DeviceFactory(status=Status.READY)
 
-    with pytest.raises(inventory_workflow.WorkflowError) as refused:
+    with pytest.raises(Refused) as refused:
         inventory_workflow.transition_devices(
             devices=[free, Device.objects.get(pk=laptop.pk)], target=Status.LOST, by=coordinator
         )

@@ -213,6 +213,18 @@ def test_a_transition_never_redirects_to_another_site(technician_client):
     assert response["Location"] == device.get_absolute_url()
 
 
+def test_a_transition_on_https_never_goes_back_over_http(technician_client):
+    device = DeviceFactory(status=Status.RECEIVED)
+
+    response = technician_client.post(
+        transition_url(device, Status.WIPING),
+        {"next": "http://testserver/devices/kanban/"},
+        secure=True,
+    )
+
+    assert response["Location"] == device.get_absolute_url()
+
+
 def test_the_bulk_transition_moves_every_selected_device(coordinator_client):
     devices = [DeviceFactory(status=Status.READY) for _ in range(3)]
 

@@ -5,16 +5,15 @@ import datetime
 import pytest
 from django.utils import timezone, translation
 
+from accounts.refusals import PermissionRefused, Refused
 from accounts.roles import ROLE_PERMISSIONS, Role
 from inventory import workflow
 from inventory.models import Category, ChecklistItem, CheckResult, Device, Erasure, Status
 from inventory.workflow import (
     TRANSITIONS,
     GuardFailed,
-    PermissionRefused,
     StaleStatus,
     TransitionNotAllowed,
-    WorkflowError,
     transition_device,
     transition_devices,
 )
@@ -397,7 +396,7 @@ def test_several_devices_move_all_or_none(coordinator):
     devices = [ready[0], received, ready[1]]
     before = Device.history.count()
 
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(Refused) as refused:
         transition_devices(devices=devices, target=Status.GIVEN, by=coordinator)
 
     assert received.asset_tag in refused.value.message

@@ -8,11 +8,10 @@ number). All or nothing: on any error nothing is saved and the exit status is 1.
 
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from inventory import workflow
+from accounts.refusals import PermissionRefused, Refused
 from inventory.erasure import services as erasure
 from inventory.management.acting_user import acting_user
 from inventory.models import Device
@@ -44,12 +43,12 @@ class Command(BaseCommand):
             recorded = erasure.import_erasure_log(
                 data=data, filename=path.name, by=by, device=target
             )
-        except workflow.WorkflowError as error:
-            raise CommandError(error.message) from error
-        except PermissionDenied as error:
+        except PermissionRefused as error:
             raise CommandError(
                 _("%(user)s may not record erasures.") % {"user": by.get_username()}
             ) from error
+        except Refused as error:
+            raise CommandError(error.message) from error
         for item in recorded:
             self.stdout.write(
                 f"{item.drive.device.asset_tag}  {item.drive.serial_number}  "

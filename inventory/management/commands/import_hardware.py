@@ -12,11 +12,11 @@ the exit status is 1; fix it and run the same command again.
 
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.refusals import PermissionRefused
 from inventory.hardware import services as hardware
 from inventory.hardware.report import HardwareReportError
 from inventory.management.acting_user import acting_user
@@ -82,7 +82,7 @@ class Command(BaseCommand):
             raise CommandError(
                 _("%(file)s: %(error)s (nothing was imported)") % {"file": path, "error": error}
             ) from error
-        except PermissionDenied as error:
+        except PermissionRefused as error:
             raise CommandError(
                 _("%(user)s may not import hardware reports.") % {"user": by.get_username()}
             ) from error

@@ -10,10 +10,10 @@ import zxingcpp
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from accounts.refusals import Refused
 from inventory import services
 from inventory.erasure.services import issue_certificate
 from inventory.models import Device, Erasure, ErasureCertificate, Sequence
-from inventory.workflow import WorkflowError
 from tests.factories import (
     DeviceFactory,
     DonationFactory,
@@ -84,7 +84,7 @@ def test_issuing_is_refused_while_a_drive_is_unerased(technician):
     device = erased_device(technician, drives=1)
     waiting = DriveFactory(device=device)
 
-    with pytest.raises(WorkflowError) as refusal:
+    with pytest.raises(Refused) as refusal:
         issue_certificate(device=device, by=technician)
 
     assert waiting.serial_number in refusal.value.message
@@ -96,7 +96,7 @@ def test_a_failed_erasure_does_not_allow_a_certificate(technician):
     device = DeviceFactory()
     erase(DriveFactory(device=device), technician, result=Erasure.Result.FAILED)
 
-    with pytest.raises(WorkflowError):
+    with pytest.raises(Refused):
         issue_certificate(device=device, by=technician)
 
     assert not ErasureCertificate.objects.exists()
@@ -109,7 +109,7 @@ def test_an_erasure_made_before_the_device_came_back_does_not_count(technician):
     )
     device.refresh_from_db()
 
-    with pytest.raises(WorkflowError):
+    with pytest.raises(Refused):
         issue_certificate(device=device, by=technician)
 
     assert not ErasureCertificate.objects.exists()
@@ -118,7 +118,7 @@ def test_an_erasure_made_before_the_device_came_back_does_not_count(technician):
 def test_a_device_without_drives_gets_no_certificate(technician):
     device = DeviceFactory()
 
-    with pytest.raises(WorkflowError) as refusal:
+    with pytest.raises(Refused) as refusal:
         issue_certificate(device=device, by=technician)
 
     assert device.asset_tag in refusal.value.message

@@ -11,10 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, ManagementUtility, call_command
 from django.utils import timezone
 
+from accounts.refusals import Refused
 from inventory.erasure.nwipe import parse_nwipe_log
 from inventory.erasure.services import import_erasure_log
 from inventory.models import Drive, Erasure, ErasureLog, Status
-from inventory.workflow import WorkflowError, unerased_drives
+from inventory.workflow import unerased_drives
 from tests import paths
 from tests.factories import DeviceFactory, DriveFactory
 
@@ -183,7 +184,7 @@ def test_a_failed_verification_is_recorded_as_failed(technician):
 def test_an_unknown_serial_without_a_device_is_refused_and_nothing_is_saved(technician, media_root):
     device_with_drives(SSD)
 
-    with pytest.raises(WorkflowError) as refusal:
+    with pytest.raises(Refused) as refusal:
         import_erasure_log(data=read(TWO_DRIVES), filename="a.log", by=technician)
 
     assert HDD in refusal.value.message
@@ -230,7 +231,7 @@ def test_a_serial_held_by_two_devices_is_refused_without_a_device(technician, me
     device_with_drives(SSD, HDD)
     device_with_drives(SSD)
 
-    with pytest.raises(WorkflowError) as refusal:
+    with pytest.raises(Refused) as refusal:
         import_erasure_log(data=read(TWO_DRIVES), filename="a.log", by=technician)
 
     assert SSD in refusal.value.message
@@ -240,7 +241,7 @@ def test_a_serial_held_by_two_devices_is_refused_without_a_device(technician, me
 def test_a_log_without_serial_numbers_is_refused(technician, media_root):
     device = device_with_drives("ONLY-1")
 
-    with pytest.raises(WorkflowError) as refusal:
+    with pytest.raises(Refused) as refusal:
         import_erasure_log(
             data=read("zero-verify-last.log"), filename="z.log", by=technician, device=device
         )
@@ -256,7 +257,7 @@ def test_the_same_file_twice_is_refused(technician, media_root):
     device_with_drives(SSD, HDD)
     import_erasure_log(data=read(TWO_DRIVES), filename="a.log", by=technician)
 
-    with pytest.raises(WorkflowError) as refusal:
+    with pytest.raises(Refused) as refusal:
         import_erasure_log(data=read(TWO_DRIVES), filename="renamed.log", by=technician)
 
     assert "a.log" in refusal.value.message
@@ -269,7 +270,7 @@ def test_the_same_file_twice_is_refused(technician, media_root):
 def test_a_garbled_or_truncated_file_is_refused_with_its_reason(name, technician, media_root):
     device = device_with_drives(SSD)
 
-    with pytest.raises(WorkflowError) as refusal:
+    with pytest.raises(Refused) as refusal:
         import_erasure_log(data=read(name), filename=name, by=technician, device=device)
 
     assert name in refusal.value.message

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone, translation
 
+from accounts.refusals import Refused
 from inventory import services, workflow
 from inventory.models import (
     Category,
@@ -21,7 +22,7 @@ from inventory.models import (
     Status,
 )
 from inventory.refurbishment import services as refurbishment
-from inventory.workflow import GuardFailed, WorkflowError, transition_device
+from inventory.workflow import GuardFailed, transition_device
 from tests.factories import DeviceFactory, DriveFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +108,7 @@ def test_a_check_keeps_its_note_trimmed(checklist, technician):
 def test_a_test_of_another_category_is_refused(checklist, technician):
     device = refurbishing_laptop()
 
-    with pytest.raises(WorkflowError):
+    with pytest.raises(Refused):
         refurbishment.record_check(
             device=device, item=checklist["touch"], outcome="pass", by=technician
         )
@@ -238,7 +239,7 @@ def test_fitting_more_than_the_stock_is_refused_and_nothing_is_written(ssd, tech
     device = refurbishing_laptop()
     history_rows = ssd.history.count()
 
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(Refused) as refused:
         refurbishment.use_part(device=device, part=ssd, quantity=4, by=technician)
 
     assert "3" in refused.value.message
@@ -255,7 +256,7 @@ def test_the_last_unit_goes_to_only_one_of_two_technicians(technician, coordinat
     first, second = refurbishing_laptop(), refurbishing_laptop()
 
     refurbishment.use_part(device=first, part=seen_by_first, by=technician)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(Refused):
         refurbishment.use_part(device=second, part=seen_by_second, by=coordinator)
 
     part.refresh_from_db()
@@ -265,7 +266,7 @@ def test_the_last_unit_goes_to_only_one_of_two_technicians(technician, coordinat
 
 @pytest.mark.parametrize("quantity", [0, -1])
 def test_a_quantity_below_one_is_refused(quantity, ssd, technician):
-    with pytest.raises(WorkflowError):
+    with pytest.raises(Refused):
         refurbishment.use_part(
             device=refurbishing_laptop(), part=ssd, quantity=quantity, by=technician
         )
@@ -286,7 +287,7 @@ def test_restocking_adds_to_the_stock(ssd, coordinator):
 
 @pytest.mark.parametrize("quantity", [0, -2])
 def test_restocking_nothing_or_less_is_refused(quantity, ssd, coordinator):
-    with pytest.raises(WorkflowError):
+    with pytest.raises(Refused):
         refurbishment.restock_part(part=ssd, quantity=quantity, by=coordinator)
 
     ssd.refresh_from_db()
@@ -308,7 +309,7 @@ def test_installing_a_system_records_who_and_when(mint, technician):
 def test_a_system_no_longer_offered_cannot_be_installed(mint, technician, coordinator):
     refurbishment.set_system_offered(system=mint, offered=False, by=coordinator)
 
-    with pytest.raises(WorkflowError):
+    with pytest.raises(Refused):
         refurbishment.install_system(device=refurbishing_laptop(), system=mint, by=technician)
 
     assert not OsInstall.objects.exists()

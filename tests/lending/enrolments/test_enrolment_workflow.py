@@ -3,6 +3,7 @@ is full; a place freed goes to the first of the waiting list."""
 
 import pytest
 
+from accounts.refusals import PermissionRefused
 from accounts.roles import Role
 from lending.enrolments import workflow
 from lending.models import Enrolment, Loan, Programme
@@ -150,7 +151,7 @@ def test_a_social_worker_cannot_apply_for_another_structures_household(social_wo
 
 
 def test_a_technician_cannot_apply(technician, household, programme):
-    with pytest.raises(LendingError, match="Your role may not"):
+    with pytest.raises(PermissionRefused, match="Your role may not"):
         workflow.apply_for_programme(household=household, programme=programme, by=technician)
 
     assert not Enrolment.objects.exists()
@@ -265,7 +266,7 @@ def test_a_social_worker_cannot_decide(decision, social_worker, programme):
     enrolment = enrolment_in(programme, STARTING[decision])
     before = state(programme)
 
-    with pytest.raises(LendingError, match="Your role may not"):
+    with pytest.raises(PermissionRefused, match="Your role may not"):
         DECISIONS[decision](enrolment, social_worker)
 
     assert state(programme) == before

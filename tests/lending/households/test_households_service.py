@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.refusals import PermissionRefused
 from accounts.roles import Role
 from lending.households.services import register_household, update_household
 from lending.models import ConsentPurpose, Household
@@ -95,7 +96,7 @@ def test_as_many_school_age_children_as_people_is_refused(size, children, social
 def test_a_technician_cannot_register_a_household(technician, structure):
     structure.members.add(technician)
 
-    with pytest.raises(LendingError, match="Your role may not"):
+    with pytest.raises(PermissionRefused, match="Your role may not"):
         register_household(by=technician, **details(structure))
 
     assert not Household.objects.exists()

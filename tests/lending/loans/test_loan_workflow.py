@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from accounts.refusals import PermissionRefused, Refused
 from accounts.roles import Role
 from inventory import workflow as inventory_workflow
 from inventory.models import Category, Device
@@ -148,7 +149,7 @@ def test_a_social_worker_cannot_request_a_loan_for_another_structures_household(
 
 
 def test_a_technician_cannot_request_a_loan(enrolment, technician):
-    with pytest.raises(LendingError, match="Your role may not"):
+    with pytest.raises(PermissionRefused, match="Your role may not"):
         workflow.request_loan(enrolment=enrolment, by=technician)
 
     assert not Loan.objects.exists()
@@ -320,7 +321,7 @@ def test_only_a_coordinator_of_the_programme_may_approve(who, loan, laptop, user
     user = UserFactory(role=Role.COORDINATOR) if who == "other_coordinator" else user_for(who)
     before = history_rows(laptop)
 
-    with pytest.raises(LendingError):
+    with pytest.raises(Refused):
         approve(loan, user, [laptop])
 
     assert_nothing_reserved(loan, [laptop], before)
@@ -375,7 +376,7 @@ def test_handing_over_an_unknown_accessory_is_refused(approved, technician, lapt
 
 
 def test_a_social_worker_cannot_hand_over(approved, social_worker, laptop):
-    with pytest.raises(LendingError, match="Your role may not"):
+    with pytest.raises(PermissionRefused, match="Your role may not"):
         workflow.hand_over_loan(loan=approved, by=social_worker, signed_on=TODAY)
 
     approved.refresh_from_db()
@@ -472,7 +473,7 @@ def test_extending_a_loan_not_in_progress_is_refused(loan, coordinator):
 
 
 def test_a_social_worker_cannot_extend(active, social_worker):
-    with pytest.raises(LendingError, match="Your role may not"):
+    with pytest.raises(PermissionRefused, match="Your role may not"):
         workflow.extend_loan(
             loan=active,
             by=social_worker,
@@ -513,7 +514,7 @@ def test_another_social_worker_may_not_cancel_the_request(loan, structure):
     colleague = UserFactory(role=Role.SOCIAL_WORKER)
     structure.members.add(colleague)
 
-    with pytest.raises(LendingError, match="Your role may not"):
+    with pytest.raises(PermissionRefused, match="Your role may not"):
         workflow.cancel_loan(loan=loan, by=colleague, reason="Mistake")
 
     loan.refresh_from_db()
@@ -609,7 +610,7 @@ def test_an_unknown_condition_is_refused_and_nothing_is_recorded(
 
 
 def test_a_social_worker_cannot_inspect_a_return(active, social_worker, laptop, router):
-    with pytest.raises(LendingError, match="Your role may not"):
+    with pytest.raises(PermissionRefused, match="Your role may not"):
         workflow.inspect_return(
             loan=active, by=social_worker, conditions={laptop.pk: "good", router.pk: "good"}
         )
@@ -806,7 +807,7 @@ def test_a_decision_that_contradicts_the_inspection_is_refused_and_nothing_moves
 def test_only_a_coordinator_of_the_programme_may_review(who, inspected, laptop, router, user_for):
     user = UserFactory(role=Role.COORDINATOR) if who == "other_coordinator" else user_for(who)
 
-    with pytest.raises(LendingError):
+    with pytest.raises(Refused):
         workflow.review_return(
             loan=inspected, by=user, decisions={laptop.pk: "erasure", router.pk: "lost"}
         )

@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from accounts.refusals import PermissionRefused
 from lending.loans import workflow as loan_workflow
 from lending.models import SimCard
 from lending.sims import add_sim_card
-from lending.states import LendingError
 from tests.factories import DeviceFactory
 from tests.lending_factories import LoanFactory, ProgrammeFactory, SimCardFactory
 
@@ -105,7 +105,7 @@ def test_editing_a_card_to_another_cards_iccid_is_refused(coordinator_client):
 
 
 def test_the_service_refuses_a_role_that_may_not_add_cards(technician):
-    with pytest.raises(LendingError):
+    with pytest.raises(PermissionRefused):
         add_sim_card(by=technician, iccid=ICCID, operator="Orange", data_plan_gb=10)
     assert not SimCard.objects.exists()
 

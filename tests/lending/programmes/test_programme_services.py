@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.refusals import PermissionRefused
 from accounts.roles import Role
 from inventory.models import Category
 from lending.models import Attendance, Enrolment, Funder, Programme, Structure, Workshop
@@ -97,7 +98,7 @@ def test_a_programme_lending_a_sim_says_how_big_its_data_plan_is(coordinator, st
 
 
 def test_a_technician_cannot_create_a_programme(technician, structure):
-    with pytest.raises(LendingError):
+    with pytest.raises(PermissionRefused):
         programmes.create_programme(by=technician, structures=[structure], **programme_fields())
 
     assert not Programme.objects.exists()
@@ -356,7 +357,7 @@ def test_a_social_worker_cannot_record_another_structures_household(
 def test_a_technician_cannot_record_attendance(workshop, structure, technician):
     own = enrolled(workshop.programme, structure)
 
-    with pytest.raises(LendingError):
+    with pytest.raises(PermissionRefused):
         programmes.record_attendance(
             workshop=workshop, by=technician, presences={own.code: "present"}
         )
@@ -468,7 +469,7 @@ def test_a_social_worker_who_follows_households_stays_in_the_structure(
 
 
 def test_a_social_worker_cannot_add_a_funder(social_worker):
-    with pytest.raises(LendingError):
+    with pytest.raises(PermissionRefused):
         programmes.save_funder(funder=Funder(name="CAF du Pas-de-Calais"), by=social_worker)
 
     assert not Funder.objects.exists()
