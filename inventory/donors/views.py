@@ -81,7 +81,7 @@ def shared_erasure_summary(request, token):
 def _unusable_link(request, *, expired):
     response = render(
         request,
-        "inventory/donor_link_unusable.html",
+        "inventory/donors/donor_link_unusable.html",
         {
             "expired": expired,
             "days": settings.DONOR_LINK_DAYS,
@@ -113,7 +113,7 @@ def valuation(request, pk):
             messages.success(request, _("Saved."))
             return redirect(donation)
     return render(
-        request, "inventory/donor_valuation_form.html", {"donation": donation, "form": form}
+        request, "inventory/donors/donor_valuation_form.html", {"donation": donation, "form": form}
     )
 
 
@@ -134,4 +134,4 @@ def tax_receipts(request):
     page = Paginator(donations, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({"year": year}) if year else ""
     context = {"page": page, "years": years, "year": year, "query": query}
-    return render(request, "inventory/donor_tax_receipts.html", context)
+    return render(request, "inventory/donors/donor_tax_receipts.html", context)

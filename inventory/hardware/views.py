@@ -198,7 +198,7 @@ def import_page(request):
         else:
             messages.success(request, _outcome(device, created))
             return redirect(device)
-    return render(request, "inventory/hardware_import.html", {"form": form})
+    return render(request, "inventory/hardware/hardware_import.html", {"form": form})
 
 
 @require_POST
@@ -359,7 +359,7 @@ def workstation_list(request):
     tokens = WorkstationToken.objects.select_related("site", "user").order_by(
         F("revoked_at").asc(nulls_first=True), "name", "pk"
     )
-    return render(request, "inventory/hardware_workstations.html", {"tokens": tokens, "form": form})
+    return render(request, "inventory/hardware/hardware_workstations.html", {"tokens": tokens, "form": form})
 
 
 def _token_created(request, token, key):
@@ -368,7 +368,7 @@ def _token_created(request, token, key):
     curl = f'curl -sS -H "Authorization: Token {key}" -F "lshw=@lshw.json" {url}'
     response = render(
         request,
-        "inventory/hardware_workstation_created.html",
+        "inventory/hardware/hardware_workstation_created.html",
         {"token": token, "key": key, "curl": curl, "api_url": url},
     )
     response["Cache-Control"] = "no-store"

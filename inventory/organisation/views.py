@@ -30,7 +30,7 @@ def organisation_edit(request):
         history = organisation.history.select_related("history_user").order_by("-history_date")[:5]
     return render(
         request,
-        "inventory/organisation_form.html",
+        "inventory/organisation/organisation_form.html",
         {"form": form, "organisation": organisation, "history": history},
     )
 

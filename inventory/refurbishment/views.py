@@ -161,7 +161,7 @@ def _answer(request, device, *, error="", success="", section=""):
             "open_section": section,
             **device_refurbishment_context(request, device),
         }
-        return render(request, "inventory/_device_refurbishment.html", context)
+        return render(request, "inventory/refurbishment/_device_refurbishment.html", context)
     if error:
         messages.error(request, error)
     elif success:
@@ -247,7 +247,7 @@ def checklist_list(request):
         }
         for category, tests in items.items()
     ]
-    return render(request, "inventory/refurbishment_checklists.html", {"sections": sections})
+    return render(request, "inventory/refurbishment/refurbishment_checklists.html", {"sections": sections})
 
 
 def _new_test_form(category, tests):
@@ -268,7 +268,7 @@ def checklist_add(request):
     if request.method == "POST" and form.is_valid():
         return redirect(_checklist_url(_save(request, form)))
     context = {"form": form, "title": _("New checklist test")}
-    return render(request, "inventory/refurbishment_checklist_form.html", context)
+    return render(request, "inventory/refurbishment/refurbishment_checklist_form.html", context)
 
 
 @permission_required("inventory.change_checklistitem", raise_exception=True)
@@ -278,7 +278,7 @@ def checklist_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         return redirect(_checklist_url(_save(request, form)))
     context = {"form": form, "title": item.label, "item": item}
-    return render(request, "inventory/refurbishment_checklist_form.html", context)
+    return render(request, "inventory/refurbishment/refurbishment_checklist_form.html", context)
 
 
 @permission_required("inventory.view_part", raise_exception=True)
@@ -298,7 +298,7 @@ def part_list(request):
         "form": form,
         "low_stock": LOW_STOCK,
     }
-    return render(request, "inventory/refurbishment_parts.html", context)
+    return render(request, "inventory/refurbishment/refurbishment_parts.html", context)
 
 
 @require_POST
@@ -335,7 +335,7 @@ def system_list(request):
         "-active", "name", "version"
     )
     return render(
-        request, "inventory/refurbishment_systems.html", {"systems": systems, "form": form}
+        request, "inventory/refurbishment/refurbishment_systems.html", {"systems": systems, "form": form}
     )
 
 

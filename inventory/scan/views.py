@@ -27,10 +27,10 @@ def station(request):
         if not request.htmx:
             # Without JavaScript: post, redirect, get (a reload does not scan twice).
             return redirect("scan:station")
-        return render(request, "inventory/_scan_panel.html", _context(request, station, fresh=True))
+        return render(request, "inventory/scan/_scan_panel.html", _context(request, station, fresh=True))
     if station.current:
         station.device = card_queryset().filter(asset_tag=station.current).first()
-    return render(request, "inventory/scan.html", _context(request, station))
+    return render(request, "inventory/scan/scan.html", _context(request, station))
 
 
 def _context(request, station, fresh=False):

@@ -12,7 +12,7 @@ from django.contrib.staticfiles import finders
 
 ROOT = Path(settings.BASE_DIR)
 TEMPLATES = ROOT / "templates"
-CAMERA_TEMPLATE = TEMPLATES / "inventory" / "_scan_camera.html"
+CAMERA_TEMPLATE = TEMPLATES / "inventory" / "scan" / "_scan_camera.html"
 DECODER = "vendor/zxing/index.min.js"
 
 # A script or style sheet fetched from another host: <script src="http…">,
