@@ -20,7 +20,7 @@ Inputs, all as sent (bytes or text):
   knows a battery's design capacity (from the firmware), never what it holds today, so the
   battery health comes from there.
 
-Rules (each is tested in tests/inventory/test_hardware_report.py):
+Rules (each is tested in tests/inventory/hardware/test_hardware_report.py):
 
 - The machine's serial number (lshw's root node) is required: without it, a second report of
   the same machine would make a second device. Placeholders written by manufacturers ("To be

@@ -542,7 +542,7 @@ def test_a_refused_post_answers_403_or_404_and_writes_nothing(world, name, key, 
 
 
 # Waitlisting needs a full programme, and P has places left: the workflow refuses it
-# (tests/lending/test_enrolment_workflow.py covers it), so its POST writes nothing here.
+# (tests/lending/enrolments/test_enrolment_workflow.py covers it), so its POST writes nothing here.
 _REFUSED_BY_THE_WORKFLOW = {"enrolment_waitlist"}
 
 

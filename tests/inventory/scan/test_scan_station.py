@@ -319,7 +319,7 @@ def test_the_station_is_for_the_workshop_only(client, social_worker_client):
 def test_the_label_qr_address_leads_to_the_device(client, technician_client, device):
     path = device_public_url(device.asset_tag).removeprefix("https://reemploi.example.org")
 
-    # The public page (tests/inventory/test_public_page.py), with a link for the staff.
+    # The public page (tests/public/test_device_page.py), with a link for the staff.
     assert f'href="{device.get_absolute_url()}"' in technician_client.get(path).content.decode()
     public = client.get(path)
     assert public.status_code == 200
