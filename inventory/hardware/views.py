@@ -359,7 +359,9 @@ def workstation_list(request):
     tokens = WorkstationToken.objects.select_related("site", "user").order_by(
         F("revoked_at").asc(nulls_first=True), "name", "pk"
     )
-    return render(request, "inventory/hardware/hardware_workstations.html", {"tokens": tokens, "form": form})
+    return render(
+        request, "inventory/hardware/hardware_workstations.html", {"tokens": tokens, "form": form}
+    )
 
 
 def _token_created(request, token, key):

@@ -247,7 +247,9 @@ def checklist_list(request):
         }
         for category, tests in items.items()
     ]
-    return render(request, "inventory/refurbishment/refurbishment_checklists.html", {"sections": sections})
+    return render(
+        request, "inventory/refurbishment/refurbishment_checklists.html", {"sections": sections}
+    )
 
 
 def _new_test_form(category, tests):
@@ -335,7 +337,9 @@ def system_list(request):
         "-active", "name", "version"
     )
     return render(
-        request, "inventory/refurbishment/refurbishment_systems.html", {"systems": systems, "form": form}
+        request,
+        "inventory/refurbishment/refurbishment_systems.html",
+        {"systems": systems, "form": form},
     )
 
 

@@ -27,7 +27,9 @@ def station(request):
         if not request.htmx:
             # Without JavaScript: post, redirect, get (a reload does not scan twice).
             return redirect("scan:station")
-        return render(request, "inventory/scan/_scan_panel.html", _context(request, station, fresh=True))
+        return render(
+            request, "inventory/scan/_scan_panel.html", _context(request, station, fresh=True)
+        )
     if station.current:
         station.device = card_queryset().filter(asset_tag=station.current).first()
     return render(request, "inventory/scan/scan.html", _context(request, station))
