@@ -6,7 +6,6 @@ each action calls one service and redirects with its message.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,10 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.http import back_or
-from accounts.refusals import Refused
-from inventory.chatter import timeline
-from inventory.forms import CommentForm
+from accounts.http import back_or, run_action, save_form
+from inventory.chatter import post_comment, timeline
 from lending.access import can_see_person, enrolments_visible_to, households_visible_to
 from lending.comments import add_lending_comment
 from lending.enrolments import workflow
@@ -54,15 +51,6 @@ def _household_or_404(request, code):
     return household
 
 
-def _add_errors(form, error):
-    """Put a service's ValidationError on the form's fields (or on top of the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @permission_required("lending.view_household", raise_exception=True)
 def household_list(request):
     filters = HouseholdFilterForm(request.GET, programmes=programmes_for_filter(request.user))
@@ -79,42 +67,34 @@ def household_list(request):
 @permission_required("lending.add_household", raise_exception=True)
 def household_create(request):
     form = HouseholdForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            household = register_household(
-                by=request.user, situations=form.cleaned_data["situations"], **form.service_fields()
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        except Refused as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(
-                request, _("Household %(code)s registered.") % {"code": household.code}
-            )
-            return redirect(household)
-    return render(request, "lending/household_form.html", {"form": form})
+
+    def register(data):
+        return register_household(
+            by=request.user, situations=data["situations"], **form.service_fields()
+        )
+
+    def registered(household):
+        return _("Household %(code)s registered.") % {"code": household.code}
+
+    return save_form(request, form, register, success=registered) or render(
+        request, "lending/household_form.html", {"form": form}
+    )
 
 
 @permission_required("lending.change_household", raise_exception=True)
 def household_edit(request, code):
     household = _household_or_404(request, code)
     form = HouseholdForm(request.POST or None, instance=household, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            update_household(
-                household=form.instance,
-                by=request.user,
-                situations=form.cleaned_data["situations"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        except Refused as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Household %(code)s saved.") % {"code": household.code})
-            return redirect(household)
-    return render(request, "lending/household_form.html", {"form": form, "household": household})
+
+    def update(data):
+        return update_household(
+            household=form.instance, by=request.user, situations=data["situations"]
+        )
+
+    saved = _("Household %(code)s saved.") % {"code": household.code}
+    return save_form(request, form, update, success=saved, then=household) or render(
+        request, "lending/household_form.html", {"form": form, "household": household}
+    )
 
 
 @permission_required("lending.view_household", raise_exception=True)
@@ -166,26 +146,7 @@ def household_comment(request, code):
 
 def _comment(request, subject):
     """Add a comment to the history of `subject`, fetched through lending.access."""
-    form = CommentForm(request.POST)
-    error = _("A comment cannot be empty.")
-    if form.is_valid():
-        try:
-            add_lending_comment(subject=subject, by=request.user, body=form.cleaned_data["body"])
-            error = ""
-        except Refused as refused:
-            error = refused.message
-    if request.htmx:
-        # Swap only the history panel, as inventory's device page does.
-        context = {
-            "history": timeline(subject),
-            "comment_url": request.path,
-            "comment_error": error,
-            "can_comment": True,
-        }
-        return render(request, "inventory/_chatter.html", context)
-    if error:
-        messages.error(request, error)
-    return redirect(subject)
+    return post_comment(request, subject, add_lending_comment, can_comment=True)
 
 
 @require_POST
@@ -196,18 +157,16 @@ def household_apply(request, code):
     if not form.is_valid():
         messages.error(request, _("Choose a programme this household is not already in."))
         return redirect(household)
-    try:
-        enrolment = workflow.apply_for_programme(
+
+    def apply():
+        return workflow.apply_for_programme(
             household=household,
             programme=form.cleaned_data["programme"],
             by=request.user,
             note=form.cleaned_data["note"],
         )
-    except Refused as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _status_message(enrolment))
-    return redirect(household)
+
+    return run_action(request, apply, success=_status_message, back=redirect(household))
 
 
 def _status_message(enrolment):
@@ -265,16 +224,17 @@ def _form_errors(form):
 def _decide(request, enrolment, form, decide, *, message=_status_message):
     """Run `decide` (one enrolment_workflow function) on `enrolment` with the form's
     cleaned data, and go back to where the button was."""
+    back = back_or(request, enrolment)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
-        return back_or(request, enrolment)
-    try:
-        decide(form.cleaned_data)
-    except Refused as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, message(enrolment))
-    return back_or(request, enrolment)
+        return back
+    # The workflow updates `enrolment` in place: the message reads its new status.
+    return run_action(
+        request,
+        lambda: decide(form.cleaned_data),
+        success=lambda _decided: message(enrolment),
+        back=back,
+    )
 
 
 @require_POST

@@ -11,7 +11,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
@@ -22,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.refusals import Refused
+from accounts.http import save_form
 from inventory import pdf
-from inventory.forms import CommentForm
+from inventory.chatter import post_comment
 from lending import access, sims
 from lending.chatter import loan_timeline
 from lending.comments import add_lending_comment
@@ -168,28 +167,14 @@ def loan_detail(request, pk):
 @permission_required("lending.view_loan", raise_exception=True)
 def loan_comment(request, pk):
     loan = _loan_for(request.user, pk)
-    form = CommentForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            add_lending_comment(subject=loan, by=request.user, body=form.cleaned_data["body"])
-        except Refused as refusal:
-            error = refusal.message
-    else:
-        error = _("A comment cannot be empty.")
-    if request.htmx:
-        # Swap only the history panel: the person keeps their place on the page.
-        context = {
-            "history": loan_timeline(loan),
-            "comment_url": request.path,
-            "can_comment": True,
-            "comment_hint": LOAN_COMMENT_HINT,
-            "comment_error": error,
-        }
-        return render(request, "inventory/_chatter.html", context)
-    if error:
-        messages.error(request, error)
-    return redirect(loan)
+    return post_comment(
+        request,
+        loan,
+        add_lending_comment,
+        history=loan_timeline,
+        can_comment=True,
+        comment_hint=LOAN_COMMENT_HINT,
+    )
 
 
 @permission_required("lending.view_loan", raise_exception=True)
@@ -205,21 +190,12 @@ def loan_agreement(request, pk):
 
 
 def _action_page(request, loan, form, act, done, template="lending/loan_form.html", **extra):
-    """Show `form`; on a valid POST call `act(cleaned_data)`, the one workflow function.
-
-    Its refusal (Refused) becomes an error at the top of the form: nothing was
-    written, and the person corrects what they typed.
-    """
-    if request.method == "POST" and form.is_valid():
-        try:
-            act(form.cleaned_data)
-        except Refused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, done)
-            return redirect(loan)
+    """Show `form`; on a valid POST call `act(cleaned_data)`, the one workflow function,
+    and go back to the loan (its refusal is shown on the form: see save_form)."""
     context = {"loan": loan, "form": form, **extra}
-    return render(request, template, context)
+    return save_form(request, form, act, success=done, then=loan) or render(
+        request, template, context
+    )
 
 
 def _unavailable(request, loan, action):
@@ -239,17 +215,14 @@ def loan_request(request, pk):
     enrolments = access.enrolments_visible_to(request.user).select_related("household", "programme")
     enrolment = get_object_or_404(enrolments, pk=pk)
     form = LoanRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            loan = loan_workflow.request_loan(
-                enrolment=enrolment, by=request.user, note=form.cleaned_data["note"]
-            )
-        except Refused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, _("Loan requested: the coordinator will decide on it."))
-            return redirect(loan)
-    return render(request, "lending/loan_request.html", {"enrolment": enrolment, "form": form})
+
+    def ask(data):
+        return loan_workflow.request_loan(enrolment=enrolment, by=request.user, note=data["note"])
+
+    done = _("Loan requested: the coordinator will decide on it.")
+    return save_form(request, form, ask, success=done) or render(
+        request, "lending/loan_request.html", {"enrolment": enrolment, "form": form}
+    )
 
 
 @permission_required("lending.approve_loan", raise_exception=True)
@@ -454,25 +427,18 @@ def sim_list(request):
 
 
 def _sim_page(request, form, save, title):
-    if request.method == "POST" and form.is_valid():
-        try:
-            save()
-        except ValidationError as error:
-            form.add_error(None, error)
-        except Refused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, _("SIM card saved."))
-            return redirect("lending:sim_list")
-    return render(request, "lending/sim_form.html", {"form": form, "title": title})
+    done = _("SIM card saved.")
+    return save_form(request, form, save, success=done, then="lending:sim_list") or render(
+        request, "lending/sim_form.html", {"form": form, "title": title}
+    )
 
 
 @permission_required("lending.add_simcard", raise_exception=True)
 def sim_create(request):
     form = SimCardForm(request.POST or None)
 
-    def save():
-        sims.add_sim_card(by=request.user, **form.cleaned_data)
+    def save(data):
+        return sims.add_sim_card(by=request.user, **data)
 
     return _sim_page(request, form, save, _("New SIM card"))
 
@@ -482,7 +448,7 @@ def sim_edit(request, pk):
     sim = get_object_or_404(SimCard, pk=pk)
     form = SimCardForm(request.POST or None, instance=sim)
 
-    def save():
-        sims.update_sim_card(sim=form.save(commit=False), by=request.user)
+    def save(data):
+        return sims.update_sim_card(sim=form.save(commit=False), by=request.user)
 
     return _sim_page(request, form, save, str(sim))
