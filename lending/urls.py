@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("lending.overview.urls")),
     path("", include("lending.households.urls")),
     path("", include("lending.programmes.urls")),
+    path("", include("lending.reference.urls")),
     path("", include("lending.loans.urls")),
 ]

@@ -1,6 +1,5 @@
-"""Pages of the programmes, their workshops and attendance, and the reference data
-(structures, funders, criteria). Each page fetches through lending.access and writes
-through lending.programmes.services."""
+"""Pages of the programmes, their workshops and attendance. Each page fetches through
+lending.access and writes through lending.programmes.services."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -19,14 +18,11 @@ from lending.access import (
     households_visible_to,
     programmes_coordinated_by,
 )
-from lending.models import Attendance, Criterion, Enrolment, Funder, Programme, Structure, Workshop
+from lending.models import Attendance, Enrolment, Programme, Workshop
 from lending.programmes import services as programmes
 from lending.programmes.forms import (
     PRESENCE_PREFIX,
-    CriterionForm,
-    FunderForm,
     ProgrammeForm,
-    StructureForm,
     WorkshopForm,
     presences_from,
 )
@@ -257,153 +253,3 @@ def _attendance_rows(user, workshop, enrolments, posted):
         }
         for e in enrolments
     ]
-
-
-# Reference data ---------------------------------------------------------------------
-
-
-def _edit_reference(request, form_class, instance, save, *, title, current, back):
-    """Create (instance None) or edit a structure, funder or criterion."""
-    form = form_class(request.POST or None, instance=instance)
-    context = {"form": form, "title": title, "current": current, "back": back}
-    saved = _("Saved.")
-    return save_form(request, form, lambda data: save(form), success=saved, then=back) or render(
-        request, "lending/reference_form.html", context
-    )
-
-
-@permission_required("lending.view_structure", raise_exception=True)
-def structure_list(request):
-    structures = (
-        Structure.objects.annotate(
-            household_count=Count("households", distinct=True),
-            programme_count=Count("programmes", distinct=True),
-        )
-        .prefetch_related("members")
-        .order_by("name", "pk")
-    )
-    return render(
-        request, "lending/structure_list.html", {"structures": structures, "current": "structures"}
-    )
-
-
-def _save_structure(request):
-    def save(form):
-        programmes.save_structure(
-            structure=form.save(commit=False),
-            by=request.user,
-            members=form.cleaned_data["members"],
-        )
-
-    return save
-
-
-@permission_required("lending.add_structure", raise_exception=True)
-def structure_create(request):
-    return _edit_reference(
-        request,
-        StructureForm,
-        None,
-        _save_structure(request),
-        title=_("New structure"),
-        current="structures",
-        back="lending:structure_list",
-    )
-
-
-@permission_required("lending.change_structure", raise_exception=True)
-def structure_edit(request, pk):
-    structure = get_object_or_404(Structure, pk=pk)
-    return _edit_reference(
-        request,
-        StructureForm,
-        structure,
-        _save_structure(request),
-        title=str(structure),
-        current="structures",
-        back="lending:structure_list",
-    )
-
-
-@permission_required("lending.view_funder", raise_exception=True)
-def funder_list(request):
-    funders = Funder.objects.annotate(programme_count=Count("programmes")).order_by("name", "pk")
-    return render(
-        request, "lending/reference_funder_list.html", {"funders": funders, "current": "funders"}
-    )
-
-
-def _save_funder(request):
-    return lambda form: programmes.save_funder(funder=form.save(commit=False), by=request.user)
-
-
-@permission_required("lending.add_funder", raise_exception=True)
-def funder_create(request):
-    return _edit_reference(
-        request,
-        FunderForm,
-        None,
-        _save_funder(request),
-        title=_("New funder"),
-        current="funders",
-        back="lending:funder_list",
-    )
-
-
-@permission_required("lending.change_funder", raise_exception=True)
-def funder_edit(request, pk):
-    funder = get_object_or_404(Funder, pk=pk)
-    return _edit_reference(
-        request,
-        FunderForm,
-        funder,
-        _save_funder(request),
-        title=str(funder),
-        current="funders",
-        back="lending:funder_list",
-    )
-
-
-@permission_required("lending.view_criterion", raise_exception=True)
-def criterion_list(request):
-    criteria = Criterion.objects.annotate(programme_count=Count("programmes")).order_by(
-        "order", "name", "pk"
-    )
-    return render(
-        request,
-        "lending/reference_criterion_list.html",
-        {"criteria": criteria, "current": "criteria"},
-    )
-
-
-def _save_criterion(request):
-    return lambda form: programmes.save_criterion(
-        criterion=form.save(commit=False), by=request.user
-    )
-
-
-@permission_required("lending.add_criterion", raise_exception=True)
-def criterion_create(request):
-    return _edit_reference(
-        request,
-        CriterionForm,
-        None,
-        _save_criterion(request),
-        title=_("New eligibility criterion"),
-        current="criteria",
-        back="lending:criterion_list",
-    )
-
-
-@permission_required("lending.change_criterion", raise_exception=True)
-def criterion_edit(request, pk):
-    criterion = get_object_or_404(Criterion, pk=pk)
-    return _edit_reference(
-        request,
-        CriterionForm,
-        criterion,
-        _save_criterion(request),
-        title=str(criterion),
-        current="criteria",
-        back="lending:criterion_list",
-    )
