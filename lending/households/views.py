@@ -1,4 +1,4 @@
-"""Pages of the social workers' daily work: households and their enrolments.
+"""Pages of the social workers' daily work: households, and applying for a programme.
 
 Objects come through lending.access, so that another structure's household answers 404;
 each action calls one service and redirects with its message.
@@ -8,29 +8,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.http import back_or, run_action, save_form
+from accounts.http import run_action, save_form
 from inventory.chatter import post_comment, timeline
-from lending.access import can_see_person, enrolments_visible_to, households_visible_to
+from lending.access import enrolments_visible_to, households_visible_to
 from lending.comments import add_lending_comment
 from lending.enrolments import workflow
-from lending.households.forms import (
-    ApplyForm,
-    EligibleForm,
-    HouseholdFilterForm,
-    HouseholdForm,
-    MoveForm,
-    NoteForm,
-    ReasonForm,
-)
+from lending.enrolments.views import add_actions, status_message
+from lending.households.forms import ApplyForm, HouseholdFilterForm, HouseholdForm
 from lending.households.resources import HouseholdResource
 from lending.households.selectors import (
     attendance_by_programme,
-    enrolment_actions,
     household_enrolments,
     household_loans,
     household_page,
@@ -109,7 +101,7 @@ def household_detail(request, code):
     for enrolment in enrolments:
         enrolment.attended = attended.get(enrolment.programme_id, 0)
         enrolment.visible = enrolment.pk in visible
-        _add_actions(request, enrolment)
+        add_actions(request, enrolment)
     context = {
         "household": household,
         "enrolments": enrolments,
@@ -123,19 +115,6 @@ def household_detail(request, code):
         if programmes.exists():
             context["apply_form"] = ApplyForm(programmes=programmes)
     return render(request, "lending/household_detail.html", context)
-
-
-def _add_actions(request, enrolment):
-    """The buttons of `enrolment` for this user, and the forms they need."""
-    if enrolment.status in enrolment.ACTIVE:
-        enrolment.places_left = workflow.places_left(enrolment.programme)
-    else:
-        enrolment.places_left = None
-    enrolment.actions = enrolment_actions(
-        request.user, enrolment, places_left=enrolment.places_left
-    )
-    if "eligible" in enrolment.actions:
-        enrolment.eligible_form = EligibleForm(enrolment=enrolment)
 
 
 @require_POST
@@ -166,152 +145,4 @@ def household_apply(request, code):
             note=form.cleaned_data["note"],
         )
 
-    return run_action(request, apply, success=_status_message, back=redirect(household))
-
-
-def _status_message(enrolment):
-    return _("%(household)s is now “%(status)s” in “%(programme)s”.") % {
-        "household": enrolment.household.code,
-        "status": enrolment.get_status_display(),
-        "programme": enrolment.programme,
-    }
-
-
-def _waitlist_message(enrolment):
-    return _("%(household)s is now number %(position)s on the waiting list of “%(programme)s”.") % {
-        "household": enrolment.household.code,
-        "position": enrolment.waitlist_position,
-        "programme": enrolment.programme,
-    }
-
-
-def _enrolment_or_404(request, pk):
-    queryset = enrolments_visible_to(request.user).select_related(
-        "household__structure", "programme", "applied_by"
-    )
-    return get_object_or_404(queryset, pk=pk)
-
-
-@permission_required("lending.view_enrolment", raise_exception=True)
-def enrolment_detail(request, pk):
-    enrolment = _enrolment_or_404(request, pk)
-    _add_actions(request, enrolment)
-    context = {
-        "enrolment": enrolment,
-        "household": enrolment.household,
-        "can_see_person": can_see_person(request.user, enrolment.household),
-        "criteria_met": enrolment.criteria_met.all(),
-        "history": timeline(enrolment),
-        "comment_url": reverse("lending:enrolment_comment", args=[enrolment.pk]),
-        "can_comment": True,
-    }
-    return render(request, "lending/enrolment_detail.html", context)
-
-
-@require_POST
-@permission_required("lending.view_enrolment", raise_exception=True)
-def enrolment_comment(request, pk):
-    return _comment(request, _enrolment_or_404(request, pk))
-
-
-def _form_errors(form):
-    # These small forms have no errors but their fields'.
-    return " ".join(
-        f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
-    )
-
-
-def _decide(request, enrolment, form, decide, *, message=_status_message):
-    """Run `decide` (one enrolment_workflow function) on `enrolment` with the form's
-    cleaned data, and go back to where the button was."""
-    back = back_or(request, enrolment)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return back
-    # The workflow updates `enrolment` in place: the message reads its new status.
-    return run_action(
-        request,
-        lambda: decide(form.cleaned_data),
-        success=lambda _decided: message(enrolment),
-        back=back,
-    )
-
-
-@require_POST
-@permission_required("lending.decide_enrolment", raise_exception=True)
-def enrolment_eligible(request, pk):
-    enrolment = _enrolment_or_404(request, pk)
-    form = EligibleForm(request.POST, enrolment=enrolment)
-
-    def decide(data):
-        workflow.mark_eligible(
-            enrolment=enrolment, by=request.user, criteria=form.criteria_met(), note=data["note"]
-        )
-
-    return _decide(request, enrolment, form, decide)
-
-
-@require_POST
-@permission_required("lending.decide_enrolment", raise_exception=True)
-def enrolment_reject(request, pk):
-    enrolment = _enrolment_or_404(request, pk)
-
-    def decide(data):
-        workflow.reject_enrolment(enrolment=enrolment, by=request.user, reason=data["reason"])
-
-    return _decide(request, enrolment, ReasonForm(request.POST), decide)
-
-
-@require_POST
-@permission_required("lending.decide_enrolment", raise_exception=True)
-def enrolment_enrol(request, pk):
-    enrolment = _enrolment_or_404(request, pk)
-
-    def decide(data):
-        workflow.enrol_household(enrolment=enrolment, by=request.user, note=data["note"])
-
-    return _decide(request, enrolment, NoteForm(request.POST), decide)
-
-
-@require_POST
-@permission_required("lending.decide_enrolment", raise_exception=True)
-def enrolment_waitlist(request, pk):
-    enrolment = _enrolment_or_404(request, pk)
-
-    def decide(data):
-        workflow.waitlist_household(enrolment=enrolment, by=request.user, note=data["note"])
-
-    return _decide(request, enrolment, NoteForm(request.POST), decide, message=_waitlist_message)
-
-
-@require_POST
-@permission_required("lending.decide_enrolment", raise_exception=True)
-def enrolment_move(request, pk):
-    enrolment = _enrolment_or_404(request, pk)
-
-    def decide(data):
-        workflow.move_on_waitlist(enrolment=enrolment, by=request.user, position=data["position"])
-
-    return _decide(request, enrolment, MoveForm(request.POST), decide, message=_waitlist_message)
-
-
-@require_POST
-@permission_required("lending.view_enrolment", raise_exception=True)
-def enrolment_withdraw(request, pk):
-    enrolment = _enrolment_or_404(request, pk)
-
-    def decide(data):
-        workflow.withdraw_enrolment(enrolment=enrolment, by=request.user, reason=data["reason"])
-
-    return _decide(request, enrolment, ReasonForm(request.POST), decide)
-
-
-@require_POST
-@permission_required("lending.decide_enrolment", raise_exception=True)
-def enrolment_complete(request, pk):
-    enrolment = _enrolment_or_404(request, pk)
-
-    def decide(data):
-        workflow.complete_enrolment(enrolment=enrolment, by=request.user, note=data["note"])
-
-    return _decide(request, enrolment, NoteForm(request.POST), decide)
+    return run_action(request, apply, success=status_message, back=redirect(household))

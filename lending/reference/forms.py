@@ -10,6 +10,13 @@ from accounts.roles import Role
 from lending.models import Criterion, Funder, Structure
 
 
+class SituationField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        if obj.sensitive:
+            return _("%(criterion)s (health data)") % {"criterion": obj.name}
+        return obj.name
+
+
 class StructureForm(forms.ModelForm):
     members = PeopleField(
         queryset=get_user_model().objects.none(),
