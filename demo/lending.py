@@ -42,7 +42,7 @@ from lending.models import (
 )
 from lending.programmes import services as programmes
 from lending.reference import services as reference
-from lending.sims import add_sim_card
+from lending.sims.services import add_sim_card
 
 PROGRAMME = "Atelier digital solidaire — Bruay 2026"
 # The same password as the inventory demo's accounts.

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("lending.programmes.urls")),
     path("", include("lending.reference.urls")),
     path("", include("lending.loans.urls")),
+    path("", include("lending.sims.urls")),
 ]
