@@ -41,7 +41,8 @@ from lending.models import (
     Structure,
 )
 from lending.programmes import services as programmes
-from lending.sims import add_sim_card
+from lending.reference import services as reference
+from lending.sims.services import add_sim_card
 
 PROGRAMME = "Atelier digital solidaire — Bruay 2026"
 # The same password as the inventory demo's accounts.
@@ -260,7 +261,7 @@ def _structures(workers, coordinator):
             email=f"contact-{key}@demo.invalid",
         )
         members = {*structure.members.all(), workers[key]} if structure.pk else [workers[key]]
-        structures[key] = programmes.save_structure(
+        structures[key] = reference.save_structure(
             structure=structure, by=coordinator, members=members
         )
     return structures
@@ -269,12 +270,12 @@ def _structures(workers, coordinator):
 def _programme(coordinator, structures):
     funders = [
         Funder.objects.filter(name=name).first()
-        or programmes.save_funder(funder=Funder(name=name, kind=kind), by=coordinator)
+        or reference.save_funder(funder=Funder(name=name, kind=kind), by=coordinator)
         for name, kind in FUNDERS
     ]
     criteria = [
         Criterion.objects.filter(name=name).first()
-        or programmes.save_criterion(criterion=Criterion(name=name), by=coordinator)
+        or reference.save_criterion(criterion=Criterion(name=name), by=coordinator)
         for name in CRITERIA.values()
     ]
     with _on(130, 9):

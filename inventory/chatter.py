@@ -2,18 +2,23 @@
 
 Field history comes from django-simple-history; this module only reads it. The number
 of queries is fixed (history, comments, one per foreign key shown), whatever the
-length of the history.
+length of the history. `post_comment` answers the comment form of the history panel,
+for the inventory's objects and lending's alike.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.refusals import Refused
+from inventory.forms import CommentForm
 from inventory.models import Comment
 
 # Long free text is summarised as "changed" rather than quoted in full.
@@ -147,3 +152,32 @@ def timeline(obj, *, newest_first=True):
         entries += _erasure_entries(obj)
     entries.sort(key=lambda e: e.when, reverse=newest_first)
     return entries
+
+
+def post_comment(request, subject, add, *, history=timeline, **context):
+    """Answer the comment form of `subject`'s history panel.
+
+    `add(subject=…, by=…, body=…)` is the service that writes the comment; its refusal,
+    or an empty comment, is said to the person. With htmx the answer is the panel alone,
+    `history(subject)` with the extra `context`, so that the person keeps their place on
+    the page; without, it is `subject`'s page.
+    """
+    form = CommentForm(request.POST)
+    error = _("A comment cannot be empty.")
+    if form.is_valid():
+        try:
+            add(subject=subject, by=request.user, body=form.cleaned_data["body"])
+            error = ""
+        except Refused as refusal:
+            error = refusal.message
+    if request.htmx:
+        panel = {
+            "history": history(subject),
+            "comment_url": request.path,
+            "comment_error": error,
+            **context,
+        }
+        return render(request, "inventory/_chatter.html", panel)
+    if error:
+        messages.error(request, error)
+    return redirect(subject)

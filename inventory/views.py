@@ -12,15 +12,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.http import back_or
-from accounts.refusals import PermissionRefused, Refused
+from accounts.http import back_or, run_action
+from accounts.refusals import PermissionRefused
 from inventory import services, workflow
-from inventory.chatter import timeline
+from inventory.chatter import post_comment, timeline
 from inventory.donors.exports import DonationExportResource
 from inventory.erasure.views import device_erasure_context
 from inventory.filters import DeviceFilter
 from inventory.forms import (
-    CommentForm,
     DeviceForm,
     DonationForm,
     DonorForm,
@@ -220,22 +219,24 @@ def device_transition(request, asset_tag, target):
     form.is_valid()
     # The status the user saw when they clicked, so a concurrent change is detected.
     device.status = form.cleaned_data.get("seen_status") or device.status
-    try:
-        workflow.transition_device(
-            device=device, target=target, by=request.user, note=form.cleaned_data.get("note", "")
-        )
-    except PermissionRefused:
-        # The page offers only the moves the role may make: another one is a 403.
-        raise
-    except Refused as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("%(tag)s is now “%(status)s”.")
-            % {"tag": device.asset_tag, "status": device.get_status_display()},
-        )
-    return back_or(request, device)
+    note = form.cleaned_data.get("note", "")
+
+    def move():
+        try:
+            return workflow.transition_device(
+                device=device, target=target, by=request.user, note=note
+            )
+        except PermissionRefused as refusal:
+            # The page offers only the moves the role may make: another one is a 403.
+            raise PermissionDenied(refusal.message) from refusal
+
+    def moved(device):
+        return _("%(tag)s is now “%(status)s”.") % {
+            "tag": device.asset_tag,
+            "status": device.get_status_display(),
+        }
+
+    return run_action(request, move, success=moved, back=back_or(request, device))
 
 
 @require_POST
@@ -251,22 +252,22 @@ def device_bulk_transition(request):
     elif target not in Status.values:
         messages.error(request, _("Choose the status to move the devices to."))
     else:
-        try:
-            count = workflow.transition_devices(
+
+        def moved(count):
+            return ngettext(
+                "%(count)s device is now “%(status)s”.",
+                "%(count)s devices are now “%(status)s”.",
+                count,
+            ) % {"count": count, "status": Status(target).label}
+
+        return run_action(
+            request,
+            lambda: workflow.transition_devices(
                 devices=devices, target=target, by=request.user, note=note
-            )
-        except Refused as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)s device is now “%(status)s”.",
-                    "%(count)s devices are now “%(status)s”.",
-                    count,
-                )
-                % {"count": count, "status": Status(target).label},
-            )
+            ),
+            success=moved,
+            back=back_or(request, "inventory:device_list"),
+        )
     return back_or(request, "inventory:device_list")
 
 
@@ -274,24 +275,7 @@ def device_bulk_transition(request):
 @permission_required("inventory.add_comment", raise_exception=True)
 def device_comment(request, asset_tag):
     device = get_object_or_404(Device, asset_tag=asset_tag.upper())
-    return _comment(request, device)
-
-
-def _comment(request, subject):
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        services.add_comment(subject=subject, by=request.user, body=form.cleaned_data["body"])
-    if request.htmx:
-        # Swap only the history panel: the person keeps their place on the page.
-        context = {
-            "history": timeline(subject),
-            "comment_url": request.path,
-            "comment_error": form.errors.get("body"),
-        }
-        return render(request, "inventory/_chatter.html", context)
-    if form.errors:
-        messages.error(request, _("A comment cannot be empty."))
-    return redirect(subject)
+    return post_comment(request, device, services.add_comment)
 
 
 @require_POST
@@ -396,7 +380,7 @@ def donor_edit(request, pk):
 @require_POST
 @permission_required("inventory.add_comment", raise_exception=True)
 def donor_comment(request, pk):
-    return _comment(request, get_object_or_404(Donor, pk=pk))
+    return post_comment(request, get_object_or_404(Donor, pk=pk), services.add_comment)
 
 
 def _edit(request, form_class, instance, new_title="", initial=None):
@@ -460,7 +444,7 @@ def donation_edit(request, pk):
 @require_POST
 @permission_required("inventory.add_comment", raise_exception=True)
 def donation_comment(request, pk):
-    return _comment(request, get_object_or_404(Donation, pk=pk))
+    return post_comment(request, get_object_or_404(Donation, pk=pk), services.add_comment)
 
 
 # Sites and locations ------------------------------------------------------------

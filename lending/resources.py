@@ -3,7 +3,7 @@ commands; each resource lives beside its capability (households, enrolments, loa
 
 from lending.enrolments.resources import EnrolmentResource
 from lending.households.resources import HouseholdResource
-from lending.loans.resources import SimCardResource
+from lending.sims.resources import SimCardResource
 
 RESOURCES = {
     "sim-cards": SimCardResource,

@@ -7,6 +7,9 @@ app_name = "lending"
 urlpatterns = [
     path("", include("lending.overview.urls")),
     path("", include("lending.households.urls")),
+    path("", include("lending.enrolments.urls")),
     path("", include("lending.programmes.urls")),
+    path("", include("lending.reference.urls")),
     path("", include("lending.loans.urls")),
+    path("", include("lending.sims.urls")),
 ]

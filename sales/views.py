@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.http import run_action, save_form
 from accounts.refusals import Refused
 from inventory import pdf
 from inventory.forms import looks_like_id
@@ -167,17 +168,19 @@ def sale_cancel(request, pk):
     if not form.is_valid():
         messages.error(request, _("Say why the sale is cancelled: the credit note states it."))
         return redirect(sale)
-    try:
-        note = services.cancel_sale(sale=sale, by=request.user, reason=form.cleaned_data["reason"])
-    except Refused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(
-            request,
-            _("Sale cancelled: credit note %(number)s; its devices are ready for sale again.")
-            % {"number": note.number},
-        )
-    return redirect(sale)
+
+    reason = form.cleaned_data["reason"]
+
+    def cancelled(note):
+        message = _("Sale cancelled: credit note %(number)s; its devices are ready for sale again.")
+        return message % {"number": note.number}
+
+    return run_action(
+        request,
+        lambda: services.cancel_sale(sale=sale, by=request.user, reason=reason),
+        success=cancelled,
+        back=redirect(sale),
+    )
 
 
 # The sales list and the till ----------------------------------------------------------------
@@ -226,19 +229,20 @@ def price_list(request):
         raise PermissionDenied
     prices = selectors.price_grid()
     form = PriceListForm(request.POST or None, prices=prices)
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = pricing.save_price_list(by=request.user, cells=form.cells())
-        except Refused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            saved = ngettext(
-                "Price list saved: %(count)s price changed.",
-                "Price list saved: %(count)s prices changed.",
-                changed,
-            )
-            messages.success(request, saved % {"count": changed})
-            return redirect("sales:price_list")
+
+    def saved(changed):
+        return ngettext(
+            "Price list saved: %(count)s price changed.",
+            "Price list saved: %(count)s prices changed.",
+            changed,
+        ) % {"count": changed}
+
+    def save(data):
+        return pricing.save_price_list(by=request.user, cells=form.cells())
+
+    answer = save_form(request, form, save, success=saved, then="sales:price_list")
+    if answer:
+        return answer
     if not may_edit:
         for field in form.fields.values():
             field.disabled = True
@@ -254,18 +258,16 @@ def proof_list(request):
         if not may_add:
             raise PermissionDenied
         form = ProofForm(request.POST, prefix="new")
-        if form.is_valid():
-            try:
-                proof = pricing.add_proof(
-                    by=request.user,
-                    name=form.cleaned_data["name"],
-                    order=form.cleaned_data["order"],
-                )
-            except Refused as refusal:
-                form.add_error(None, refusal.message)
-            else:
-                messages.success(request, _("Proof “%(name)s” added.") % {"name": proof.name})
-                return redirect("sales:proof_list")
+
+        def add(data):
+            return pricing.add_proof(by=request.user, name=data["name"], order=data["order"])
+
+        def added(proof):
+            return _("Proof “%(name)s” added.") % {"name": proof.name}
+
+        answer = save_form(request, form, add, success=added, then="sales:proof_list")
+        if answer:
+            return answer
     else:
         form = ProofForm(prefix="new", initial={"active": True})
     del form.fields["active"]
@@ -287,16 +289,17 @@ def proof_edit(request, pk):
         return redirect("sales:proof_list")
     data = form.cleaned_data
     proof = EligibilityProof.objects.get(pk=pk)
-    try:
-        pricing.update_proof(
+
+    def update():
+        return pricing.update_proof(
             by=request.user,
             proof=proof,
             name=data["name"],
             order=data["order"],
             active=data["active"],
         )
-    except Refused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, _("Proof “%(name)s” saved.") % {"name": proof.name})
-    return redirect("sales:proof_list")
+
+    def saved(proof):
+        return _("Proof “%(name)s” saved.") % {"name": proof.name}
+
+    return run_action(request, update, success=saved, back=redirect("sales:proof_list"))

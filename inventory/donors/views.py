@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.http import run_action
 from accounts.refusals import Refused
 from inventory import pdf
 from inventory.donors import documents as donor_documents
@@ -46,16 +47,12 @@ def attestation(request, pk):
 @permission_required(["inventory.change_donation", "inventory.view_erasure"], raise_exception=True)
 def send_erasure_summary(request, pk):
     donation = _donation(pk)
-    try:
-        donor_documents.send_erasure_summary(donation=donation, by=request.user)
-    except Refused as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("The erasure summary was sent to %(email)s.") % {"email": donation.donor.email},
-        )
-    return redirect(donation)
+    return run_action(
+        request,
+        lambda: donor_documents.send_erasure_summary(donation=donation, by=request.user),
+        success=_("The erasure summary was sent to %(email)s.") % {"email": donation.donor.email},
+        back=redirect(donation),
+    )
 
 
 @require_safe

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts.http import run_action
 from accounts.refusals import PermissionRefused, Refused
 from inventory.hardware import services as hardware
 from inventory.hardware.report import HardwareReportError
@@ -381,7 +382,10 @@ def _token_created(request, token, key):
 @permission_required("inventory.change_workstationtoken", raise_exception=True)
 def workstation_revoke(request, pk):
     token = get_object_or_404(WorkstationToken, pk=pk)
-    hardware.revoke_workstation_token(token=token, by=request.user)
     message = _("The key of “%(name)s” is revoked: it is refused from now on.")
-    messages.success(request, message % {"name": token.name})
-    return redirect("hardware:workstation_list")
+    return run_action(
+        request,
+        lambda: hardware.revoke_workstation_token(token=token, by=request.user),
+        success=message % {"name": token.name},
+        back=redirect("hardware:workstation_list"),
+    )

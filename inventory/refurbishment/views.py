@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.http import run_action
 from accounts.refusals import Refused
 from inventory import workflow
 from inventory.models import (
@@ -173,21 +174,28 @@ def _errors(form):
     return " ".join(message for errors in form.errors.values() for message in errors)
 
 
+def _card_action(request, device, form, act, success, section=""):
+    """Call `act(cleaned_data)` when `form` is valid and answer with the card, saying
+    `success(result)` or what was wrong (the form's errors, or the refusal)."""
+    if not form.is_valid():
+        return _answer(request, device, error=_errors(form), section=section)
+    try:
+        result = act(form.cleaned_data)
+    except Refused as error:
+        return _answer(request, device, error=error.message, section=section)
+    return _answer(request, device, success=success(result), section=section)
+
+
 @require_POST
 @permission_required("inventory.add_checkresult", raise_exception=True)
 def check_record(request, asset_tag, item_pk):
     device = _device(asset_tag)
     item = get_object_or_404(ChecklistItem, pk=item_pk, active=True)
-    form = CheckForm(request.POST)
-    if not form.is_valid():
-        return _answer(request, device, error=_errors(form))
-    try:
-        result = refurbishment.record_check(
-            device=device, item=item, by=request.user, **form.cleaned_data
-        )
-    except Refused as error:
-        return _answer(request, device, error=error.message)
-    return _answer(request, device, success=str(result))
+
+    def record(data):
+        return refurbishment.record_check(device=device, item=item, by=request.user, **data)
+
+    return _card_action(request, device, CheckForm(request.POST), record, str)
 
 
 @require_POST
@@ -195,13 +203,14 @@ def check_record(request, asset_tag, item_pk):
 def part_use(request, asset_tag):
     device = _device(asset_tag)
     form = PartUseForm(request.POST, prefix=FIT_PREFIX)
-    if not form.is_valid():
-        return _answer(request, device, error=_errors(form), section="parts")
-    try:
-        use = refurbishment.use_part(device=device, by=request.user, **form.cleaned_data)
-    except Refused as error:
-        return _answer(request, device, error=error.message, section="parts")
-    return _answer(request, device, success=_("Fitted: %(use)s.") % {"use": use}, section="parts")
+
+    def fit(data):
+        return refurbishment.use_part(device=device, by=request.user, **data)
+
+    def fitted(use):
+        return _("Fitted: %(use)s.") % {"use": use}
+
+    return _card_action(request, device, form, fit, fitted, section="parts")
 
 
 @require_POST
@@ -209,15 +218,14 @@ def part_use(request, asset_tag):
 def system_install(request, asset_tag):
     device = _device(asset_tag)
     form = SystemInstallForm(request.POST, prefix=INSTALL_PREFIX)
-    if not form.is_valid():
-        return _answer(request, device, error=_errors(form), section="system")
-    try:
-        install = refurbishment.install_system(device=device, by=request.user, **form.cleaned_data)
-    except Refused as error:
-        return _answer(request, device, error=error.message, section="system")
-    return _answer(
-        request, device, success=_("Installed: %(system)s.") % {"system": install}, section="system"
-    )
+
+    def install(data):
+        return refurbishment.install_system(device=device, by=request.user, **data)
+
+    def installed(install):
+        return _("Installed: %(system)s.") % {"system": install}
+
+    return _card_action(request, device, form, install, installed, section="system")
 
 
 # The workshop's reference data --------------------------------------------------------
@@ -311,16 +319,16 @@ def part_restock(request, pk):
     if not form.is_valid():
         messages.error(request, f"{part}: {_errors(form)}")
         return redirect("refurbishment:part_list")
-    try:
-        refurbishment.restock_part(part=part, by=request.user, **form.cleaned_data)
-    except Refused as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("%(part)s: %(quantity)s in stock.") % {"part": part, "quantity": part.quantity},
-        )
-    return redirect("refurbishment:part_list")
+
+    def restocked(part):
+        return _("%(part)s: %(quantity)s in stock.") % {"part": part, "quantity": part.quantity}
+
+    return run_action(
+        request,
+        lambda: refurbishment.restock_part(part=part, by=request.user, **form.cleaned_data),
+        success=restocked,
+        back=redirect("refurbishment:part_list"),
+    )
 
 
 @permission_required("inventory.view_operatingsystem", raise_exception=True)
@@ -350,13 +358,15 @@ def system_offered(request, pk):
     form = OfferedForm(request.POST)
     form.is_valid()
     offered = form.cleaned_data.get("offered", False)
-    refurbishment.set_system_offered(system=system, offered=offered, by=request.user)
     if offered:
-        messages.success(request, _("%(system)s is offered again.") % {"system": system})
+        done = _("%(system)s is offered again.") % {"system": system}
     else:
-        messages.success(
-            request,
-            _("%(system)s is no longer offered; devices that have it keep it.")
-            % {"system": system},
-        )
-    return redirect("refurbishment:system_list")
+        done = _("%(system)s is no longer offered; devices that have it keep it.") % {
+            "system": system
+        }
+    return run_action(
+        request,
+        lambda: refurbishment.set_system_offered(system=system, offered=offered, by=request.user),
+        success=done,
+        back=redirect("refurbishment:system_list"),
+    )

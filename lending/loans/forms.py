@@ -1,7 +1,6 @@
 """Forms of the loan and SIM card pages. They read and clean what was typed; the rules
 (which device may be lent, which dates, who may act) are the workflow's."""
 
-import re
 from datetime import timedelta
 
 from django import forms
@@ -251,37 +250,6 @@ class ReviewForm(forms.Form):
         }
 
 
-class IccidField(forms.CharField):
-    def to_python(self, value):
-        # Printed in groups of four or five digits: people type the spaces too, and the
-        # digits are checked once those are gone.
-        return re.sub(r"[\s-]+", "", super().to_python(value))
-
-
-class SimCardForm(forms.ModelForm):
-    class Meta:
-        model = SimCard
-        fields = [
-            "iccid",
-            "phone_number",
-            "operator",
-            "data_plan_gb",
-            "monthly_cost",
-            "activated_on",
-            "ends_on",
-            "notes",
-        ]
-        widgets = {
-            "activated_on": DATE_INPUT,
-            "ends_on": DATE_INPUT,
-            "notes": _textarea(2),
-        }
-        field_classes = {"iccid": IccidField}
-        error_messages = {
-            "iccid": {"unique": _("A SIM card with this ICCID is already registered.")}
-        }
-
-
 class LoanFilterForm(forms.Form):
     """The loan list's filters; a value that is not offered is ignored."""
 
@@ -300,10 +268,3 @@ class LoanFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("All")), *Loan.Status.choices, *self.VIRTUAL]
         self.fields["programme"].queryset = programmes
-
-
-class SimFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *SimCard.Status.choices]
-    )
-    ending = forms.BooleanField(label=_("Plan ending soon"), required=False)

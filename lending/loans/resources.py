@@ -1,96 +1,15 @@
-"""SIM cards imported and exported, and the loans list exported."""
+"""The loans list exported."""
 
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from lending import access
-from lending.models import (
-    Loan,
-    LoanDevice,
-    SimCard,
-)
+from lending.models import Loan, LoanDevice
 from spreadsheets.columns import Column
 from spreadsheets.exporting import ExportOnlyResource
 from spreadsheets.resources import ExchangeResource
-from spreadsheets.widgets import (
-    ChoiceWidget,
-    DateWidget,
-    DecimalWidget,
-    IntegerWidget,
-    NotesWidget,
-    TextWidget,
-    tidy_notes,
-)
-
-
-# SIM cards ------------------------------------------------------------------------------
-class SimCardResource(ExchangeResource):
-    """The operator's list of SIM cards: a known ICCID updates its card."""
-
-    record_name = gettext_lazy("SIM card")
-    natural_keys = (("iccid",),)
-
-    iccid = Column(
-        "iccid",
-        label=gettext_lazy("ICCID"),
-        aliases=["iccid", "numero de carte", "n° sim", "sim"],
-        widget=TextWidget(),
-        required=True,
-    )
-    phone_number = Column(
-        "phone_number",
-        label=gettext_lazy("Phone number"),
-        aliases=["numero", "telephone", "msisdn", "ligne", "numero de ligne"],
-        widget=TextWidget(),
-    )
-    operator = Column(
-        "operator",
-        label=gettext_lazy("Operator"),
-        aliases=["operateur", "fournisseur", "operator"],
-        widget=TextWidget(),
-        required=True,
-    )
-    data_plan_gb = Column(
-        "data_plan_gb",
-        label=gettext_lazy("Data plan (GB a month)"),
-        aliases=["forfait", "data", "go", "forfait go", "data gb", "enveloppe data"],
-        widget=IntegerWidget(),
-        required=True,
-    )
-    monthly_cost = Column(
-        "monthly_cost",
-        label=gettext_lazy("Monthly cost (€)"),
-        aliases=["cout", "cout mensuel", "prix", "tarif", "monthly cost"],
-        widget=DecimalWidget(),
-    )
-    activated_on = Column(
-        "activated_on",
-        label=gettext_lazy("Activated on"),
-        aliases=["activation", "date d activation", "mise en service"],
-        widget=DateWidget(),
-    )
-    ends_on = Column(
-        "ends_on",
-        label=gettext_lazy("Plan ends on"),
-        aliases=["fin", "fin de forfait", "date de fin", "echeance", "end date"],
-        widget=DateWidget(),
-    )
-    notes = Column(
-        "notes", label=gettext_lazy("Notes"), aliases=["remarques"], widget=NotesWidget()
-    )
-
-    class Meta(ExchangeResource.Meta):
-        model = SimCard
-
-    def normalise(self, key, value):
-        return "".join(ch for ch in str(value or "") if ch.isdigit())
-
-    def after_init_instance(self, instance, new, row, **kwargs):
-        if not new:
-            # Compared as a file gives them back: line ends tidied.
-            instance.notes = tidy_notes(instance.notes)
-        super().after_init_instance(instance, new, row, **kwargs)
+from spreadsheets.widgets import ChoiceWidget, DateWidget, IntegerWidget, TextWidget
 
 
 # Exports of the loan and programme pages ------------------------------------------------

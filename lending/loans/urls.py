@@ -1,4 +1,4 @@
-"""Lending pages: loans, their actions and agreement, and SIM cards."""
+"""Lending pages: loans, their actions and agreement."""
 
 from django.urls import path
 
@@ -18,7 +18,4 @@ urlpatterns = [
     path("loans/<int:pk>/lost/", views.loan_lost, name="loan_lost"),
     path("loans/<int:pk>/comment/", views.loan_comment, name="loan_comment"),
     path("loans/<int:pk>/agreement.pdf", views.loan_agreement, name="loan_agreement"),
-    path("sims/", views.sim_list, name="sim_list"),
-    path("sims/new/", views.sim_create, name="sim_create"),
-    path("sims/<int:pk>/edit/", views.sim_edit, name="sim_edit"),
 ]

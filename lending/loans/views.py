@@ -1,4 +1,4 @@
-"""Loan pages: the list, a loan's page, one page per action, the agreement, SIM cards.
+"""Loan pages: the list, a loan's page, one page per action, the agreement.
 
 Loans are fetched through lending.access, so another structure's loan answers 404.
 Technicians see loans too (they hand devices over and take them back), and on these
@@ -6,14 +6,11 @@ pages a household is only its code unless access.can_see_person says otherwise.
 Each action page calls one workflow function; its refusal is shown on the form.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.refusals import Refused
+from accounts.http import save_form
 from inventory import pdf
-from inventory.forms import CommentForm
-from lending import access, sims
+from inventory.chatter import post_comment
+from lending import access
 from lending.chatter import loan_timeline
 from lending.comments import add_lending_comment
 from lending.loans import workflow as loan_workflow
@@ -39,11 +36,9 @@ from lending.loans.forms import (
     ReasonForm,
     ReturnForm,
     ReviewForm,
-    SimCardForm,
-    SimFilterForm,
 )
-from lending.loans.resources import LoanExportResource, SimCardResource
-from lending.models import Accessory, Loan, LoanDevice, Programme, SimCard
+from lending.loans.resources import LoanExportResource
+from lending.models import Accessory, Loan, LoanDevice, Programme
 from spreadsheets.exporting import export_format, export_response
 
 PAGE_SIZE = 50
@@ -168,28 +163,14 @@ def loan_detail(request, pk):
 @permission_required("lending.view_loan", raise_exception=True)
 def loan_comment(request, pk):
     loan = _loan_for(request.user, pk)
-    form = CommentForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            add_lending_comment(subject=loan, by=request.user, body=form.cleaned_data["body"])
-        except Refused as refusal:
-            error = refusal.message
-    else:
-        error = _("A comment cannot be empty.")
-    if request.htmx:
-        # Swap only the history panel: the person keeps their place on the page.
-        context = {
-            "history": loan_timeline(loan),
-            "comment_url": request.path,
-            "can_comment": True,
-            "comment_hint": LOAN_COMMENT_HINT,
-            "comment_error": error,
-        }
-        return render(request, "inventory/_chatter.html", context)
-    if error:
-        messages.error(request, error)
-    return redirect(loan)
+    return post_comment(
+        request,
+        loan,
+        add_lending_comment,
+        history=loan_timeline,
+        can_comment=True,
+        comment_hint=LOAN_COMMENT_HINT,
+    )
 
 
 @permission_required("lending.view_loan", raise_exception=True)
@@ -205,21 +186,12 @@ def loan_agreement(request, pk):
 
 
 def _action_page(request, loan, form, act, done, template="lending/loan_form.html", **extra):
-    """Show `form`; on a valid POST call `act(cleaned_data)`, the one workflow function.
-
-    Its refusal (Refused) becomes an error at the top of the form: nothing was
-    written, and the person corrects what they typed.
-    """
-    if request.method == "POST" and form.is_valid():
-        try:
-            act(form.cleaned_data)
-        except Refused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, done)
-            return redirect(loan)
+    """Show `form`; on a valid POST call `act(cleaned_data)`, the one workflow function,
+    and go back to the loan (its refusal is shown on the form: see save_form)."""
     context = {"loan": loan, "form": form, **extra}
-    return render(request, template, context)
+    return save_form(request, form, act, success=done, then=loan) or render(
+        request, template, context
+    )
 
 
 def _unavailable(request, loan, action):
@@ -239,17 +211,14 @@ def loan_request(request, pk):
     enrolments = access.enrolments_visible_to(request.user).select_related("household", "programme")
     enrolment = get_object_or_404(enrolments, pk=pk)
     form = LoanRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            loan = loan_workflow.request_loan(
-                enrolment=enrolment, by=request.user, note=form.cleaned_data["note"]
-            )
-        except Refused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, _("Loan requested: the coordinator will decide on it."))
-            return redirect(loan)
-    return render(request, "lending/loan_request.html", {"enrolment": enrolment, "form": form})
+
+    def ask(data):
+        return loan_workflow.request_loan(enrolment=enrolment, by=request.user, note=data["note"])
+
+    done = _("Loan requested: the coordinator will decide on it.")
+    return save_form(request, form, ask, success=done) or render(
+        request, "lending/loan_request.html", {"enrolment": enrolment, "form": form}
+    )
 
 
 @permission_required("lending.approve_loan", raise_exception=True)
@@ -419,70 +388,3 @@ def loan_lost(request, pk):
         title=_("Declare the loan lost"),
         items=_items(loan),
     )
-
-
-# SIM cards ------------------------------------------------------------------------------
-
-
-@permission_required("lending.view_simcard", raise_exception=True)
-def sim_list(request):
-    today = timezone.localdate()
-    soon = today + timedelta(days=settings.SIM_REMINDER_DAYS)
-    running = SimCard.Status.STOCK, SimCard.Status.LENT
-    # The loan that last took the card: still with it while it is lent (until the
-    # return's review puts it back in stock), the one that lost it when it is lost.
-    last = Loan.objects.filter(sim=OuterRef("pk")).exclude(status=L.CANCELLED).order_by("-pk")
-    cards = SimCard.objects.annotate(last_loan=Subquery(last.values("pk")[:1]))
-    form = SimFilterForm(request.GET)
-    if form.is_valid():
-        if form.cleaned_data["status"]:
-            cards = cards.filter(status=form.cleaned_data["status"])
-        if form.cleaned_data["ending"]:
-            cards = cards.filter(ends_on__gte=today, ends_on__lte=soon, status__in=running)
-    cards = cards.order_by("ends_on", "iccid")
-    if export_format(request):
-        return export_response(request, SimCardResource, cards, "sim-cards")
-    page = Paginator(cards, PAGE_SIZE).get_page(request.GET.get("page"))
-    for sim in page:
-        sim.ending_soon = sim.status in running and sim.ends_on and sim.ends_on <= soon
-        with_loan = sim.status in (SimCard.Status.LENT, SimCard.Status.LOST)
-        sim.current_loan = sim.last_loan if with_loan else None
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "today": today}
-    return render(request, "lending/sim_list.html", context)
-
-
-def _sim_page(request, form, save, title):
-    if request.method == "POST" and form.is_valid():
-        try:
-            save()
-        except ValidationError as error:
-            form.add_error(None, error)
-        except Refused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, _("SIM card saved."))
-            return redirect("lending:sim_list")
-    return render(request, "lending/sim_form.html", {"form": form, "title": title})
-
-
-@permission_required("lending.add_simcard", raise_exception=True)
-def sim_create(request):
-    form = SimCardForm(request.POST or None)
-
-    def save():
-        sims.add_sim_card(by=request.user, **form.cleaned_data)
-
-    return _sim_page(request, form, save, _("New SIM card"))
-
-
-@permission_required("lending.change_simcard", raise_exception=True)
-def sim_edit(request, pk):
-    sim = get_object_or_404(SimCard, pk=pk)
-    form = SimCardForm(request.POST or None, instance=sim)
-
-    def save():
-        sims.update_sim_card(sim=form.save(commit=False), by=request.user)
-
-    return _sim_page(request, form, save, str(sim))

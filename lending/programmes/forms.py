@@ -1,5 +1,5 @@
-"""Forms of the programme, workshop and reference-data pages. They read input; the rules
-(dates, capacity, who may) are lending.programmes.services'."""
+"""Forms of the programme and workshop pages. They read input; the rules (dates,
+capacity, who may) are lending.programmes.services'."""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -7,31 +7,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import PeopleField, users_of
 from accounts.roles import Role
-from accounts.templatetags.people import person
 from inventory.models import Category
-from lending.models import Criterion, Funder, Programme, Structure, Workshop
+from lending.models import Criterion, Programme, Workshop
 from lending.programmes.services import check_period
 
 _DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 # The 4G router is lent through its own box ("lends a 4G router"), not as a category.
 LENT_CATEGORIES = [(value, label) for value, label in Category.choices if value != "router_4g"]
-
-
-class PeopleField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return person(obj)
-
-
-def _users_of(role, current=()):
-    """Users of `role`, and those already chosen (a superuser who created a programme)."""
-    return (
-        get_user_model()
-        .objects.filter(Q(groups__name=role) | Q(pk__in=[u.pk for u in current]))
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
 
 
 class ProgrammeForm(forms.ModelForm):
@@ -86,7 +71,7 @@ class ProgrammeForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         current = list(self.instance.coordinators.all()) if self.instance.pk else []
-        self.fields["coordinators"].queryset = _users_of(Role.COORDINATOR, current)
+        self.fields["coordinators"].queryset = users_of(Role.COORDINATOR, current)
         # Criteria no longer offered stay ticked on the programmes that have them.
         chosen = self.instance.criteria.all() if self.instance.pk else Criterion.objects.none()
         self.fields["criteria"].queryset = Criterion.objects.filter(
@@ -121,37 +106,6 @@ class WorkshopForm(forms.ModelForm):
         model = Workshop
         fields = ["topic", "starts_at", "duration_minutes", "place", "facilitator", "capacity"]
         widgets = {"starts_at": _DATETIME_INPUT}
-
-
-class StructureForm(forms.ModelForm):
-    members = PeopleField(
-        queryset=get_user_model().objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label=_("Social workers"),
-        help_text=_("They see the households of this structure, and only those."),
-    )
-
-    class Meta:
-        model = Structure
-        fields = ["name", "kind", "commune", "phone", "email", "members"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        current = list(self.instance.members.all()) if self.instance.pk else []
-        self.fields["members"].queryset = _users_of(Role.SOCIAL_WORKER, current)
-
-
-class FunderForm(forms.ModelForm):
-    class Meta:
-        model = Funder
-        fields = ["name", "kind"]
-
-
-class CriterionForm(forms.ModelForm):
-    class Meta:
-        model = Criterion
-        fields = ["name", "sensitive", "active", "order"]
 
 
 PRESENCE_PREFIX = "presence-"

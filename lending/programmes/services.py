@@ -1,5 +1,5 @@
-"""Programmes, their workshops and attendance, and the reference data coordinators keep
-(structures, funders, eligibility criteria): the writes, and the reads their pages share.
+"""Programmes, their workshops and attendance: the writes, and the reads their pages
+share (the reference data they refer to is lending.reference's).
 
 Checks that concern a single field raise a ValidationError keyed by that field, so that
 a form shows the sentence beside the field; refusals of the action as a whole raise a
@@ -349,65 +349,3 @@ def _check_workshop_capacity(workshop, existing, households, presences):
             )
             % {"capacity": workshop.capacity, "count": len(present)}
         )
-
-
-# Reference data ---------------------------------------------------------------------
-
-
-def _require_add_or_change(by, obj, model_name):
-    require(by, f"lending.{'change' if obj.pk else 'add'}_{model_name}")
-
-
-def save_structure(*, structure, by, members=None):
-    """Create or edit a referring structure; its `members` are social workers."""
-    _require_add_or_change(by, structure, "structure")
-    if members is not None:
-        _check_members(structure, list(members))
-    with transaction.atomic():
-        save_with_history(structure, by=by)
-        if members is not None:
-            structure.members.set(members)
-    return structure
-
-
-def _check_members(structure, members):
-    strangers = [u for u in members if Role.SOCIAL_WORKER not in roles_of(u)]
-    if strangers:
-        raise ValidationError(
-            {
-                "members": _("%(people)s cannot be members: not social workers.")
-                % {"people": ", ".join(u.get_username() for u in strangers)}
-            }
-        )
-    if not structure.pk:
-        return
-    # A social worker who left the structure would lose sight of the households they
-    # still follow there.
-    leaving = structure.members.exclude(pk__in=[u.pk for u in members])
-    following = (
-        Household.objects.filter(structure=structure, social_worker__in=leaving)
-        .values_list("social_worker__username", flat=True)
-        .distinct()
-    )
-    if following:
-        raise ValidationError(
-            {
-                "members": _(
-                    "%(people)s still follow households of this structure: give those "
-                    "households to another social worker first."
-                )
-                % {"people": ", ".join(sorted(following))}
-            }
-        )
-
-
-def save_funder(*, funder, by):
-    """Create or edit a funder."""
-    _require_add_or_change(by, funder, "funder")
-    return save_with_history(funder, by=by)
-
-
-def save_criterion(*, criterion, by):
-    """Create or edit an eligibility criterion."""
-    _require_add_or_change(by, criterion, "criterion")
-    return save_with_history(criterion, by=by)

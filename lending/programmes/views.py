@@ -1,15 +1,15 @@
-"""Pages of the programmes, their workshops and attendance, and the reference data
-(structures, funders, criteria). Each page fetches through lending.access and writes
-through lending.programmes.services."""
+"""Pages of the programmes, their workshops and attendance. Each page fetches through
+lending.access and writes through lending.programmes.services."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.http import save_form
 from accounts.refusals import Refused
 from inventory.models import Category
 from lending.access import (
@@ -18,14 +18,11 @@ from lending.access import (
     households_visible_to,
     programmes_coordinated_by,
 )
-from lending.models import Attendance, Criterion, Enrolment, Funder, Programme, Structure, Workshop
+from lending.models import Attendance, Enrolment, Programme, Workshop
 from lending.programmes import services as programmes
 from lending.programmes.forms import (
     PRESENCE_PREFIX,
-    CriterionForm,
-    FunderForm,
     ProgrammeForm,
-    StructureForm,
     WorkshopForm,
     presences_from,
 )
@@ -42,12 +39,6 @@ def _programmes():
     return programmes.with_places(Programme.objects.all()).prefetch_related(
         "structures", "funders", "coordinators"
     )
-
-
-def _add_errors(form, error):
-    """Put a service's ValidationError beside the fields it names."""
-    for field, messages_ in error.update_error_dict({}).items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 def _person_pks(user, programme):
@@ -134,40 +125,36 @@ def _matrix(user, programme, enrolments, workshops):
 @permission_required("lending.add_programme", raise_exception=True)
 def programme_create(request):
     form = ProgrammeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme = programmes.create_programme(
-                by=request.user, **form.fields_of_programme(), **form.relations()
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        except Refused as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Programme “%(name)s” created.") % {"name": programme})
-            return redirect(programme)
+
+    def create(data):
+        return programmes.create_programme(
+            by=request.user, **form.fields_of_programme(), **form.relations()
+        )
+
+    def created(programme):
+        return _("Programme “%(name)s” created.") % {"name": programme}
+
     context = {"form": form, "title": _("New programme")}
-    return render(request, "lending/programme_form.html", context)
+    return save_form(request, form, create, success=created) or render(
+        request, "lending/programme_form.html", context
+    )
 
 
 @permission_required("lending.change_programme", raise_exception=True)
 def programme_edit(request, pk):
     programme = get_object_or_404(programmes_coordinated_by(request.user), pk=pk)
     form = ProgrammeForm(request.POST or None, instance=programme)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programmes.update_programme(
-                programme=form.save(commit=False), by=request.user, **form.relations()
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        except Refused as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Programme saved."))
-            return redirect(programme)
+
+    def update(data):
+        return programmes.update_programme(
+            programme=form.save(commit=False), by=request.user, **form.relations()
+        )
+
     context = {"form": form, "title": str(programme), "programme": programme}
-    return render(request, "lending/programme_form.html", context)
+    saved = _("Programme saved.")
+    return save_form(request, form, update, success=saved, then=programme) or render(
+        request, "lending/programme_form.html", context
+    )
 
 
 # Workshops --------------------------------------------------------------------------
@@ -177,20 +164,14 @@ def programme_edit(request, pk):
 def workshop_create(request, pk):
     programme = get_object_or_404(programmes_coordinated_by(request.user), pk=pk)
     form = WorkshopForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            workshop = programmes.schedule_workshop(
-                programme=programme, by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        except Refused as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Workshop planned."))
-            return redirect(workshop)
+
+    def schedule(data):
+        return programmes.schedule_workshop(programme=programme, by=request.user, **data)
+
     context = {"form": form, "programme": programme, "title": _("New workshop")}
-    return render(request, "lending/workshop_form.html", context)
+    return save_form(request, form, schedule, success=_("Workshop planned.")) or render(
+        request, "lending/workshop_form.html", context
+    )
 
 
 @permission_required("lending.change_workshop", raise_exception=True)
@@ -199,18 +180,15 @@ def workshop_edit(request, pk):
         Workshop.objects.filter(programme__in=programmes_coordinated_by(request.user)), pk=pk
     )
     form = WorkshopForm(request.POST or None, instance=workshop)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programmes.update_workshop(workshop=form.save(commit=False), by=request.user)
-        except ValidationError as error:
-            _add_errors(form, error)
-        except Refused as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Workshop saved."))
-            return redirect(workshop)
+
+    def update(data):
+        return programmes.update_workshop(workshop=form.save(commit=False), by=request.user)
+
     context = {"form": form, "programme": workshop.programme, "title": str(workshop)}
-    return render(request, "lending/workshop_form.html", context)
+    saved = _("Workshop saved.")
+    return save_form(request, form, update, success=saved, then=workshop) or render(
+        request, "lending/workshop_form.html", context
+    )
 
 
 @permission_required("lending.view_workshop", raise_exception=True)
@@ -275,160 +253,3 @@ def _attendance_rows(user, workshop, enrolments, posted):
         }
         for e in enrolments
     ]
-
-
-# Reference data ---------------------------------------------------------------------
-
-
-def _edit_reference(request, form_class, instance, save, *, title, current, back):
-    """Create (instance None) or edit a structure, funder or criterion."""
-    form = form_class(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form)
-        except ValidationError as error:
-            _add_errors(form, error)
-        except Refused as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(back)
-    context = {"form": form, "title": title, "current": current, "back": back}
-    return render(request, "lending/reference_form.html", context)
-
-
-@permission_required("lending.view_structure", raise_exception=True)
-def structure_list(request):
-    structures = (
-        Structure.objects.annotate(
-            household_count=Count("households", distinct=True),
-            programme_count=Count("programmes", distinct=True),
-        )
-        .prefetch_related("members")
-        .order_by("name", "pk")
-    )
-    return render(
-        request, "lending/structure_list.html", {"structures": structures, "current": "structures"}
-    )
-
-
-def _save_structure(request):
-    def save(form):
-        programmes.save_structure(
-            structure=form.save(commit=False),
-            by=request.user,
-            members=form.cleaned_data["members"],
-        )
-
-    return save
-
-
-@permission_required("lending.add_structure", raise_exception=True)
-def structure_create(request):
-    return _edit_reference(
-        request,
-        StructureForm,
-        None,
-        _save_structure(request),
-        title=_("New structure"),
-        current="structures",
-        back="lending:structure_list",
-    )
-
-
-@permission_required("lending.change_structure", raise_exception=True)
-def structure_edit(request, pk):
-    structure = get_object_or_404(Structure, pk=pk)
-    return _edit_reference(
-        request,
-        StructureForm,
-        structure,
-        _save_structure(request),
-        title=str(structure),
-        current="structures",
-        back="lending:structure_list",
-    )
-
-
-@permission_required("lending.view_funder", raise_exception=True)
-def funder_list(request):
-    funders = Funder.objects.annotate(programme_count=Count("programmes")).order_by("name", "pk")
-    return render(
-        request, "lending/reference_funder_list.html", {"funders": funders, "current": "funders"}
-    )
-
-
-def _save_funder(request):
-    return lambda form: programmes.save_funder(funder=form.save(commit=False), by=request.user)
-
-
-@permission_required("lending.add_funder", raise_exception=True)
-def funder_create(request):
-    return _edit_reference(
-        request,
-        FunderForm,
-        None,
-        _save_funder(request),
-        title=_("New funder"),
-        current="funders",
-        back="lending:funder_list",
-    )
-
-
-@permission_required("lending.change_funder", raise_exception=True)
-def funder_edit(request, pk):
-    funder = get_object_or_404(Funder, pk=pk)
-    return _edit_reference(
-        request,
-        FunderForm,
-        funder,
-        _save_funder(request),
-        title=str(funder),
-        current="funders",
-        back="lending:funder_list",
-    )
-
-
-@permission_required("lending.view_criterion", raise_exception=True)
-def criterion_list(request):
-    criteria = Criterion.objects.annotate(programme_count=Count("programmes")).order_by(
-        "order", "name", "pk"
-    )
-    return render(
-        request,
-        "lending/reference_criterion_list.html",
-        {"criteria": criteria, "current": "criteria"},
-    )
-
-
-def _save_criterion(request):
-    return lambda form: programmes.save_criterion(
-        criterion=form.save(commit=False), by=request.user
-    )
-
-
-@permission_required("lending.add_criterion", raise_exception=True)
-def criterion_create(request):
-    return _edit_reference(
-        request,
-        CriterionForm,
-        None,
-        _save_criterion(request),
-        title=_("New eligibility criterion"),
-        current="criteria",
-        back="lending:criterion_list",
-    )
-
-
-@permission_required("lending.change_criterion", raise_exception=True)
-def criterion_edit(request, pk):
-    criterion = get_object_or_404(Criterion, pk=pk)
-    return _edit_reference(
-        request,
-        CriterionForm,
-        criterion,
-        _save_criterion(request),
-        title=str(criterion),
-        current="criteria",
-        back="lending:criterion_list",
-    )

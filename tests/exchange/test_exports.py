@@ -21,8 +21,8 @@ from inventory.resources import (
     SiteResource,
 )
 from lending.households.resources import HouseholdResource
-from lending.loans.resources import SimCardResource
 from lending.models import Criterion, SimCard
+from lending.sims.resources import SimCardResource
 from spreadsheets.exporting import export_dataset
 from spreadsheets.reading import read_sheet
 from tests.factories import (

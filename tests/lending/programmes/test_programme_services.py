@@ -1,5 +1,5 @@
 """lending.programmes.services: creating and editing programmes and workshops, recording
-attendance (all or nothing), and the reference data coordinators keep."""
+attendance (all or nothing)."""
 
 import datetime
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.refusals import PermissionRefused
 from accounts.roles import Role
 from inventory.models import Category
-from lending.models import Attendance, Enrolment, Funder, Programme, Structure, Workshop
+from lending.models import Attendance, Enrolment, Programme, Workshop
 from lending.programmes import services as programmes
 from lending.states import LendingError
 from tests.factories import UserFactory
@@ -433,62 +433,3 @@ def test_the_attendance_matrix_flags_two_workshops_missed_since_enrolment(
         (absent, 0, 2, True),
         (newcomer, 0, 1, False),
     ]
-
-
-# Reference data ---------------------------------------------------------------------
-
-
-def test_a_coordinator_adds_a_structure_with_its_social_workers(coordinator, social_worker):
-    structure = Structure(name="CCAS de Houdain", commune="Houdain")
-
-    programmes.save_structure(structure=structure, by=coordinator, members=[social_worker])
-
-    assert list(Structure.objects.get(name="CCAS de Houdain").members.all()) == [social_worker]
-
-
-def test_only_social_workers_are_members_of_a_structure(coordinator, technician):
-    structure = Structure(name="CCAS de Houdain")
-
-    with pytest.raises(ValidationError) as refused:
-        programmes.save_structure(structure=structure, by=coordinator, members=[technician])
-
-    assert list(refused.value.message_dict) == ["members"]
-    assert not Structure.objects.exists()
-
-
-def test_a_social_worker_who_follows_households_stays_in_the_structure(
-    structure, social_worker, coordinator
-):
-    HouseholdFactory(structure=structure, social_worker=social_worker)
-
-    with pytest.raises(ValidationError) as refused:
-        programmes.save_structure(structure=structure, by=coordinator, members=[])
-
-    assert "social-worker still follow households" in refused.value.message_dict["members"][0]
-    assert list(structure.members.all()) == [social_worker]
-
-
-def test_a_social_worker_cannot_add_a_funder(social_worker):
-    with pytest.raises(PermissionRefused):
-        programmes.save_funder(funder=Funder(name="CAF du Pas-de-Calais"), by=social_worker)
-
-    assert not Funder.objects.exists()
-
-
-def test_a_coordinator_renames_a_funder(coordinator):
-    funder = programmes.save_funder(funder=Funder(name="CAF"), by=coordinator)
-    funder.name = "CAF du Pas-de-Calais"
-
-    programmes.save_funder(funder=funder, by=coordinator)
-
-    assert Funder.objects.get().name == "CAF du Pas-de-Calais"
-
-
-def test_two_funders_cannot_share_a_name(coordinator):
-    programmes.save_funder(funder=Funder(name="CAF"), by=coordinator)
-
-    with pytest.raises(ValidationError) as refused:
-        programmes.save_funder(funder=Funder(name="CAF"), by=coordinator)
-
-    assert list(refused.value.message_dict) == ["name"]
-    assert Funder.objects.count() == 1

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.refusals import PermissionRefused
 from lending.loans import workflow as loan_workflow
 from lending.models import SimCard
-from lending.sims import add_sim_card
+from lending.sims.services import add_sim_card
 from tests.factories import DeviceFactory
 from tests.lending_factories import LoanFactory, ProgrammeFactory, SimCardFactory
 
