@@ -19,7 +19,6 @@ from tests.lending_factories import (
     StructureFactory,
     WorkshopFactory,
 )
-from tests.messages import messages_of
 
 pytestmark = pytest.mark.django_db
 
