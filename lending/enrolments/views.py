@@ -71,7 +71,7 @@ def enrolment_detail(request, pk):
         "comment_url": reverse("lending:enrolment_comment", args=[enrolment.pk]),
         "can_comment": True,
     }
-    return render(request, "lending/enrolment_detail.html", context)
+    return render(request, "lending/enrolments/enrolment_detail.html", context)
 
 
 @require_POST

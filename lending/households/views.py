@@ -53,7 +53,7 @@ def household_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filters": filters, "page": page, "query": query.urlencode()}
-    return render(request, "lending/household_list.html", context)
+    return render(request, "lending/households/household_list.html", context)
 
 
 @permission_required("lending.add_household", raise_exception=True)
@@ -69,7 +69,7 @@ def household_create(request):
         return _("Household %(code)s registered.") % {"code": household.code}
 
     return save_form(request, form, register, success=registered) or render(
-        request, "lending/household_form.html", {"form": form}
+        request, "lending/households/household_form.html", {"form": form}
     )
 
 
@@ -85,7 +85,7 @@ def household_edit(request, code):
 
     saved = _("Household %(code)s saved.") % {"code": household.code}
     return save_form(request, form, update, success=saved, then=household) or render(
-        request, "lending/household_form.html", {"form": form, "household": household}
+        request, "lending/households/household_form.html", {"form": form, "household": household}
     )
 
 
@@ -114,7 +114,7 @@ def household_detail(request, code):
         programmes = programmes_to_apply(request.user, household)
         if programmes.exists():
             context["apply_form"] = ApplyForm(programmes=programmes)
-    return render(request, "lending/household_detail.html", context)
+    return render(request, "lending/households/household_detail.html", context)
 
 
 @require_POST

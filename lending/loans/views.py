@@ -129,7 +129,7 @@ def loan_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    return render(request, "lending/loan_list.html", context)
+    return render(request, "lending/loans/loan_list.html", context)
 
 
 # A loan's page --------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def loan_detail(request, pk):
     record = context["record"]
     if record is not None:
         context["accessories_back"] = _accessory_labels(record.accessories_back)
-    return render(request, "lending/loan_detail.html", context)
+    return render(request, "lending/loans/loan_detail.html", context)
 
 
 @require_POST
@@ -185,7 +185,7 @@ def loan_agreement(request, pk):
 # Action pages ---------------------------------------------------------------------------
 
 
-def _action_page(request, loan, form, act, done, template="lending/loan_form.html", **extra):
+def _action_page(request, loan, form, act, done, template="lending/loans/loan_form.html", **extra):
     """Show `form`; on a valid POST call `act(cleaned_data)`, the one workflow function,
     and go back to the loan (its refusal is shown on the form: see save_form)."""
     context = {"loan": loan, "form": form, **extra}
@@ -217,7 +217,7 @@ def loan_request(request, pk):
 
     done = _("Loan requested: the coordinator will decide on it.")
     return save_form(request, form, ask, success=done) or render(
-        request, "lending/loan_request.html", {"enrolment": enrolment, "form": form}
+        request, "lending/loans/loan_request.html", {"enrolment": enrolment, "form": form}
     )
 
 
@@ -240,7 +240,7 @@ def loan_approve(request, pk):
 
     done = _("Loan approved: its devices are reserved.")
     return _unavailable(request, loan, "approve") or _action_page(
-        request, loan, form, act, done, "lending/loan_approve.html", q=search
+        request, loan, form, act, done, "lending/loans/loan_approve.html", q=search
     )
 
 
@@ -319,7 +319,7 @@ def loan_return(request, pk):
         form,
         act,
         done,
-        "lending/loan_return.html",
+        "lending/loans/loan_return.html",
         items=form.items,
         accessories_given=given,
     )
@@ -348,7 +348,7 @@ def loan_review(request, pk):
     }
     done = _("Return reviewed: the devices are back in the workshop's hands.")
     return _unavailable(request, loan, "review") or _action_page(
-        request, loan, form, act, done, "lending/loan_review.html", **context
+        request, loan, form, act, done, "lending/loans/loan_review.html", **context
     )
 
 

@@ -73,4 +73,4 @@ def overview(request):
         "to_hand_over": _loan_rows(loans.filter(status=Loan.Status.APPROVED), today),
         "programmes": programmes,
     }
-    return render(request, "lending/overview.html", context)
+    return render(request, "lending/overview/overview.html", context)

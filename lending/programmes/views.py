@@ -59,7 +59,7 @@ def programme_list(request):
     programmes_ = _programmes().order_by("-starts_on", "name")
     if export_format(request):
         return export_response(request, ProgrammeExportResource, programmes_, "programmes")
-    return render(request, "lending/programme_list.html", {"programmes": programmes_})
+    return render(request, "lending/programmes/programme_list.html", {"programmes": programmes_})
 
 
 @permission_required("lending.view_programme", raise_exception=True)
@@ -81,7 +81,7 @@ def programme_detail(request, pk):
         "workshops": workshops,
         "matrix": _matrix(user, programme, enrolments, workshops),
     }
-    return render(request, "lending/programme_detail.html", context)
+    return render(request, "lending/programmes/programme_detail.html", context)
 
 
 def _enrolments_shown(user, programme, *, decides):
@@ -136,7 +136,7 @@ def programme_create(request):
 
     context = {"form": form, "title": _("New programme")}
     return save_form(request, form, create, success=created) or render(
-        request, "lending/programme_form.html", context
+        request, "lending/programmes/programme_form.html", context
     )
 
 
@@ -153,7 +153,7 @@ def programme_edit(request, pk):
     context = {"form": form, "title": str(programme), "programme": programme}
     saved = _("Programme saved.")
     return save_form(request, form, update, success=saved, then=programme) or render(
-        request, "lending/programme_form.html", context
+        request, "lending/programmes/programme_form.html", context
     )
 
 
@@ -170,7 +170,7 @@ def workshop_create(request, pk):
 
     context = {"form": form, "programme": programme, "title": _("New workshop")}
     return save_form(request, form, schedule, success=_("Workshop planned.")) or render(
-        request, "lending/workshop_form.html", context
+        request, "lending/programmes/workshop_form.html", context
     )
 
 
@@ -187,7 +187,7 @@ def workshop_edit(request, pk):
     context = {"form": form, "programme": workshop.programme, "title": str(workshop)}
     saved = _("Workshop saved.")
     return save_form(request, form, update, success=saved, then=workshop) or render(
-        request, "lending/workshop_form.html", context
+        request, "lending/programmes/workshop_form.html", context
     )
 
 
@@ -235,7 +235,7 @@ def workshop_detail(request, pk):
         "prefix": PRESENCE_PREFIX,
         "present": workshop.attendances.filter(presence=Attendance.Presence.PRESENT).count(),
     }
-    return render(request, "lending/workshop_detail.html", context)
+    return render(request, "lending/programmes/workshop_detail.html", context)
 
 
 def _attendance_rows(user, workshop, enrolments, posted):

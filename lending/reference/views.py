@@ -22,7 +22,9 @@ def structure_list(request):
         .order_by("name", "pk")
     )
     return render(
-        request, "lending/structure_list.html", {"structures": structures, "current": "structures"}
+        request,
+        "lending/reference/structure_list.html",
+        {"structures": structures, "current": "structures"},
     )
 
 
@@ -30,7 +32,9 @@ def structure_list(request):
 def funder_list(request):
     funders = Funder.objects.annotate(programme_count=Count("programmes")).order_by("name", "pk")
     return render(
-        request, "lending/reference_funder_list.html", {"funders": funders, "current": "funders"}
+        request,
+        "lending/reference/reference_funder_list.html",
+        {"funders": funders, "current": "funders"},
     )
 
 
@@ -41,7 +45,7 @@ def criterion_list(request):
     )
     return render(
         request,
-        "lending/reference_criterion_list.html",
+        "lending/reference/reference_criterion_list.html",
         {"criteria": criteria, "current": "criteria"},
     )
 
@@ -65,4 +69,4 @@ def reference_form(request, pk=None, *, form_class, save, new_title, current):
     saved = _("Saved.")
     return save_form(
         request, form, lambda data: save(form, request.user), success=saved, then=back
-    ) or render(request, "lending/reference_form.html", context)
+    ) or render(request, "lending/reference/reference_form.html", context)

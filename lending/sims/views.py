@@ -48,13 +48,13 @@ def sim_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(), "today": today}
-    return render(request, "lending/sim_list.html", context)
+    return render(request, "lending/sims/sim_list.html", context)
 
 
 def _sim_page(request, form, save, title):
     done = _("SIM card saved.")
     return save_form(request, form, save, success=done, then="lending:sim_list") or render(
-        request, "lending/sim_form.html", {"form": form, "title": title}
+        request, "lending/sims/sim_form.html", {"form": form, "title": title}
     )
 
 
