@@ -4,7 +4,10 @@ import re
 
 import pytest
 from django.contrib.messages import constants
+from django_htmx.middleware import HtmxDetails
 
+from accounts.refusals import Refused
+from inventory.chatter import post_comment
 from inventory.models import Comment, Device, Donor, Drive, Erasure, Grade, Status
 from tests.factories import (
     DeviceFactory,
@@ -675,3 +678,20 @@ def test_the_language_switch_turns_the_interface_to_english(technician_client):
     page = technician_client.get("/devices/")
     assert '<html lang="en">' in page.text
     assert "<h1>Devices" in page.text
+
+
+def test_a_refused_comment_says_why_in_the_history_panel(rf, technician):
+    # The panel used to say "cannot be empty" whatever the service's refusal was.
+    device = DeviceFactory()
+    request = rf.post(device.get_absolute_url(), {"body": "Écran fêlé"}, HTTP_HX_REQUEST="true")
+    request.user = technician
+    request.htmx = HtmxDetails(request)
+
+    def refuse(**kwargs):
+        raise Refused("Ce fil est clos.")
+
+    html = post_comment(request, device, refuse).content.decode()
+
+    assert "Ce fil est clos." in html
+    assert "A comment cannot be empty." not in html
+    assert not Comment.objects.exists()
