@@ -307,7 +307,7 @@ def _programme(coordinator, structures):
                 "Rapportez l'ordinateur, son chargeur, la box 4G et sa carte SIM à la "
                 "Ressourcerie de Bruay-La-Buissière, 12 rue des Ateliers, du mardi au "
                 "vendredi de 9 h à 17 h. Si vous ne pouvez pas vous déplacer, appelez-nous : "
-                "nous trouverons une solution avec votre travailleur social."
+                "nous viendrons le chercher."
             ),
         )
 

@@ -140,3 +140,17 @@ def test_the_demo_has_a_price_list_an_organisation_and_two_issued_attestations(d
     valued = Donation.objects.exclude(valuation=None).get()
     assert valued.donor.kind == Donor.Kind.COMPANY
     assert valued.gift_description and valued.valued_on
+
+
+def test_the_public_page_of_a_lent_demo_device_does_not_tell_a_social_service_follows_it(
+    demo, client
+):
+    # MISSION: nothing behind the QR code may tell a stranger that the family is
+    # followed by a social service; the demo's programme texts are what people copy.
+    lent = Device.objects.filter(status=Status.LENT, held_by=workflow.LOAN)[:3]
+    assert lent
+    for device in lent:
+        text = client.get(f"/d/{device.asset_tag}/").content.decode().lower()
+        assert "prêté dans le cadre du programme" in text
+        for word in ("travailleu", "social", "ccas", "mission locale", "rsa", "f-0"):
+            assert word not in text, (device.asset_tag, word)
