@@ -462,22 +462,24 @@ def site_list(request):
         return export_response(request, LocationResource, locations, "locations")
     if export_format(request):
         return export_response(request, SiteResource, sites, "sites")
-    can_edit = request.user.has_perm("inventory.add_location")
-    site_form = SiteForm(prefix="site") if can_edit else None
-    location_form = LocationForm(prefix="location") if can_edit else None
-    if request.method == "POST" and can_edit:
+    may_add_site = request.user.has_perm("inventory.add_site")
+    may_add_location = request.user.has_perm("inventory.add_location")
+    site_form = SiteForm(prefix="site") if may_add_site else None
+    location_form = LocationForm(prefix="location") if may_add_location else None
+    if request.method == "POST":
+        # Each form needs its own permission: a site and a shelf are not the same right.
         if "site-code" in request.POST:
-            site_form = SiteForm(request.POST, prefix="site")
-            form = site_form
+            if not may_add_site:
+                raise PermissionDenied
+            form = site_form = SiteForm(request.POST, prefix="site")
         else:
-            location_form = LocationForm(request.POST, prefix="location")
-            form = location_form
+            if not may_add_location:
+                raise PermissionDenied
+            form = location_form = LocationForm(request.POST, prefix="location")
         if form.is_valid():
             form.save()
             messages.success(request, _("Saved."))
             return redirect("inventory:site_list")
-    elif request.method == "POST":
-        raise PermissionDenied
     return render(
         request,
         "inventory/site_list.html",

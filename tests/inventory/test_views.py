@@ -3,12 +3,23 @@
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.contrib.messages import constants
 from django_htmx.middleware import HtmxDetails
 
 from accounts.refusals import Refused
 from inventory.chatter import post_comment
-from inventory.models import Comment, Device, Donor, Drive, Erasure, Grade, Status
+from inventory.models import (
+    Comment,
+    Device,
+    Donor,
+    Drive,
+    Erasure,
+    Grade,
+    Location,
+    Site,
+    Status,
+)
 from tests.factories import (
     DeviceFactory,
     DonationFactory,
@@ -546,6 +557,26 @@ def test_a_coordinator_adds_a_site_with_a_lower_case_code(coordinator_client):
 
     assert response.status_code == 302
     assert coordinator_client.get("/sites/").context["sites"][0].code == "BRU"
+
+
+def test_adding_a_site_needs_the_site_permission_not_the_location_one(client, technician):
+    # Someone allowed to add shelves only: the shelf form, not the site form.
+    technician.user_permissions.add(Permission.objects.get(codename="add_location"))
+    client.force_login(technician)
+    site = SiteFactory(code="BRU")
+
+    page = client.get("/sites/")
+    refused = client.post("/sites/", {"site-code": "bet", "site-name": "Béthune"})
+    added = client.post(
+        "/sites/", {"location-site": site.pk, "location-code": "bru-a1", "location-name": "A1"}
+    )
+
+    assert page.context["site_form"] is None
+    assert page.context["location_form"] is not None
+    assert refused.status_code == 403
+    assert added.status_code == 302
+    assert list(Site.objects.values_list("code", flat=True)) == ["BRU"]
+    assert Location.objects.filter(code="BRU-A1").exists()
 
 
 # The device list --------------------------------------------------------------
