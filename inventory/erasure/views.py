@@ -1,6 +1,6 @@
 """Pages of the erasure part of the device lifecycle: importing an nwipe log, the
-certificates (issue, PDF, donation summary). The public check of a certificate is in
-public/views.py."""
+certificates (issue, PDF, donation summary), and the workstations' endpoint for their
+nwipe logs (`api_log`). The public check of a certificate is in public/views.py."""
 
 from django import forms
 from django.contrib import messages
