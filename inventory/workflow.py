@@ -125,6 +125,29 @@ _RESETS_ERASURE = {S.RETURNED}
 MAIN_PATH = [S.RECEIVED, S.WIPING, S.REFURBISHING, S.READY, S.RESERVED, S.LENT]
 
 
+# The statuses of a device on the workshop's bench: only these may be changed by what a
+# workstation reads on the machine (a hardware report, an erasure log). A lent, reserved,
+# sold or given device is someone else's now; a returned one comes back to the bench and a
+# ready one may be tested again before it leaves.
+WORKSHOP_STATUSES = {S.RECEIVED, S.WIPING, S.REFURBISHING, S.READY, S.RETURNED}
+
+
+class NotInWorkshop(Refused):
+    """The device is away from the workshop (lent, sold, lost…)."""
+
+
+def require_in_workshop(device):
+    """Refuse (NotInWorkshop) unless `device` is in one of the WORKSHOP_STATUSES."""
+    if device.status not in WORKSHOP_STATUSES:
+        raise NotInWorkshop(
+            _(
+                "%(tag)s is “%(status)s”: it is not in the workshop, so nothing read on the "
+                "machine may change it. Nothing was saved."
+            )
+            % {"tag": device.asset_tag, "status": Status(device.status).label}
+        )
+
+
 def transitions_from(status):
     return [t for t in TRANSITIONS if t.source == status]
 

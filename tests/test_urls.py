@@ -24,6 +24,7 @@ from tests.factories import DonationFactory
 ROUTES = [
     ("", "dashboard"),
     ("admin/", "admin:"),
+    ("api/erasure-logs/", "erasure:api_log"),
     ("api/hardware-reports/", "hardware:api_report"),
     ("criteria/", "lending:criterion_list"),
     ("criteria/<int:pk>/edit/", "lending:criterion_edit"),

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Trim, Upper
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from accounts.refusals import Refused, require
 from inventory import services, workflow
 from inventory.erasure.nwipe import ErasureLogError, parse_nwipe_log
-from inventory.models import Device, Drive, Erasure, ErasureCertificate, ErasureLog
+from inventory.models import Device, Drive, Erasure, ErasureCertificate, ErasureLog, Status
 
 # A real nwipe log weighs a few kilobytes; even a verbose multi-day run stays far below.
 MAX_LOG_BYTES = 10 * 1024 * 1024
@@ -45,16 +45,71 @@ def import_erasure_log(*, data, filename, by, device=None):
     Raises Refused (a sentence saying why, nothing saved) when the file is not a
     usable log, was already imported, or names a drive that cannot be found.
     """
+    _require_import(by)
+    data, sha256 = _checked_bytes(data)
+    _refuse_duplicate(sha256)
+    report = _parse(data, filename)
+    return _import(data, filename, sha256, report, by=by, device=device)
+
+
+@dataclass(frozen=True)
+class Reception:
+    """What a workstation's log did: its device, its erasures, whether it was new."""
+
+    device: Device
+    erasures: list
+    created: bool
+
+
+def receive_erasure_log(*, data, filename, workstation, device=None):
+    """Import the nwipe log a workstation sends, then move its device along the lifecycle.
+
+    The same reading and all-or-nothing rule as import_erasure_log, for a log whose
+    drives are on one device in the workshop (workflow.NotInWorkshop otherwise, nothing
+    saved). A log already recorded is not refused: sent again (a replay, an answer lost
+    on the way), it returns what it recorded the first time and writes nothing. A device
+    received (or returned) goes to wiping, and from wiping to refurbishing once every
+    drive has a passed erasure this cycle; a move the lifecycle refuses leaves the device
+    where it is. The moves are made in the key's user's name, their note naming the
+    workstation. Returns a Reception.
+    """
+    by = workstation.user
+    _require_import(by)
+    data, sha256 = _checked_bytes(data)
+    previous = ErasureLog.objects.filter(sha256=sha256).first()
+    if previous is not None:
+        return _received_before(previous, device)
+    report = _parse(data, filename)
+    try:
+        erasures = _import(
+            data, filename, sha256, report, by=by, device=device, workstation=workstation
+        )
+    except IntegrityError:
+        # The same log sent twice at once: the second insert breaks the unique hash.
+        previous = ErasureLog.objects.filter(sha256=sha256).first()
+        if previous is None:
+            raise
+        return _received_before(previous, device)
+    moved = Device.objects.get(pk=erasures[0].drive.device_id)
+    return Reception(device=moved, erasures=erasures, created=True)
+
+
+def _require_import(by):
     require(by, "inventory.add_erasure")
     require(by, "inventory.add_erasurelog")
+
+
+def _checked_bytes(data):
     data = bytes(data)
     if len(data) > MAX_LOG_BYTES:
         raise Refused(
             _("This file is too large for an nwipe log (more than %(size)s MB).")
             % {"size": MAX_LOG_BYTES // (1024 * 1024)}
         )
-    sha256 = hashlib.sha256(data).hexdigest()
-    _refuse_duplicate(sha256)
+    return data, hashlib.sha256(data).hexdigest()
+
+
+def _parse(data, filename):
     try:
         report = parse_nwipe_log(data)
     except ErasureLogError as error:
@@ -63,15 +118,29 @@ def import_erasure_log(*, data, filename, by, device=None):
             % {"file": _base_name(filename), "reason": error}
         ) from error
     _refuse_wipes_without_serial(report.drives)
+    return report
+
+
+def _import(data, filename, sha256, report, *, by, device, workstation=None):
+    """Write the log and its erasures in one transaction; from a workstation, check the
+    device's status first and move it along after."""
     log = None
     try:
         with transaction.atomic():
+            if workstation is not None and device is not None:
+                # Before its drives are added to it: nothing is written to a lent device.
+                device = _in_workshop(device)
             drives = _drives_of_wipes(report.drives, device=device, by=by)
+            if workstation is not None and device is None:
+                device = _in_workshop(_one_device(drives))
             log = _save_log(data, filename, sha256, report, by)
-            return [
+            erasures = [
                 _record_wipe(wipe, drive, report=report, log=log, by=by)
                 for wipe, drive in zip(report.drives, drives, strict=True)
             ]
+            if workstation is not None:
+                _move_along(device, by=by, workstation=workstation)
+            return erasures
     except BaseException:
         # The transaction is rolled back, but the file was written to the storage.
         if log is not None:
@@ -79,14 +148,66 @@ def import_erasure_log(*, data, filename, by, device=None):
         raise
 
 
+def _in_workshop(device):
+    locked = Device.objects.select_for_update().get(pk=device.pk)
+    workflow.require_in_workshop(locked)
+    return locked
+
+
+def _one_device(drives):
+    devices = {drive.device for drive in drives}
+    if len(devices) > 1:
+        raise Refused(
+            _(
+                "The drives of this log are on several devices (%(tags)s): a workstation "
+                "sends the log of one machine. Nothing was saved."
+            )
+            % {"tags": ", ".join(sorted(d.asset_tag for d in devices))}
+        )
+    return devices.pop()
+
+
+# The moves a workstation's log makes, in order, when the lifecycle lets them.
+_AUTOMATIC_MOVES = {
+    Status.RECEIVED: Status.WIPING,
+    Status.RETURNED: Status.WIPING,
+    Status.WIPING: Status.REFURBISHING,
+}
+
+
+def _move_along(device, *, by, workstation):
+    note = _("Erasure log sent by the workstation “%(name)s”.") % {"name": workstation.name}
+    while device.status in _AUTOMATIC_MOVES:
+        try:
+            workflow.transition_device(
+                device=device, target=_AUTOMATIC_MOVES[device.status], by=by, note=note
+            )
+        except Refused:
+            # A drive not erased yet, a loan still holding the device: the erasures
+            # stand, the device stays; the answer says what is missing.
+            return
+
+
+def _received_before(log, device):
+    erasures = list(log.erasures.select_related("drive__device").order_by("pk"))
+    recorded_on = erasures[0].drive.device
+    if device is not None and device.pk != recorded_on.pk:
+        _refuse_duplicate(log.sha256)
+    return Reception(device=recorded_on, erasures=erasures, created=False)
+
+
 def _base_name(filename):
     return os.path.basename((filename or "").replace("\\", "/")) or "nwipe.log"
+
+
+class AlreadyImported(Refused):
+    """The log was imported before (found by its hash)."""
 
 
 def _refuse_duplicate(sha256):
     previous = ErasureLog.objects.filter(sha256=sha256).order_by("uploaded_at").first()
     if previous is not None:
-        raise Refused(
+        raise AlreadyImported(
             _("This log was already imported on %(date)s (%(file)s): nothing was saved.")
             % {
                 "date": formats.date_format(

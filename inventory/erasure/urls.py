@@ -26,5 +26,6 @@ urlpatterns = [
         erasure_views.donation_erasure_summary,
         name="donation_summary",
     ),
+    path("api/erasure-logs/", erasure_views.api_log, name="api_log"),
     path("erasure-logs/<int:pk>/", erasure_views.erasure_log_download, name="log_download"),
 ]

@@ -1,18 +1,19 @@
 """Pages of the erasure part of the device lifecycle: importing an nwipe log, the
-certificates (issue, PDF, donation summary). The public check of a certificate is in
-public/views.py."""
+certificates (issue, PDF, donation summary), and the workstations' endpoint for their
+nwipe logs (`api_log`). The public check of a certificate is in public/views.py."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import FileResponse, Http404
+from django.core.exceptions import RequestDataTooBig
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.refusals import Refused
-from inventory import pdf
+from accounts.refusals import PermissionRefused, Refused
+from inventory import pdf, workflow, workstations
 from inventory.erasure import certificates
 from inventory.erasure import services as erasure
 from inventory.models import (
@@ -22,6 +23,7 @@ from inventory.models import (
     ErasureCertificate,
     ErasureLog,
 )
+from inventory.workstations import RequestRefused, workstation_api
 
 # What issue_certificate numbers look like; anything else is unknown without a query.
 
@@ -135,3 +137,58 @@ def donation_erasure_summary(request, pk):
     devices = certificates.summary_devices(donation)
     content = certificates.donation_summary_pdf(donation, devices)
     return pdf.response(content, f"erasure-summary-donation-{donation.pk}.pdf")
+
+
+# The workstations' API --------------------------------------------------------------
+
+
+@workstation_api
+def api_log(request, token):
+    """POST an nwipe log with `Authorization: Token <key>` (docs/live-usb-report.md)."""
+    upload, device = _api_log_fields(request)
+    # One byte more than allowed is enough for the service to refuse a huge file.
+    data = upload.read(erasure.MAX_LOG_BYTES + 1)
+    try:
+        received = erasure.receive_erasure_log(
+            data=data, filename=upload.name, workstation=token, device=device
+        )
+    except PermissionRefused:
+        # The key's user may not: workstation_api answers 403.
+        raise
+    except (workflow.NotInWorkshop, erasure.AlreadyImported) as refusal:
+        return workstations.error(refusal.message, 409)
+    except Refused as refusal:
+        return workstations.error(refusal.message, 400)
+    return JsonResponse(_api_answer(request, received), status=201 if received.created else 200)
+
+
+def _api_log_fields(request):
+    try:
+        upload = request.FILES.get("log")
+        tag = request.POST.get("device", "").strip().upper()
+    except RequestDataTooBig as error:
+        raise RequestRefused(_("The request is too large for an nwipe log."), 413) from error
+    if upload is None:
+        raise RequestRefused(_("The nwipe log is missing (file field “log”)."), 400)
+    if not tag:
+        return upload, None
+    device = Device.objects.filter(asset_tag=tag).first()
+    if device is None:
+        raise RequestRefused(_("No device has the asset tag %(tag)s.") % {"tag": tag}, 404)
+    return upload, device
+
+
+def _api_answer(request, received):
+    device = Device.objects.prefetch_related("drives__erasures").get(pk=received.device.pk)
+    erased = [e for e in received.erasures if e.result == Erasure.Result.PASSED]
+    failed = [e for e in received.erasures if e.result != Erasure.Result.PASSED]
+    return {
+        "asset_tag": device.asset_tag,
+        "created": received.created,
+        "drives_erased": [e.drive.serial_number for e in erased],
+        "drives_failed": [e.drive.serial_number for e in failed],
+        "status": device.status,
+        "status_label": str(device.get_status_display()),
+        "missing": workflow.missing_for(device, workflow.ERASED),
+        "url": request.build_absolute_uri(device.get_absolute_url()),
+    }

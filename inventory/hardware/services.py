@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.refusals import Refused, require
-from inventory import services
+from inventory import services, workflow
 from inventory.hardware.report import HardwareReportError, parse_hardware_report
 from inventory.models import Category, Device, Drive, HardwareReport, WorkstationToken
 
@@ -33,6 +33,10 @@ DRIVE_FIELDS = ("kind", "model", "capacity_gb", "smart_passed", "power_on_hours"
 
 class MissingSiteError(HardwareReportError):
     """The report describes a new device and nothing says which site received it."""
+
+
+class NotInWorkshopError(HardwareReportError):
+    """The report is of a device away from the workshop (lent, sold…): it changes nothing."""
 
 
 def import_hardware_report(
@@ -58,6 +62,8 @@ def import_hardware_report(
     `donation`; drives are matched by serial number and never removed.
     `battery` is the text of /sys/class/power_supply/BAT*/uevent, the only source of a
     battery's health; it is read, not kept (HardwareReport has no field for it).
+    A device found away from the workshop (see workflow.WORKSHOP_STATUSES) is not
+    touched: NotInWorkshopError.
     Returns (device, created); `device.hardware_changes` lists what changed.
     Raises HardwareReportError (nothing saved) and PermissionRefused.
     """
@@ -122,6 +128,10 @@ def _register_or_update(spec, serial, by, site, donation, device):
         target.hardware_changes = []
         created = True
     else:
+        try:
+            workflow.require_in_workshop(target)
+        except workflow.NotInWorkshop as refusal:
+            raise NotInWorkshopError(refusal.message) from refusal
         target.hardware_changes = _update(target, spec, serial, by, donation)
         created = False
     target.hardware_changes += _sync_drives(target, spec.drives, by)
@@ -310,19 +320,4 @@ def revoke_workstation_token(*, token, by):
         revoked_at=timezone.now()
     )
     token.refresh_from_db(fields=["revoked_at"])
-    return token
-
-
-def authenticate_workstation(key):
-    """The active token of this clear key (its last use recorded), or None."""
-    if not key:
-        return None
-    token = (
-        WorkstationToken.objects.select_related("user", "site")
-        .filter(key_hash=WorkstationToken.hash_key(key), revoked_at__isnull=True)
-        .first()
-    )
-    if token is not None:
-        token.last_used_at = timezone.now()
-        WorkstationToken.objects.filter(pk=token.pk).update(last_used_at=token.last_used_at)
     return token

@@ -7,7 +7,7 @@ page, the form on a device's page, and the workstations' API (a key per workstat
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db.models import F, Q
 from django.http import HttpResponse, JsonResponse
@@ -15,14 +15,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.http import run_action
-from accounts.refusals import PermissionRefused, Refused
+from accounts.refusals import Refused
+from inventory import workstations
 from inventory.hardware import services as hardware
 from inventory.hardware.report import HardwareReportError
 from inventory.models import Device, Donation, HardwareReport, Site, WorkstationToken
+from inventory.workstations import RequestRefused, workstation_api
 
 Source = HardwareReport.Source
 REPORTS_SHOWN = 20
@@ -251,46 +252,17 @@ def report_lshw(request, pk):
 # The workstations' API --------------------------------------------------------------
 
 
-class _RequestRefused(Refused):
-    """A request the API cannot take; `status` is the HTTP status that says so."""
-
-    def __init__(self, message, status):
-        super().__init__(message)
-        self.status = status
-
-
-def _error(message, status):
-    return JsonResponse({"error": str(message)}, status=status)
-
-
-def _key(request):
-    scheme, _space, key = request.headers.get("Authorization", "").partition(" ")
-    return key.strip() if scheme.lower() == "token" else ""
-
-
-@csrf_exempt
-@login_not_required
-def api_report(request):
+@workstation_api
+def api_report(request, token):
     """POST a report with `Authorization: Token <key>` (docs/live-usb-report.md)."""
-    if request.method != "POST":
-        response = _error(_("Send the report with POST."), 405)
-        response["Allow"] = "POST"
-        return response
-    token = hardware.authenticate_workstation(_key(request))
-    if token is None:
-        response = _error(_("Missing, unknown or revoked workstation key."), 401)
-        response["WWW-Authenticate"] = "Token"
-        return response
     try:
         device, created = hardware.import_hardware_report(
             by=token.user, source=Source.API, workstation=token, **_api_fields(request)
         )
-    except _RequestRefused as error:
-        return _error(error.message, error.status)
-    except PermissionRefused as error:
-        return _error(error.message, 403)
-    except HardwareReportError as error:
-        return _error(error, 400)
+    except hardware.NotInWorkshopError as refusal:
+        return workstations.error(refusal, 409)
+    except HardwareReportError as refusal:
+        return workstations.error(refusal, 400)
     return JsonResponse(
         {
             "asset_tag": device.asset_tag,
@@ -309,12 +281,12 @@ def _api_fields(request):
             for name in ("lshw", "smartctl", "lsblk", "battery")
         }
     except RequestDataTooBig as error:
-        raise _RequestRefused(_("The request is too large for a hardware report."), 400) from error
+        raise RequestRefused(_("The request is too large for a hardware report."), 400) from error
     sizes = [p.size if hasattr(p, "size") else len(p) for group in parts.values() for p in group]
     if any(size > MAX_FILE_BYTES for size in sizes):
-        raise _RequestRefused(_("The request is too large for a hardware report."), 400)
+        raise RequestRefused(_("The request is too large for a hardware report."), 400)
     if not parts["lshw"]:
-        raise _RequestRefused(_("The lshw output is missing (field “lshw”)."), 400)
+        raise RequestRefused(_("The lshw output is missing (field “lshw”)."), 400)
     contents = {
         name: [p.read() if hasattr(p, "read") else p for p in group]
         for name, group in parts.items()
@@ -332,10 +304,10 @@ def _api_donation(number):
     if not number:
         return None
     if not (number.isascii() and number.isdigit()):
-        raise _RequestRefused(_("The donation must be given by its number."), 400)
+        raise RequestRefused(_("The donation must be given by its number."), 400)
     donation = Donation.objects.select_related("site").filter(pk=int(number)).first()
     if donation is None:
-        raise _RequestRefused(_("No donation has the number %(id)s.") % {"id": number}, 404)
+        raise RequestRefused(_("No donation has the number %(id)s.") % {"id": number}, 404)
     return donation
 
 

@@ -152,6 +152,7 @@ PAGES = [
     # Erasure: logs, certificates and their public check
     ("erasure:log_import",                    "D",                        302, 405, 405, 405, 405),
     ("erasure:log_download",                  "log",                      302, 200, 200, 403, 200),
+    ("erasure:api_log",                       None,                       405, 405, 405, 405, 405),
     ("erasure:certificate_issue",             "D_erased",                 302, 405, 405, 405, 405),
     ("erasure:certificate_pdf",               "cert",                     302, 200, 200, 403, 200),
     ("erasure:certificate_pdf",               "cert under D",             302, 404, 404, 403, 404),
@@ -616,8 +617,9 @@ def _post(world, role, name, key):
     return world.client(role).post(world.url(name, key), fields)
 
 
-def _report(world, role, key):
-    """A workstation's report sent with `key` (one of API_KEYS) by `role`'s client."""
+def _report(world, role, key, endpoint="hardware:api_report"):
+    """A workstation's report (or nwipe log) sent with `key` (one of API_KEYS) by `role`'s
+    client."""
     keys = {
         "no key": None,
         "revoked key": world.revoked_key,
@@ -627,7 +629,9 @@ def _report(world, role, key):
     }
     headers = {"Authorization": f"Token {keys[key]}"} if keys[key] else {}
     fields = {"lshw": _upload("lshw.json", lshw_of("PERM0HW0002"))}
-    return world.client(role).post(reverse("hardware:api_report"), fields, headers=headers)
+    if endpoint == "erasure:api_log":
+        fields = {"log": _upload("nwipe.log", POSTED_LOG), "device": world.objects["D"].asset_tag}
+    return world.client(role).post(reverse(endpoint), fields, headers=headers)
 
 
 def _post_fields(world, o, name, key):
@@ -757,10 +761,13 @@ def test_the_posts_of_the_refusals_would_write_if_let_through(world, name, key, 
     assert written() != before, response.context and response.context.get("form")
 
 
+@pytest.mark.parametrize("endpoint", ["hardware:api_report", "erasure:api_log"])
 @pytest.mark.parametrize(("key", "expected"), cases(API_KEYS, ROLES, columns=1))
-def test_the_hardware_api_answers_the_key_whoever_sends_it_and_writes_nothing(world, key, expected):
+def test_the_workstations_api_answers_the_key_whoever_sends_it_and_writes_nothing(
+    world, key, expected, endpoint
+):
     before = written()
-    got = {role: _report(world, role, key).status_code for role in ROLES}
+    got = {role: _report(world, role, key, endpoint).status_code for role in ROLES}
 
     assert got == expected
     assert written() == before

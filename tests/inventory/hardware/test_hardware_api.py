@@ -10,8 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from inventory.models import Device, HardwareReport, WorkstationToken
-from tests.factories import DonationFactory, SiteFactory, UserFactory
+from inventory.models import Device, HardwareReport, Status, WorkstationToken
+from tests.factories import DeviceFactory, DonationFactory, SiteFactory, UserFactory
 from tests.inventory.hardware.test_hardware_import import (
     BAD_REPORTS,
     BATTERY,
@@ -342,3 +342,33 @@ def test_an_inactive_person_is_not_offered_for_a_key(coordinator_client, roles):
     response = coordinator_client.get("/workshop/workstations/")
 
     assert gone not in response.context["form"].fields["user"].queryset
+
+
+# Devices away from the workshop ----------------------------------------------------
+
+
+def test_a_report_of_a_lent_device_answers_409_and_writes_nothing(api, workstation):
+    _token, key = workstation
+    device = DeviceFactory(serial_number=SERIAL, status=Status.LENT, ram_mb=2048)
+    history = device.history.count()
+
+    response = send(api, key)
+
+    assert response.status_code == 409
+    assert device.asset_tag in response.json()["error"]
+    device.refresh_from_db()
+    assert device.ram_mb == 2048
+    assert device.history.count() == history
+    assert counts() == (1, 0, 0)
+
+
+def test_a_report_of_a_returned_device_updates_it(api, workstation):
+    _token, key = workstation
+    device = DeviceFactory(serial_number=SERIAL, status=Status.RETURNED, ram_mb=2048)
+
+    response = send(api, key)
+
+    assert response.status_code == 200
+    assert response.json()["asset_tag"] == device.asset_tag
+    device.refresh_from_db()
+    assert device.ram_mb == 16 * 1024

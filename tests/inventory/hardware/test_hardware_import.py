@@ -566,3 +566,61 @@ def test_the_command_exits_with_status_1_on_error(technician, files):
 
     assert error.value.returncode == 1
     assert counts() == (0, 0, 0)
+
+
+# Devices away from the workshop ----------------------------------------------------
+
+AWAY = [Status.RESERVED, Status.LENT, Status.SOLD, Status.GIVEN, Status.PARTS]
+AWAY += [Status.RECYCLED, Status.LOST]
+ON_THE_BENCH = [Status.RECEIVED, Status.WIPING, Status.REFURBISHING, Status.READY]
+ON_THE_BENCH += [Status.RETURNED]
+
+
+@pytest.mark.parametrize("status", AWAY)
+def test_a_report_of_a_device_away_from_the_workshop_is_refused_and_writes_nothing(
+    technician, status
+):
+    device = DeviceFactory(serial_number=SERIAL, status=status, ram_mb=2048)
+    history = device.history.count()
+
+    with pytest.raises(hardware.NotInWorkshopError) as refusal:
+        import_hardware_report(**report(), by=technician, source=PAGE)
+
+    assert device.asset_tag in str(refusal.value)
+    assert str(Status(status).label) in str(refusal.value)
+    device.refresh_from_db()
+    assert (device.ram_mb, device.status) == (2048, status)
+    assert device.history.count() == history
+    assert counts() == (1, 0, 0)
+
+
+def test_a_report_on_the_page_of_a_lent_device_is_refused_too(technician):
+    device = DeviceFactory(serial_number=SERIAL, status=Status.LENT)
+
+    with pytest.raises(hardware.NotInWorkshopError):
+        import_hardware_report(**report(), by=technician, source=PAGE, device=device)
+
+    assert counts() == (1, 0, 0)
+
+
+@pytest.mark.parametrize("status", ON_THE_BENCH)
+def test_a_report_updates_a_device_on_the_workshops_bench(technician, status):
+    device = DeviceFactory(serial_number=SERIAL, status=status, ram_mb=2048)
+
+    import_hardware_report(**report(), by=technician, source=PAGE)
+
+    device.refresh_from_db()
+    assert (device.ram_mb, device.status) == (16 * 1024, status)
+    assert device.hardware_reports.count() == 1
+
+
+def test_the_upload_page_says_why_a_lent_device_is_not_updated(technician_client):
+    device = DeviceFactory(serial_number=SERIAL, status=Status.LENT)
+
+    response = technician_client.post(
+        "/devices/import-hardware/", {"lshw": upload("lshw.json", lshw_of())}
+    )
+
+    assert response.status_code == 200
+    assert device.asset_tag in str(response.context["form"].non_field_errors())
+    assert counts() == (1, 0, 0)

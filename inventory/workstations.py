@@ -1,0 +1,81 @@
+"""The workstations' API: its key check and its JSON answers, shared by its endpoints.
+
+A workstation (the live USB stick on a machine being refurbished) sends what it read with
+`Authorization: Token <key>`; the key acts in its user's name, as far as their role
+allows. The endpoints are `hardware.views.api_report` and `erasure.views.api_log`
+(docs/live-usb-report.md). This module sits at the inventory's top level so that both
+capability packages import it without importing each other.
+"""
+
+import functools
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from accounts.refusals import PermissionRefused, Refused
+from inventory.models import WorkstationToken
+
+
+class RequestRefused(Refused):
+    """A request the API cannot take; `status` is the HTTP status that says so."""
+
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
+
+
+def authenticate_workstation(key):
+    """The active token of this clear key (its last use recorded), or None."""
+    if not key:
+        return None
+    token = (
+        WorkstationToken.objects.select_related("user", "site")
+        .filter(key_hash=WorkstationToken.hash_key(key), revoked_at__isnull=True)
+        .first()
+    )
+    if token is not None:
+        token.last_used_at = timezone.now()
+        WorkstationToken.objects.filter(pk=token.pk).update(last_used_at=token.last_used_at)
+    return token
+
+
+def error(message, status):
+    return JsonResponse({"error": str(message)}, status=status)
+
+
+def _key(request):
+    scheme, _space, key = request.headers.get("Authorization", "").partition(" ")
+    return key.strip() if scheme.lower() == "token" else ""
+
+
+def workstation_api(view):
+    """Make `view(request, token)` an endpoint of the API: POST only, a valid key, JSON.
+
+    405 for another method, 401 for a missing, unknown or revoked key; a RequestRefused
+    answers its status and a PermissionRefused (the key's user may not) 403.
+    """
+
+    @csrf_exempt
+    @login_not_required
+    @functools.wraps(view)
+    def endpoint(request):
+        if request.method != "POST":
+            response = error(_("Send the report with POST."), 405)
+            response["Allow"] = "POST"
+            return response
+        token = authenticate_workstation(_key(request))
+        if token is None:
+            response = error(_("Missing, unknown or revoked workstation key."), 401)
+            response["WWW-Authenticate"] = "Token"
+            return response
+        try:
+            return view(request, token)
+        except RequestRefused as refusal:
+            return error(refusal.message, refusal.status)
+        except PermissionRefused as refusal:
+            return error(refusal.message, 403)
+
+    return endpoint
