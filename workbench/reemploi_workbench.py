@@ -80,8 +80,11 @@ def why_not_erase(node, *, named):
         return f"{path} is a loop device: it is wiped only when named with --drive."
     if node.get("type") not in ("disk", "loop"):
         return f"{path} is a {node.get('type')}, not a whole disk: it is not wiped."
-    if not named and (_is_yes(node.get("rm")) or node.get("tran") == "usb"):
-        return f"{path} is removable or on USB (the live stick?): name it with --drive."
+    if node.get("tran") == "usb":
+        # nwipe runs with --nousb, which would skip it anyway: say so before starting.
+        return f"{path} is on USB (the live stick?): USB disks are not wiped by this version."
+    if not named and _is_yes(node.get("rm")):
+        return f"{path} is removable: it is wiped only when named with --drive."
     return None
 
 

@@ -48,6 +48,7 @@ LSBLK = {
         disk("sdd", tran="usb"),
         disk("nvme0n1", tran="nvme", children=[part("nvme0n1p1", "[SWAP]")]),
         disk("nvme1n1", tran="nvme"),
+        disk("mmcblk0", tran=None, rm=True),
         disk("sr0", type="rom", tran="sata", rm=True),
     ]
 }
@@ -75,9 +76,17 @@ def test_a_disk_with_a_mounted_filesystem_or_swap_is_refused_when_named():
     ]
 
 
-def test_a_removable_or_usb_disk_is_wiped_only_when_named():
+def test_a_usb_disk_is_refused_even_when_named():
     assert "/dev/sdd" not in wb.choose_drives(LSBLK)[0]
-    assert wb.choose_drives(LSBLK, ["/dev/sdd"]) == (["/dev/sdd"], [])
+    assert wb.choose_drives(LSBLK, ["/dev/sdd"]) == (
+        [],
+        ["/dev/sdd is on USB (the live stick?): USB disks are not wiped by this version."],
+    )
+
+
+def test_a_removable_disk_is_wiped_only_when_named():
+    assert "/dev/mmcblk0" not in wb.choose_drives(LSBLK)[0]
+    assert wb.choose_drives(LSBLK, ["/dev/mmcblk0"]) == (["/dev/mmcblk0"], [])
 
 
 def test_a_loop_device_is_wiped_only_when_named():
