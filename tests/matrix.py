@@ -1,5 +1,6 @@
-"""Helpers of the permission matrices (tests/inventory and tests/sales): the table's
-rows as test cases, what a reader of a response sees, and where a value may hide in it."""
+"""Helpers of the permission matrices (tests/inventory, tests/lending, tests/sales): the
+table's rows as test cases, what a reader of a response sees, where a value may hide in
+it, and how a refused POST is checked."""
 
 import html
 import io
@@ -60,3 +61,21 @@ def form_data(form, **changes):
             formatted = field.field.widget.format_value(value)
             data[field.html_name] = "" if formatted is None else formatted
     return {**data, **changes}
+
+
+def refusal_mismatches(expected, post, written):
+    """{role: what went wrong} when each role's `post(role)` does not answer its expected
+    status or changes what `written()` reads; roles expected None are not posted."""
+    before = written()
+    mismatches = {}
+    for role, code in expected.items():
+        if code is None:
+            continue
+        got = post(role).status_code
+        problems = [f"expected {code}, got {got}"] if got != code else []
+        if written() != before:
+            problems.append("something was written")
+            before = written()
+        if problems:
+            mismatches[role] = ", ".join(problems)
+    return mismatches

@@ -88,7 +88,7 @@ from tests.factories import (
 from tests.inventory.erasure.test_erasure_import import TWO_DRIVES, read
 from tests.inventory.hardware.test_hardware_import import lshw_of, smartctl_of
 from tests.lending_factories import EnrolmentFactory, HouseholdFactory, LoanFactory
-from tests.matrix import cases, form_data, leaks, text_of
+from tests.matrix import cases, form_data, leaks, refusal_mismatches, text_of
 from tests.sales_factories import PriceFactory, ready_device
 
 pytestmark = pytest.mark.django_db
@@ -729,18 +729,9 @@ def _post_fields(world, o, name, key):
 @pytest.mark.parametrize(("name", "key", "expected"), cases(POST_REFUSED, POST_ROLES))
 def test_a_refused_post_answers_as_the_matrix_says_and_writes_nothing(world, name, key, expected):
     url = world.url(name, key)
-    before = written()
-    mismatches = {}
-    for role, code in expected.items():
-        if code is None:
-            continue
-        got = _post(world, role, name, key).status_code
-        problems = [f"expected {code}, got {got}"] if got != code else []
-        if written() != before:
-            problems.append("something was written")
-            before = written()
-        if problems:
-            mismatches[role] = ", ".join(problems)
+
+    mismatches = refusal_mismatches(expected, lambda role: _post(world, role, name, key), written)
+
     assert not mismatches, f"POST {url} ({key}): {mismatches}"
 
 

@@ -19,7 +19,6 @@ The world is built once for the module (see `world`): the matrix is some 700 req
 """
 
 import datetime
-import html
 
 import pytest
 from django.contrib.auth.models import Group
@@ -56,6 +55,7 @@ from tests.lending_factories import (
     StructureFactory,
     WorkshopFactory,
 )
+from tests.matrix import cases, form_data, leaks, refusal_mismatches, variants
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -247,16 +247,6 @@ FORBIDDEN = {
 PEOPLE = {"A": PERSON_A, "B": PERSON_B, "Q": PERSON_Q}
 
 
-def _cases(table, roles):
-    return list(_rows(table, roles))
-
-
-def _rows(table, roles):
-    for name, key, *codes in table:
-        expected = dict(zip(roles, codes, strict=True))
-        yield pytest.param(name, key, expected, id=f"{name}({key})" if key else name)
-
-
 # The world ------------------------------------------------------------------------------
 
 
@@ -386,17 +376,12 @@ def world(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-def _variants(value):
-    """The value as it may appear in HTML: raw, escaped by Django, or with &#39;."""
-    return {value, html.escape(value), value.replace("'", "&#39;")}
-
-
 def _leaks(content, households, *, catalogue):
     text = content.decode("utf-8", errors="replace")
     values = [value for household in households for value in PEOPLE[household].values()]
     if "A" in households and not catalogue:
         values.append(SITUATION)
-    return sorted({v for value in values for v in _variants(value) if v in text})
+    return leaks(text, values)
 
 
 def written():
@@ -426,7 +411,7 @@ def written():
 # The matrix -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "key", "expected"), _cases(PAGES, ROLES))
+@pytest.mark.parametrize(("name", "key", "expected"), cases(PAGES, ROLES))
 def test_each_role_gets_the_status_of_the_matrix(world, name, key, expected):
     url = world.url(name, key)
     got = {role: world.page(role, url).status_code for role in ROLES}
@@ -436,7 +421,7 @@ def test_each_role_gets_the_status_of_the_matrix(world, name, key, expected):
     assert not mismatches, f"GET {url}: {mismatches}"
 
 
-@pytest.mark.parametrize(("name", "key", "expected"), _cases(PAGES, ROLES))
+@pytest.mark.parametrize(("name", "key", "expected"), cases(PAGES, ROLES))
 def test_anonymous_visitors_are_sent_to_the_login_page(world, name, key, expected):
     url = world.url(name, key)
     response = world.page("anon", url)
@@ -445,36 +430,20 @@ def test_anonymous_visitors_are_sent_to_the_login_page(world, name, key, expecte
     assert response["Location"] == f"{reverse('login')}?next={url}"
 
 
-@pytest.mark.parametrize(("name", "key", "expected"), _cases(PAGES, ROLES))
+@pytest.mark.parametrize(("name", "key", "expected"), cases(PAGES, ROLES))
 def test_no_page_shows_a_personal_value_to_a_role_not_allowed_to_read_it(
     world, name, key, expected
 ):
     url = world.url(name, key)
-    leaks = {}
+    shown = {}
     for role, households in FORBIDDEN.items():
         if expected[role] != 200:
             continue
         response = world.page(role, url)
         found = _leaks(response.content, households, catalogue=name in CATALOGUE)
         if found:
-            leaks[role] = found
-    assert not leaks, f"GET {url} shows: {leaks}"
-
-
-def _form_data(form, **changes):
-    """What a browser would post for `form` as it is shown, with `changes`."""
-    data = {}
-    for field in form:
-        value = field.value()
-        if isinstance(value, (list, tuple)):
-            data[field.html_name] = [str(item) for item in value]
-        elif isinstance(value, bool):
-            if value:
-                data[field.html_name] = "on"
-        elif value is not None:
-            formatted = field.field.widget.format_value(value)
-            data[field.html_name] = "" if formatted is None else formatted
-    return {**data, **changes}
+            shown[role] = found
+    assert not shown, f"GET {url} shows: {shown}"
 
 
 def _post_data(world, name, key):
@@ -483,13 +452,13 @@ def _post_data(world, name, key):
     later = TODAY + datetime.timedelta(days=400)
     if name == "household_edit":
         form = HouseholdForm(instance=obj, user=world.users["super"])
-        return _form_data(form, last_name="Changé")
+        return form_data(form, last_name="Changé")
     if name == "programme_edit":
-        return _form_data(ProgrammeForm(instance=obj), name="Renommé")
+        return form_data(ProgrammeForm(instance=obj), name="Renommé")
     if name == "workshop_edit":
-        return _form_data(WorkshopForm(instance=obj), topic="Renommé")
+        return form_data(WorkshopForm(instance=obj), topic="Renommé")
     if name == "workshop_create":
-        return _form_data(WorkshopForm(instance=world.workshop), topic="Nouvel atelier")
+        return form_data(WorkshopForm(instance=world.workshop), topic="Nouvel atelier")
     if name == "workshop_detail":
         households = (world.objects["hA"], world.objects["hB"])
         return {f"{PRESENCE_PREFIX}{household.code}": "absent" for household in households}
@@ -522,22 +491,15 @@ def _post_data(world, name, key):
     }[name]
 
 
-@pytest.mark.parametrize(("name", "key", "expected"), _cases(POST_REFUSED, POST_ROLES))
+@pytest.mark.parametrize(("name", "key", "expected"), cases(POST_REFUSED, POST_ROLES))
 def test_a_refused_post_answers_403_or_404_and_writes_nothing(world, name, key, expected):
     url = world.url(name, key)
     data = _post_data(world, name, key)
-    before = written()
-    mismatches = {}
-    for role, code in expected.items():
-        if code is None:
-            continue
-        got = world.client(role).post(url, data).status_code
-        problems = [f"expected {code}, got {got}"] if got != code else []
-        if written() != before:
-            problems.append("something was written")
-            before = written()
-        if problems:
-            mismatches[role] = ", ".join(problems)
+
+    mismatches = refusal_mismatches(
+        expected, lambda role: world.client(role).post(url, data), written
+    )
+
     assert not mismatches, f"POST {url}: {mismatches}"
 
 
@@ -550,7 +512,7 @@ _REFUSED_BY_THE_WORKFLOW = {"enrolment_waitlist"}
     ("name", "key", "expected"),
     [
         case
-        for case in _cases(POST_REFUSED, POST_ROLES)
+        for case in cases(POST_REFUSED, POST_ROLES)
         if case.values[0] not in _REFUSED_BY_THE_WORKFLOW
     ],
 )
@@ -602,4 +564,4 @@ def test_the_household_page_shows_its_values_to_whom_may_read_them(world, role, 
     assert response.status_code == 200
     content = response.content.decode()
     values = [*PEOPLE[people].values(), *([SITUATION] if people == "A" else [])]
-    assert [value for value in values if not any(v in content for v in _variants(value))] == []
+    assert [value for value in values if not any(v in content for v in variants(value))] == []

@@ -47,7 +47,7 @@ from tests.lending_factories import (
     ProgrammeFactory,
     StructureFactory,
 )
-from tests.matrix import cases, form_data, leaks, text_of
+from tests.matrix import cases, form_data, leaks, refusal_mismatches, text_of
 from tests.sales_factories import EligibilityProofFactory, PriceFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -315,18 +315,11 @@ def _post_data(world, name, key):
 def test_a_refused_post_answers_as_the_matrix_says_and_writes_nothing(world, name, key, expected):
     url = world.url(name, key)
     data = _post_data(world, name, key)
-    before = written()
-    mismatches = {}
-    for role, code in expected.items():
-        if code is None:
-            continue
-        got = world.client(role).post(url, data).status_code
-        problems = [f"expected {code}, got {got}"] if got != code else []
-        if written() != before:
-            problems.append("something was written")
-            before = written()
-        if problems:
-            mismatches[role] = ", ".join(problems)
+
+    mismatches = refusal_mismatches(
+        expected, lambda role: world.client(role).post(url, data), written
+    )
+
     assert not mismatches, f"POST {url} ({key}): {mismatches}"
 
 
