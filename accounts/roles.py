@@ -54,6 +54,8 @@ _WORKSHOP = [
     "labels.view_labellayout",
     "labels.view_labelbatch",
     "labels.add_labelbatch",
+    "labels.view_labelrequest",
+    "labels.delete_labelrequest",
 ]
 
 # Lending, seen from the workshop: loans to hand over and returns to inspect. The

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.refusals import Refused, require
 from inventory.models import Category, ChecklistItem, Device, Erasure, Holder, Status
+from inventory.signals import device_moved
 
 # Devices that get an operating system before they are ready.
 COMPUTERS = {Category.LAPTOP, Category.DESKTOP}
@@ -349,6 +350,9 @@ def transition_device(*, device, target, by, note="", process="", holder_ref="")
         Device.history.bulk_history_create(
             [current], update=True, default_user=by, default_change_reason=note.strip()
         )
+        # Inside the transaction: what the apps above record (a label to print) is
+        # saved with the move or not at all.
+        device_moved.send(Device, device=current, source=seen_status, target=target, by=by)
     for field, value in changes.items():
         setattr(device, field, value)
     return device

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class LabelsConfig(AppConfig):
     name = "labels"
     verbose_name = _("Labels")
+
+    def ready(self):
+        # The inventory announces what happens to devices; the queue of labels listens.
+        from inventory.signals import device_moved, device_registered
+        from labels import queue
+
+        device_moved.connect(queue.on_device_moved, dispatch_uid="labels.queue.moved")
+        device_registered.connect(
+            queue.on_device_registered, dispatch_uid="labels.queue.registered"
+        )

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from labels import content
-from labels.models import LabelBatch
+from labels.models import LabelBatch, LabelRequest
 from labels.sheets import build_pdf
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,18 @@ def _finish(batch, state, *, error=""):
     if state == State.DONE:
         batch.done = batch.total
     batch.save(update_fields=["state", "error", "finished_at", "done", "total", "file"])
+    if state == State.FAILED:
+        _requeue(batch)
     return batch
+
+
+def _requeue(batch):
+    """A batch that could not be built printed nothing: the queued labels it took wait
+    again, except for devices queued anew meanwhile (one waiting request per device)."""
+    waiting = LabelRequest.objects.filter(printed_at__isnull=True).values("device")
+    LabelRequest.objects.filter(printed_in=batch).exclude(device__in=waiting).update(
+        printed_at=None, printed_in=None
+    )
 
 
 def delete_expired_batches(now=None):

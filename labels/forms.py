@@ -246,3 +246,24 @@ class ActionSelectionForm(SelectionForm):
 
     def summary(self):
         return _("One barcode per action of the scan station.")
+
+
+# The queue of labels to print -------------------------------------------------------
+
+
+class QueuePrintForm(forms.Form):
+    """« Imprimer la file »: the stock to print on, and the site whose labels to print."""
+
+    layout = IdChoiceField(
+        label=_("Label stock"),
+        queryset=LabelLayout.objects.filter(active=True),
+        empty_label=None,
+        error_messages={"invalid_choice": _("This label stock does not exist or is not in use.")},
+    )
+    site = IdChoiceField(
+        label=_("Site"),
+        queryset=Site.objects.all(),
+        required=False,
+        empty_label=_("Every site"),
+        error_messages={"invalid_choice": _("No site has this number.")},
+    )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 MM = {"max_digits": 6, "decimal_places": 2}
 
@@ -167,3 +168,89 @@ class LabelBatch(models.Model):
     @property
     def percent(self):
         return 100 if not self.total else min(100, round(100 * self.done / self.total))
+
+
+class LabelRequest(models.Model):
+    """A device label waiting to be printed: queued when a workstation registers the
+    device (the asset tag goes on at once) and when it becomes ready (the label then
+    says its grade). At most one request per device waits; printing it sets `printed_at`.
+    """
+
+    class Reason(models.TextChoices):
+        REGISTERED = "registered", _("Registered by a workstation")
+        READY = "ready", _("Became ready")
+        ASKED = "asked", _("Asked for")
+
+    device = models.ForeignKey(
+        "inventory.Device",
+        on_delete=models.CASCADE,
+        related_name="label_requests",
+        verbose_name=_("device"),
+    )
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason)
+    workstation = models.ForeignKey(
+        "inventory.WorkstationToken",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("workstation"),
+    )
+    requested_at = models.DateTimeField(_("asked on"), auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    # The batch is deleted with its PDF after a few hours; `printed_at` stays.
+    printed_in = models.ForeignKey(
+        LabelBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("printed in"),
+    )
+    printed_at = models.DateTimeField(_("printed on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        verbose_name = _("label to print")
+        verbose_name_plural = _("labels to print")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device"],
+                condition=models.Q(printed_at__isnull=True),
+                name="labels_one_pending_request_per_device",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.device_id} · {self.get_reason_display()}"
+
+
+class WorkstationPrinter(models.Model):
+    """The label stock loaded in the printer next to a workstation: the workbench program
+    fetches its machine's label in this layout. Kept in labels, not on the workstation's
+    token, because the inventory knows nothing of labels (docs/architecture.md)."""
+
+    workstation = models.OneToOneField(
+        "inventory.WorkstationToken",
+        on_delete=models.CASCADE,
+        related_name="label_printer",
+        verbose_name=_("workstation"),
+    )
+    layout = models.ForeignKey(
+        LabelLayout, on_delete=models.PROTECT, related_name="+", verbose_name=_("label stock")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("workstation's label printer")
+        verbose_name_plural = _("workstations' label printers")
+
+    def __str__(self):
+        return f"{self.workstation_id} · {self.layout}"

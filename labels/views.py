@@ -18,19 +18,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import run_action
+from accounts.refusals import Refused
 from accounts.roles import Role, has_role
 from inventory.models import Site
-from labels import content, services
+from labels import content, queue, services
 from labels.forms import (
     ActionSelectionForm,
     DeviceSelectionForm,
     LayoutForm,
     LocationSelectionForm,
     PrintForm,
+    QueuePrintForm,
 )
-from labels.models import LabelBatch, LabelLayout
+from labels.models import LabelBatch, LabelLayout, LabelRequest
 from labels.sheets import build_pdf
 
 Kind = LabelBatch.Kind
@@ -70,8 +73,26 @@ def index(request):
         "layouts": layouts,
         "batches": recent[:RECENT_BATCHES],
         "label_retention_hours": settings.LABEL_FILE_RETENTION_HOURS,
+        **_queue_context(request),
     }
     return render(request, "labels/index.html", context)
+
+
+def _queue_context(request):
+    """The labels waiting to be printed (of the site chosen in ?site=), and the form that
+    prints them on the stock this person used last for devices."""
+    chosen = QueuePrintForm(request.GET).fields["site"]
+    try:
+        site = chosen.clean(request.GET.get("site"))
+    except ValidationError:
+        site = None  # an unknown site in the address: every site's labels
+    initial = {"layout": _initial(request.user, Kind.DEVICE)["layout"], "site": site}
+    return {
+        "queue": list(queue.pending(site)),
+        "queue_form": QueuePrintForm(initial=initial),
+        "queue_site": site,
+        "queue_sites": Site.objects.order_by("code"),
+    }
 
 
 @permission_required("labels.add_labellayout", raise_exception=True)
@@ -93,6 +114,42 @@ def layout_edit(request, pk):
         messages.success(request, _("Label stock “%(name)s” saved.") % {"name": layout})
         return redirect("labels:index")
     return render(request, "labels/layout_form.html", {"form": form, "layout": layout})
+
+
+# The queue of labels to print ---------------------------------------------------------
+
+
+@require_POST
+@permission_required("labels.add_labelbatch", raise_exception=True)
+def queue_print(request):
+    """« Imprimer la file »: one batch of every waiting label, then its page."""
+    form = QueuePrintForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("labels:index")
+    try:
+        batch = queue.print_queue(by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        return redirect("labels:batch_detail", pk=batch.pk)
+    return redirect("labels:index")
+
+
+@require_POST
+@permission_required("labels.delete_labelrequest", raise_exception=True)
+def queue_remove(request, pk):
+    label = get_object_or_404(LabelRequest.objects.select_related("device"), pk=pk)
+    return run_action(
+        request,
+        lambda: queue.remove_request(request=label, by=request.user),
+        success=_("The label of %(tag)s is no longer waiting to be printed.")
+        % {"tag": label.device.asset_tag},
+        back=redirect("labels:index"),
+    )
 
 
 # Print pages ------------------------------------------------------------------------

@@ -102,6 +102,8 @@ ROUTES = [
     ("labels/print/actions/", "labels:print_actions"),
     ("labels/print/devices/", "labels:print_devices"),
     ("labels/print/locations/", "labels:print_locations"),
+    ("labels/queue/<int:pk>/remove/", "labels:queue_remove"),
+    ("labels/queue/print/", "labels:queue_print"),
     ("lending/", "lending:overview"),
     ("loans/", "lending:loan_list"),
     ("loans/<int:pk>/", "lending:loan_detail"),

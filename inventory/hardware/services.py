@@ -16,6 +16,7 @@ from accounts.refusals import Refused, require
 from inventory import services, workflow
 from inventory.hardware.report import HardwareReportError, parse_hardware_report
 from inventory.models import Category, Device, Drive, HardwareReport, WorkstationToken
+from inventory.signals import device_registered
 
 # What a report may change on a device it finds already registered.
 DEVICE_FIELDS = (
@@ -80,6 +81,8 @@ def import_hardware_report(
             with transaction.atomic():
                 target, created = _register_or_update(spec, serial, by, site, donation, device)
                 _keep_report(target, raw, source, workstation, by)
+                if created:
+                    device_registered.send(Device, device=target, by=by, workstation=workstation)
             return target, created
         except IntegrityError:
             if attempt == 2:
