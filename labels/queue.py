@@ -104,6 +104,18 @@ def on_device_moved(sender, *, device, source, target, by, **kwargs):
     # coming back from a reservation or a cancelled sale still wears its label.
     if target == Status.READY and source == Status.REFURBISHING:
         queue_label(device=device, reason=Reason.READY, by=by)
+    elif source == Status.READY and target == Status.REFURBISHING:
+        # Back to the bench (a repair, a scan undone) before its label was printed:
+        # the label it gets when ready again will say the new grade.
+        _drop_waiting(device, Reason.READY, by)
+
+
+def _drop_waiting(device, reason, by):
+    for request in LabelRequest.objects.filter(
+        device=device, reason=reason, printed_at__isnull=True
+    ):
+        request._history_user = by
+        request.delete()
 
 
 def on_device_registered(sender, *, device, by, workstation=None, **kwargs):

@@ -5,6 +5,10 @@ A technician's scanner types a code and Enter. `recognise` finds what the code n
 keeps the mode the technician chose (look up, move to a location, apply an action)
 and `Station.scan` does the work through the inventory's services and workflow, so
 permissions, guards and history are the same as on the device page.
+
+With an action armed, a location scanned right after a device puts that device there:
+ACTION:READY once, then for each device its tag and its shelf (two scans), one
+ACTION:UNDO taking back both the status and the move.
 """
 
 import difflib
@@ -12,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -224,6 +229,9 @@ class Station:
         self.current = state.get("current", "")
         self.log = list(state.get("log", []))
         self.undo = state.get("undo")
+        # The device the armed action was just applied to: a location scanned next
+        # shelves it (see _place) instead of switching to move mode.
+        self.placing = state.get("placing", "")
         self.device = None  # the device on the card after this scan
 
     def state(self):
@@ -234,6 +242,7 @@ class Station:
             "current": self.current,
             "log": self.log[:LOG_SIZE],
             "undo": self.undo,
+            "placing": self.placing,
         }
 
     @property
@@ -245,11 +254,17 @@ class Station:
     def scan(self, raw, user):
         """Handle one scanned or typed code; returns the log entry (None for empty input)."""
         found = recognise(raw)
+        if found.kind == EMPTY:
+            return None
+        placing, self.placing = self.placing, ""
+        if found.kind == LOCATION and placing and self.mode == self.ACT:
+            return self._place(placing, found.location, user)
         handler = getattr(self, f"_on_{found.kind}")
         return handler(found, user)
 
     def fire(self, tag, target, user):
         """A click (or shortcut) on one of the card's action buttons."""
+        self.placing = ""
         device = card_queryset().filter(asset_tag=tag).first()
         if device is None:
             return self._log(NOT_FOUND, tag, _("No device has this asset tag."))
@@ -330,7 +345,7 @@ class Station:
         if self.mode == self.MOVE:
             return self._move(device, user)
         if self.mode == self.ACT and self.action_obj is not None:
-            return self._transition(device, self.action_obj.target, user)
+            return self._act(device, user)
         self._show(device)
         return self._log(
             OK,
@@ -344,6 +359,39 @@ class Station:
     def _show(self, device):
         self.device = device
         self.current = device.asset_tag
+
+    def _act(self, device, user):
+        """The armed action on a scanned device; undoable, and its shelf may be scanned next."""
+        before = device.status
+        entry = self._transition(device, self.action_obj.target, user)
+        # Also when refused: the shelf scanned next then says why the device stays put,
+        # rather than quietly switching to move mode.
+        self.placing = device.asset_tag
+        if entry["outcome"] == OK:
+            self.undo = {"tag": device.asset_tag, "status": before, "became": device.status}
+        return entry
+
+    def _place(self, tag, location, user):
+        """Shelve the device the armed action was just applied to (the scan after it)."""
+        device = card_queryset().filter(asset_tag=tag).first()
+        target = self.action_obj.target
+        if device is None or device.status != target:
+            return self._log(
+                REFUSED,
+                location.code,
+                _("%(tag)s is not “%(status)s”: it was not put on %(location)s.")
+                % {"tag": tag, "status": Status(target).label, "location": location.code},
+                tag=tag,
+            )
+        undo = self.undo if (self.undo or {}).get("tag") == tag else {"tag": tag}
+        if "to" not in undo:
+            # The place it had before this pass: a second shelf scan corrects the first.
+            undo = {**undo, "location": device.location_id, "site": device.site_id}
+        entry = self._move(device, user, location)
+        if entry["outcome"] in {OK, INFO}:
+            self.placing = tag
+            self.undo = {**undo, "to": location.code}
+        return entry
 
     def _transition(self, device, target, user):
         self._show(device)
@@ -368,9 +416,10 @@ class Station:
             tag=device.asset_tag,
         )
 
-    def _move(self, device, user):
+    def _move(self, device, user, location=None):
         self._show(device)
-        location = self.location_code and Location.objects.filter(code=self.location_code).first()
+        if location is None and self.location_code:
+            location = Location.objects.filter(code=self.location_code).first()
         if not location:
             return self._log(REFUSED, device.asset_tag, _("Scan the destination location first."))
         if device.location_id == location.pk:
@@ -401,34 +450,39 @@ class Station:
         )
 
     def _undo(self, user):
+        """Take back the last move and/or action of a scan, both or neither."""
         code = f"{ACTION_PREFIX}UNDO"
-        if not self.undo:
-            return self._log(REFUSED, code, _("There is no move to undo."))
-        device = card_queryset().filter(asset_tag=self.undo["tag"]).first()
-        if device is None or (device.location.code if device.location else "") != self.undo["to"]:
-            self.undo = None
+        undo, self.undo = self.undo, None
+        if not undo:
+            return self._log(REFUSED, code, _("There is nothing to undo."))
+        device = card_queryset().filter(asset_tag=undo["tag"]).first()
+        if device is None or _changed_since(device, undo):
             return self._log(REFUSED, code, _("The device has moved since: nothing to undo."))
-        location = Location.objects.filter(pk=self.undo["location"]).first()
-        if location is None and self.undo["site"]:
-            device.site_id = self.undo["site"]  # it had no shelf: back to its site only
+        location = None
         try:
-            services.move_device(
-                device=device, location=location, by=user, note=_("Scan station: move undone")
-            )
+            with transaction.atomic():
+                if "became" in undo:
+                    note = _("Scan station: undone")
+                    workflow.transition_device(
+                        device=device, target=undo["status"], by=user, note=note
+                    )
+                if "to" in undo:
+                    location = self._move_back(device, undo, user)
         except PermissionRefused:
-            return self._log(REFUSED, code, _("Your role may not move devices."))
-        self.undo = None
+            return self._log(REFUSED, code, _("Your role may not undo this."))
+        except Refused as error:
+            return self._log(REFUSED, code, error.message)
         self._show(device)
-        return self._log(
-            OK,
-            code,
-            _("Move undone: %(tag)s is back at %(location)s.")
-            % {
-                "tag": device.asset_tag,
-                "location": location.code if location else _("no location"),
-            },
-            tag=device.asset_tag,
+        return self._log(OK, code, _undone_message(device, undo, location), tag=device.asset_tag)
+
+    def _move_back(self, device, undo, user):
+        location = Location.objects.filter(pk=undo["location"]).first()
+        if location is None and undo["site"]:
+            device.site_id = undo["site"]  # it had no shelf: back to its site only
+        services.move_device(
+            device=device, location=location, by=user, note=_("Scan station: move undone")
         )
+        return location
 
     def _log(self, outcome, code, message, tag="", matches=()):
         entry = {
@@ -442,3 +496,30 @@ class Station:
         self.log.insert(0, entry)
         del self.log[LOG_SIZE:]
         return entry
+
+
+def _changed_since(device, undo):
+    """True when someone moved the device or changed its status after the scan to undo."""
+    if "to" in undo and (device.location.code if device.location else "") != undo["to"]:
+        return True
+    return "became" in undo and device.status != undo["became"]
+
+
+def _undone_message(device, undo, location):
+    where = location.code if location else _("no location")
+    if "became" not in undo:
+        return _("Move undone: %(tag)s is back at %(location)s.") % {
+            "tag": device.asset_tag,
+            "location": where,
+        }
+    status = Status(device.status).label
+    if "to" not in undo:
+        return _("Undone: %(tag)s is “%(status)s” again.") % {
+            "tag": device.asset_tag,
+            "status": status,
+        }
+    return _("Undone: %(tag)s is “%(status)s” again, back at %(location)s.") % {
+        "tag": device.asset_tag,
+        "status": status,
+        "location": where,
+    }
