@@ -115,6 +115,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.change_workstationtoken",
         "labels.add_labellayout",
         "labels.change_labellayout",
+        "labels.change_workstationprinter",
         *_LOAN_HANDLING,
         *_SHOP,
         # Cancelling a sale (a credit note), the price list, the organisation's details,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("labels/", include("labels.urls")),
+    path("", include("labels.api_urls")),
     path("imports/", include("exchange.urls")),
     path("sales/", include("sales.urls")),
     path("", include("public.urls")),

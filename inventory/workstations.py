@@ -51,20 +51,24 @@ def _key(request):
     return key.strip() if scheme.lower() == "token" else ""
 
 
-def workstation_api(view):
-    """Make `view(request, token)` an endpoint of the API: POST only, a valid key, JSON.
+def workstation_api(view=None, *, method="POST"):
+    """Make `view(request, token, **url_kwargs)` an endpoint of the API: `method` only
+    (POST unless told, as `@workstation_api(method="GET")`), a valid key, JSON errors.
 
     405 for another method, 401 for a missing, unknown or revoked key; a RequestRefused
     answers its status and a PermissionRefused (the key's user may not) 403.
     """
+    if view is None:
+        return functools.partial(workstation_api, method=method)
 
     @csrf_exempt
     @login_not_required
     @functools.wraps(view)
-    def endpoint(request):
-        if request.method != "POST":
-            response = error(_("Send the report with POST."), 405)
-            response["Allow"] = "POST"
+    def endpoint(request, **kwargs):
+        if request.method != method:
+            wrong = _("Send the report with POST.") if method == "POST" else _("Ask with GET.")
+            response = error(wrong, 405)
+            response["Allow"] = method
             return response
         token = authenticate_workstation(_key(request))
         if token is None:
@@ -72,7 +76,7 @@ def workstation_api(view):
             response["WWW-Authenticate"] = "Token"
             return response
         try:
-            return view(request, token)
+            return view(request, token, **kwargs)
         except RequestRefused as refusal:
             return error(refusal.message, refusal.status)
         except PermissionRefused as refusal:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from inventory.forms import IdChoiceField, IdMultipleChoiceField, looks_like_id
-from inventory.models import Donation, Location, Site
+from inventory.models import Donation, Location, Site, WorkstationToken
 from labels import content, services
 from labels.models import LabelBatch, LabelLayout
 
@@ -267,3 +267,21 @@ class QueuePrintForm(forms.Form):
         empty_label=_("Every site"),
         error_messages={"invalid_choice": _("No site has this number.")},
     )
+
+
+class WorkstationPrinterForm(forms.Form):
+    workstation = IdChoiceField(
+        queryset=WorkstationToken.objects.none(),
+        error_messages={
+            "invalid_choice": _("This workstation does not exist or its key was revoked.")
+        },
+    )
+    layout = IdChoiceField(
+        label=_("Label stock"),
+        queryset=LabelLayout.objects.filter(active=True),
+        error_messages={"invalid_choice": _("This label stock does not exist or is not in use.")},
+    )
+
+    def __init__(self, *args, workstations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workstation"].queryset = workstations

@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.refusals import Refused, require
-from inventory.models import Status
-from labels import services
-from labels.models import LabelBatch, LabelRequest
+from inventory.models import Device, Status
+from inventory.workstations import RequestRefused
+from labels import content, services
+from labels.models import LabelBatch, LabelLayout, LabelRequest, WorkstationPrinter
+from labels.sheets import build_pdf
 
 Reason = LabelRequest.Reason
 
@@ -94,6 +96,52 @@ def _mark_printed(requests, *, batch, by):
     LabelRequest.history.bulk_history_create(
         requests, update=True, default_user=by, default_change_reason=_("Label printed")
     )
+
+
+# The workbench's printer ------------------------------------------------------------------
+
+
+def layout_for(workstation):
+    """The stock loaded next to this workstation: its own, else the first one in use."""
+    printer = WorkstationPrinter.objects.select_related("layout").filter(workstation=workstation)
+    chosen = printer.first()
+    if chosen is not None and chosen.layout.active:
+        return chosen.layout
+    return LabelLayout.objects.filter(active=True).first()
+
+
+def workstation_label(*, workstation, asset_tag):
+    """The PDF of one device's label, for the printer beside a workstation; the device's
+    waiting label is then taken off the queue.
+
+    Any device of the inventory, wherever it is: a label only says what the device is.
+    Raises RequestRefused (404 unknown tag, 409 no label stock) or PermissionRefused.
+    """
+    by = workstation.user
+    require(by, "labels.add_labelbatch")
+    device = Device.objects.filter(asset_tag=asset_tag.strip().upper()).first()
+    if device is None:
+        raise RequestRefused(
+            _("No device has the asset tag %(tag)s.") % {"tag": asset_tag[:40]}, 404
+        )
+    layout = layout_for(workstation)
+    if layout is None:
+        raise RequestRefused(_("No label stock is in use: add one on the labels page."), 409)
+    pdf = build_pdf(layout, content.device_labels([device]))
+    with transaction.atomic():
+        mark_device_printed(device=device, by=by)
+    return device, pdf
+
+
+def set_workstation_layout(*, workstation, layout, by):
+    """Say which label stock the printer beside `workstation` holds."""
+    require(by, "labels.change_workstationprinter")
+    printer = WorkstationPrinter.objects.filter(workstation=workstation).first()
+    printer = printer or WorkstationPrinter(workstation=workstation)
+    printer.layout = layout
+    printer._history_user = by
+    printer.save()
+    return printer
 
 
 # Receivers of the inventory's signals ---------------------------------------------------

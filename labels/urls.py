@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("queue/print/", views.queue_print, name="queue_print"),
     path("queue/<int:pk>/remove/", views.queue_remove, name="queue_remove"),
+    path("workstations/", views.workstation_printers, name="workstation_printers"),
     path("layouts/new/", views.layout_create, name="layout_create"),
     path("layouts/<int:pk>/edit/", views.layout_edit, name="layout_edit"),
     path("print/devices/", views.print_devices, name="print_devices"),

@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.http import run_action
 from accounts.refusals import Refused
 from accounts.roles import Role, has_role
-from inventory.models import Site
+from inventory.models import Site, WorkstationToken
+from inventory.workstations import workstation_api
 from labels import content, queue, services
 from labels.forms import (
     ActionSelectionForm,
@@ -32,6 +33,7 @@ from labels.forms import (
     LocationSelectionForm,
     PrintForm,
     QueuePrintForm,
+    WorkstationPrinterForm,
 )
 from labels.models import LabelBatch, LabelLayout, LabelRequest
 from labels.sheets import build_pdf
@@ -327,3 +329,48 @@ def batch_download(request, pk):
         filename=f"etiquettes-{date}.pdf",
         content_type="application/pdf",
     )
+
+
+# The workbench's printer --------------------------------------------------------------
+
+
+@workstation_api(method="GET")
+def api_device_label(request, token, asset_tag):
+    """GET /api/labels/<tag>.pdf with the workstation key: the device's label, in the
+    stock of the printer beside that workstation (docs/workbench.md)."""
+    device, pdf = queue.workstation_label(workstation=token, asset_tag=asset_tag)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{device.asset_tag}.pdf"'
+    return response
+
+
+@permission_required("labels.change_workstationprinter", raise_exception=True)
+def workstation_printers(request):
+    """The label stock beside each workstation, chosen from the workstations' keys."""
+    tokens = WorkstationToken.objects.filter(revoked_at__isnull=True).select_related(
+        "site", "label_printer__layout"
+    )
+    if request.method == "POST":
+        form = WorkstationPrinterForm(request.POST, workstations=tokens)
+        if form.is_valid():
+            return run_action(
+                request,
+                lambda: queue.set_workstation_layout(by=request.user, **form.cleaned_data),
+                success=_("Label stock of “%(name)s” saved.")
+                % {"name": form.cleaned_data["workstation"].name},
+                back=redirect("labels:workstation_printers"),
+            )
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    layouts = list(LabelLayout.objects.filter(active=True))
+    rows = [(token, _printer_layout(token, layouts)) for token in tokens]
+    context = {"rows": rows, "layouts": layouts}
+    return render(request, "labels/workstation_printers.html", context)
+
+
+def _printer_layout(token, layouts):
+    # What queue.layout_for says, from what the page fetched already.
+    printer = getattr(token, "label_printer", None)
+    if printer is not None and printer.layout.active:
+        return printer.layout
+    return layouts[0] if layouts else None
