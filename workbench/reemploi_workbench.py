@@ -27,6 +27,11 @@ import urllib.error
 import urllib.request
 import uuid
 
+try:  # run as a program: its folder is on the path
+    import reemploi_label
+except ImportError:  # imported as workbench.reemploi_workbench (the tests)
+    from workbench import reemploi_label
+
 REPORT_PATH = "/api/hardware-reports/"
 LOG_PATH = "/api/erasure-logs/"
 DEFAULT_SPOOL = "/var/spool/reemploi"
@@ -340,6 +345,11 @@ def command_run(args):
     if refusals:
         raise Refusal("\n".join(["Nothing was done:", *refusals]))
     tag = send_report(args, send, lsblk)
+    if tag:
+        fetch = reemploi_label.http_fetcher(args.server, read_key(args.key_file))
+        reemploi_label.label_machine(
+            tag, server=args.server, fetch=fetch, print_command=args.print_command
+        )
     if not drives:
         print("No drive to wipe on this computer.")
         return EXIT_OK if tag else EXIT_NOT_SENT
@@ -379,6 +389,9 @@ def parse_args(argv):
             sub.add_argument("--donation", type=int, help="the donation's number")
             sub.add_argument("--drive", action="append", help="wipe only this drive")
             sub.add_argument("--lshw-file", help="a saved `lshw -json` instead of running it")
+            sub.add_argument(
+                "--print-command", help='prints the label PDF from its input, e.g. "lp -d zebra"'
+            )
     return parser.parse_args(argv)
 
 
