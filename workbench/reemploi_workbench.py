@@ -239,14 +239,49 @@ def battery_uevents(root="/sys/class/power_supply"):
     return ("\n".join(lines) + "\n").encode() if lines else b""
 
 
-def report_fields(lshw, lsblk_disks, *, donation=None):
+# Where the running system lives: the root, and the live stick (Debian live mounts it on
+# /run/live/medium, older live-boot on /lib/live/mount/medium).
+SYSTEM_MOUNTS = ("/", "/boot", "/run/live", "/lib/live/mount")
+
+
+def _holds_system(node):
+    return any(
+        point == mount or point.startswith(mount.rstrip("/") + "/")
+        for point in _all_mountpoints(node)
+        for mount in SYSTEM_MOUNTS
+    )
+
+
+def not_this_machine(lsblk, named=()):
+    """Names of the block devices the hardware report must not describe: the disk of the
+    running system, the boot medium, and loop devices not named with --drive (the live
+    system's own squashfs is one)."""
+    named = {os.path.realpath(path) for path in named} | set(named)
+    hidden = set()
+    for node in lsblk.get("blockdevices") or []:
+        loop_not_named = node.get("type") == "loop" and _path(node) not in named
+        if loop_not_named or _holds_system(node):
+            hidden.add(node["name"])
+    return hidden
+
+
+def lsblk_without(raw, hidden):
+    """`lsblk --json` output without the devices named in `hidden`."""
+    document = json.loads(raw or b"{}")
+    devices = document.get("blockdevices") or []
+    document["blockdevices"] = [d for d in devices if d.get("name") not in hidden]
+    return json.dumps(document, indent=1).encode()
+
+
+def report_fields(lshw, lsblk_disks, *, donation=None, named=()):
     """The hardware report's fields; `lsblk_disks` is the parsed `lsblk --json -O`."""
-    fields = [
-        ("lshw", "lshw.json", lshw),
-        ("lsblk", "lsblk.json", run_tool(["lsblk", "--json", "-b", "-o", LSBLK_COLUMNS])),
-    ]
+    hidden = not_this_machine(lsblk_disks, named)
+    lsblk = run_tool(["lsblk", "--json", "-b", "-o", LSBLK_COLUMNS])
+    fields = [("lshw", "lshw.json", lshw), ("lsblk", "lsblk.json", lsblk_without(lsblk, hidden))]
     for node in lsblk_disks.get("blockdevices") or []:
         if node.get("type") != "disk" or node["name"].startswith(("zram", "ram")):
+            continue
+        if node["name"] in hidden:
             continue
         smart = run_tool(["smartctl", "--json", "-a", _path(node)])
         if smart.strip():
@@ -292,7 +327,9 @@ def print_large(tag):
 
 
 def send_report(args, send, lsblk):
-    fields = report_fields(read_lshw(args.lshw_file), lsblk, donation=args.donation)
+    fields = report_fields(
+        read_lshw(args.lshw_file), lsblk, donation=args.donation, named=args.drive or ()
+    )
     print("Sending the hardware report…")
     status, answer = send_spooled(spool_request(args.spool, REPORT_PATH, fields), send)
     if 200 <= status < 300:

@@ -79,7 +79,9 @@ def receive_erasure_log(*, data, filename, workstation, device=None):
     previous = ErasureLog.objects.filter(sha256=sha256).first()
     if previous is not None:
         return _received_before(previous, device)
-    report = _parse(data, filename)
+    # A workstation that names the device wiped the drives inside it: a drive without a
+    # serial number can only be that device's (see _drive_of_nameless_wipe).
+    report = _parse(data, filename, nameless_allowed=device is not None)
     try:
         erasures = _import(
             data, filename, sha256, report, by=by, device=device, workstation=workstation
@@ -109,7 +111,7 @@ def _checked_bytes(data):
     return data, hashlib.sha256(data).hexdigest()
 
 
-def _parse(data, filename):
+def _parse(data, filename, *, nameless_allowed=False):
     try:
         report = parse_nwipe_log(data)
     except ErasureLogError as error:
@@ -117,7 +119,8 @@ def _parse(data, filename):
             _("%(file)s cannot be imported: %(reason)s")
             % {"file": _base_name(filename), "reason": error}
         ) from error
-    _refuse_wipes_without_serial(report.drives)
+    if not nameless_allowed:
+        _refuse_wipes_without_serial(report.drives)
     return report
 
 
@@ -130,12 +133,12 @@ def _import(data, filename, sha256, report, *, by, device, workstation=None):
             if workstation is not None and device is not None:
                 # Before its drives are added to it: nothing is written to a lent device.
                 device = _in_workshop(device)
-            drives = _drives_of_wipes(report.drives, device=device, by=by)
+            drives = _drives_of_wipes(report.drives, device=device, by=by, workstation=workstation)
             if workstation is not None and device is None:
                 device = _in_workshop(_one_device(drives))
             log = _save_log(data, filename, sha256, report, by)
             erasures = [
-                _record_wipe(wipe, drive, report=report, log=log, by=by)
+                _record_wipe(wipe, drive, report=report, log=log, by=by, workstation=workstation)
                 for wipe, drive in zip(report.drives, drives, strict=True)
             ]
             if workstation is not None:
@@ -230,11 +233,16 @@ def _refuse_wipes_without_serial(wipes):
         )
 
 
-def _drives_of_wipes(wipes, *, device, by):
-    """The Drive of each wipe, in order; drives new to `device` are created on it."""
+def _drives_of_wipes(wipes, *, device, by, workstation=None):
+    """The Drive of each wipe, in order; drives new to `device` are created on it.
+
+    A wipe without serial number (only from a workstation naming `device`, see _parse)
+    is matched by kind and size among the device's drives without one.
+    """
     found = {}
     unknown, ambiguous = [], []
-    for serial in dict.fromkeys(services.normalise_serial(w.serial) for w in wipes):
+    named = [w for w in wipes if w.serial]
+    for serial in dict.fromkeys(services.normalise_serial(w.serial) for w in named):
         candidates = _drives_with_serial(serial, device)
         if len(candidates) == 1:
             found[serial] = candidates[0]
@@ -262,13 +270,49 @@ def _drives_of_wipes(wipes, *, device, by):
             )
             % {"serials": ", ".join(unknown)}
         )
-    drives = []
+    drives, taken = [], set()
     for wipe in wipes:
+        if not wipe.serial:
+            drive = _drive_of_nameless_wipe(wipe, device, by, workstation, taken=taken)
+            taken.add(drive.pk)
+            drives.append(drive)
+            continue
         serial = services.normalise_serial(wipe.serial)
         if serial not in found:
             found[serial] = _add_drive_of_wipe(wipe, device=device, by=by)
         drives.append(found[serial])
     return drives
+
+
+# An nwipe wipe of unknown kind ("other": an ATA drive may be an HDD or an SSD) may be
+# any of these recorded kinds.
+_KINDS_OF_UNKNOWN = {Drive.Kind.HDD, Drive.Kind.SSD, Drive.Kind.OTHER}
+
+
+def _drive_of_nameless_wipe(wipe, device, by, workstation, *, taken):
+    """The device's drive without serial number of the wipe's kind and size (±1 GB), else
+    a new drive of the device.
+
+    Only a workstation's log reaches here: it wiped the drive inside this very machine,
+    so the drive is one of this device's. Two identical drives without serial number
+    cannot be told apart by anyone: the first one recorded is taken.
+    """
+    kind = _drive_kind(wipe)
+    kinds = _KINDS_OF_UNKNOWN if kind == Drive.Kind.OTHER else {kind}
+    size_gb = (wipe.size_bytes or 0) / 1_000_000_000
+    candidates = device.drives.filter(serial_number="", kind__in=kinds).exclude(pk__in=taken)
+    for drive in candidates.order_by("pk"):
+        if abs((drive.capacity_gb or 0) - size_gb) <= 1:
+            return drive
+    return _add_nameless(wipe, device, by, workstation)
+
+
+def _add_nameless(wipe, device, by, workstation):
+    note = _(
+        "No serial number: recorded from the workstation “%(name)s” that wiped it inside "
+        "this machine."
+    ) % {"name": workstation.name}
+    return _add_drive_of_wipe(wipe, device=device, by=by, note=note)
 
 
 def _drives_with_serial(serial, device):
@@ -284,11 +328,12 @@ def _drives_with_serial(serial, device):
     return [d for d in drives if services.normalise_serial(d.serial_number) == serial]
 
 
-def _add_drive_of_wipe(wipe, *, device, by):
+def _add_drive_of_wipe(wipe, *, device, by, note=""):
     size_gb = round(wipe.size_bytes / 1_000_000_000) if wipe.size_bytes else None
     return services.add_drive(
         device=device,
         by=by,
+        note=note,
         kind=_drive_kind(wipe),
         serial_number=wipe.serial,
         model=wipe.model[:120],
@@ -331,10 +376,15 @@ def _aware(moment):
     return moment
 
 
-def _record_wipe(wipe, drive, *, report, log, by):
+def _record_wipe(wipe, drive, *, report, log, by, workstation=None):
     technique = wipe.technique if wipe.technique in Erasure.Method.values else "overwrite"
     started, finished = _aware(wipe.started_at), _aware(wipe.finished_at)
     notes = _wipe_notes(wipe, log, dated=bool(finished or started))
+    if not wipe.serial and workstation is not None:
+        notes += "\n" + _(
+            "The drive has no serial number: the workstation “%(name)s” wiped it inside "
+            "this machine."
+        ) % {"name": workstation.name}
     verification = _VERIFICATIONS.get(wipe.verification, Erasure.Verification.NONE)
     if wipe.verify_only:
         # "Verify Zeros/Ones" reads the whole drive back: a full verification.
