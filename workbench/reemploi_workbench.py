@@ -27,6 +27,10 @@ import urllib.error
 import urllib.request
 import uuid
 
+# The erasure methods live beside this file (installed together on the stick).
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import reemploi_erase
+
 REPORT_PATH = "/api/hardware-reports/"
 LOG_PATH = "/api/erasure-logs/"
 DEFAULT_SPOOL = "/var/spool/reemploi"
@@ -347,7 +351,11 @@ def _not_sent(what, status, answer, spool):
         print(f"It is kept in {spool}: run `reemploi-workbench flush` once Réemploi answers.")
 
 
-def wipe_and_send(args, send, drives, tag):
+def wipe_and_send(args, send, drives, tag, lsblk):
+    if tag:
+        nodes = {_path(node): node for node in lsblk.get("blockdevices") or []}
+        entries = [reemploi_erase.drive_entry(nodes[path], "overwrite") for path in drives]
+        reemploi_erase.announce(send, build_multipart, tag, entries)
     with tempfile.TemporaryDirectory(prefix="reemploi-") as work:
         logfile = os.path.join(work, "nwipe.log")
         print(f"Wiping {', '.join(drives)} with nwipe (zeros, then verification)…")
@@ -380,7 +388,7 @@ def command_run(args):
     if not drives:
         print("No drive to wipe on this computer.")
         return EXIT_OK if tag else EXIT_NOT_SENT
-    outcome = wipe_and_send(args, send, drives, tag)
+    outcome = wipe_and_send(args, send, drives, tag, lsblk)
     if tag is None and outcome == EXIT_OK:
         return EXIT_NOT_SENT
     return outcome

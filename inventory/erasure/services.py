@@ -20,7 +20,16 @@ from django.utils.translation import ngettext
 from accounts.refusals import Refused, require
 from inventory import services, workflow
 from inventory.erasure.nwipe import ErasureLogError, parse_nwipe_log
-from inventory.models import Device, Drive, Erasure, ErasureCertificate, ErasureLog, Status
+from inventory.models import (
+    LEVEL_OF_METHOD,
+    Device,
+    Drive,
+    Erasure,
+    ErasureCertificate,
+    ErasureLog,
+    ErasureRun,
+    Status,
+)
 
 # A real nwipe log weighs a few kilobytes; even a verbose multi-day run stays far below.
 MAX_LOG_BYTES = 10 * 1024 * 1024
@@ -142,6 +151,7 @@ def _import(data, filename, sha256, report, *, by, device, workstation=None):
                 for wipe, drive in zip(report.drives, drives, strict=True)
             ]
             if workstation is not None:
+                _close_runs(device)
                 _move_along(device, by=by, workstation=workstation)
             return erasures
     except BaseException:
@@ -440,6 +450,97 @@ def _wipe_notes(wipe, log, *, dated):
     if not dated:
         notes.append(_("The log gives no time for this wipe: the import time is recorded."))
     return "\n".join(notes)
+
+
+# Erasures running on a workstation -------------------------------------------------
+
+# What a workstation may say it runs: the techniques of the program's policy.
+RUN_METHODS = {
+    Erasure.Method.OVERWRITE,
+    Erasure.Method.SECURE_ERASE,
+    Erasure.Method.SANITIZE,
+    Erasure.Method.CRYPTO_ERASE,
+}
+# A device on the bench whose erasure starts: received (or back from a loan) → wiping.
+_STARTS_WIPING = {Status.RECEIVED, Status.RETURNED}
+
+
+def start_erasure_run(*, workstation, device, drives):
+    """Record that `workstation` starts wiping `drives` of `device`; returns (run, created).
+
+    The device must be in the workshop (workflow.NotInWorkshop otherwise); received or
+    returned, it moves to wiping, the history naming the workstation. Sent again while
+    the run is open (a retry, a lost answer), the open run is returned and nothing is
+    written. `drives` is the workstation's list of {path, model, serial, size_bytes,
+    kind, method}; Refused when it is not one.
+    """
+    by = workstation.user
+    _require_import(by)
+    drives = _checked_run_drives(drives)
+    try:
+        with transaction.atomic():
+            device = _in_workshop(device)
+            run = device.erasure_runs.filter(finished_at__isnull=True).first()
+            if run is not None:
+                return run, False
+            if device.status in _STARTS_WIPING:
+                note = ngettext(
+                    "Erasure of %(count)s drive started by the workstation “%(name)s”.",
+                    "Erasure of %(count)s drives started by the workstation “%(name)s”.",
+                    len(drives),
+                ) % {"count": len(drives), "name": workstation.name}
+                workflow.transition_device(device=device, target=Status.WIPING, by=by, note=note)
+            run = ErasureRun.objects.create(device=device, workstation=workstation, drives=drives)
+    except IntegrityError:
+        # Two starts at once: the unique open run made the second one fail.
+        return device.erasure_runs.get(finished_at__isnull=True), False
+    return run, True
+
+
+def _checked_run_drives(drives):
+    if not isinstance(drives, list) or not drives:
+        raise Refused(_("“drives” must be a non-empty list of the drives being wiped."))
+    return [_checked_run_drive(index, drive) for index, drive in enumerate(drives, start=1)]
+
+
+def _checked_run_drive(index, drive):
+    where = _("Drive %(index)s of “drives”") % {"index": index}
+    if not isinstance(drive, dict) or not isinstance(drive.get("path"), str) or not drive["path"]:
+        raise Refused(_("%(where)s has no “path”.") % {"where": where})
+    size = drive.get("size_bytes")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+        raise Refused(_("%(where)s: “size_bytes” is not a number of bytes.") % {"where": where})
+    if drive.get("method") not in RUN_METHODS:
+        raise Refused(
+            _("%(where)s: the method must be one of %(methods)s.")
+            % {"where": where, "methods": ", ".join(sorted(RUN_METHODS))}
+        )
+    kind = drive.get("kind") if drive.get("kind") in Drive.Kind.values else Drive.Kind.OTHER
+    return {
+        "path": drive["path"][:100],
+        "model": str(drive.get("model") or "")[:120],
+        "serial": str(drive.get("serial") or "")[:80],
+        "size_bytes": size,
+        "kind": kind,
+        "method": drive["method"],
+    }
+
+
+def _close_runs(device):
+    """The log of a workstation ends the erasure it announced on `device`."""
+    ErasureRun.objects.filter(device=device, finished_at__isnull=True).update(
+        finished_at=timezone.now()
+    )
+
+
+def run_drives_summary(run):
+    """Each drive of `run` as its NIST level and kind: "Purge NVMe", "Clear HDD"…"""
+    parts = []
+    for drive in run.drives:
+        level = LEVEL_OF_METHOD.get(drive.get("method"))
+        kind = Drive.Kind(drive["kind"]).label if drive.get("kind") in Drive.Kind.values else ""
+        parts.append(f"{Erasure.Level(level).label if level else ''} {kind}".strip())
+    return parts
 
 
 # Erasure state of drives and devices ---------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from inventory.models import Device, Erasure, ErasureLog, Status, WorkstationToken
+from inventory.models import Device, Erasure, ErasureLog, ErasureRun, Status, WorkstationToken
 from tests.factories import SiteFactory
 from workbench import reemploi_workbench as wb
 
@@ -270,5 +270,13 @@ def test_the_program_registers_the_machine_wipes_the_loop_device_and_sends_the_l
     assert list(spool.iterdir()) == []
     device.refresh_from_db()
     assert device.status == Status.REFURBISHING
+    # The start was announced (received → wiping) and the log closed it.
+    (run,) = ErasureRun.objects.all()
+    assert run.finished_at is not None
+    assert [(d["path"], d["method"]) for d in run.drives] == [(loop_device, "overwrite")]
+    assert [h.status for h in device.history.order_by("history_date")][-2:] == [
+        Status.WIPING,
+        Status.REFURBISHING,
+    ]
     reasons = [h.history_change_reason or "" for h in device.history.all()]
-    assert sum("Établi 1" in reason for reason in reasons) >= 2
+    assert sum("Établi 1" in reason for reason in reasons) == 2
