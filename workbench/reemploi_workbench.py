@@ -38,6 +38,7 @@ DEFAULT_SPOOL = "/var/spool/reemploi"
 NWIPE_METHOD = ["--method=zero", "--verify=last", "--rounds=1"]
 LSBLK_COLUMNS = "NAME,TYPE,SIZE,MODEL,SERIAL,ROTA,TRAN,VENDOR,RM"
 
+VERSION = "2"
 EXIT_OK = 0
 EXIT_REFUSED = 1  # nothing was done: not root, no key, a drive refused
 EXIT_WIPE_FAILED = 3  # nwipe did not erase every drive
@@ -331,6 +332,7 @@ def print_large(tag):
 
 
 def send_report(args, send, lsblk):
+    """Sends the report; returns (asset tag or None, the organisation's erasure policy)."""
     fields = report_fields(
         read_lshw(args.lshw_file), lsblk, donation=args.donation, named=args.drive or ()
     )
@@ -338,9 +340,9 @@ def send_report(args, send, lsblk):
     status, answer = send_spooled(spool_request(args.spool, REPORT_PATH, fields), send)
     if 200 <= status < 300:
         print_large(answer["asset_tag"])
-        return answer["asset_tag"]
+        return answer["asset_tag"], answer.get("erasure_policy")
     _not_sent("The report", status, answer, args.spool)
-    return None
+    return None, None
 
 
 def _not_sent(what, status, answer, spool):
@@ -351,11 +353,48 @@ def _not_sent(what, status, answer, spool):
         print(f"It is kept in {spool}: run `reemploi-workbench flush` once Réemploi answers.")
 
 
-def wipe_and_send(args, send, drives, tag, lsblk):
+def wipe_and_send(args, send, drives, tag, lsblk, policy=None):
+    """Purges the drives the policy wants purged and can be, overwrites the others with
+    nwipe (saying why when a purge was wanted), and sends what was done."""
+    nodes = {_path(node): node for node in lsblk.get("blockdevices") or []}
+    runner = reemploi_erase.subprocess_runner
+    plans = {path: reemploi_erase.plan(nodes[path], policy, runner) for path in drives}
     if tag:
-        nodes = {_path(node): node for node in lsblk.get("blockdevices") or []}
-        entries = [reemploi_erase.drive_entry(nodes[path], "overwrite") for path in drives]
+        entries = [reemploi_erase.drive_entry(nodes[p], plans[p]["method"]) for p in drives]
         reemploi_erase.announce(send, build_multipart, tag, entries)
+    outcomes = []
+    to_purge = [p for p in drives if plans[p]["method"] != reemploi_erase.OVERWRITE]
+    if to_purge:
+        outcomes.append(purge_and_send(args, send, to_purge, tag, nodes, plans))
+    to_wipe = [p for p in drives if p not in to_purge]
+    if to_wipe:
+        reasons = {p: plans[p]["fallback_reason"] for p in to_wipe if plans[p]["fallback_reason"]}
+        outcomes.append(overwrite_and_send(args, send, to_wipe, tag, reasons))
+    return max(outcomes, key=[EXIT_OK, EXIT_WIPE_FAILED, EXIT_NOT_SENT].index)
+
+
+def purge_and_send(args, send, paths, tag, nodes, plans):
+    entries = []
+    for path in paths:
+        print(f"Purging {path} ({plans[path]['method']}, the drive's own erase)…")
+        entries.append(
+            reemploi_erase.purge(
+                nodes[path],
+                plans[path],
+                reemploi_erase.subprocess_runner,
+                clock=lambda: time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                sleep=time.sleep,
+            )
+        )
+    record = reemploi_erase.erasure_record(entries, VERSION)
+    failed = [e["path"] for e in entries if e["outcome"] != "passed"]
+    fields = [("log", "workbench-erasure.json", record)]
+    return _send_log(args, send, fields, tag, failed=bool(failed))
+
+
+def overwrite_and_send(args, send, drives, tag, reasons):
+    for path, reason in reasons.items():
+        print(f"{path}: Clear instead of Purge, because {reason}.")
     with tempfile.TemporaryDirectory(prefix="reemploi-") as work:
         logfile = os.path.join(work, "nwipe.log")
         print(f"Wiping {', '.join(drives)} with nwipe (zeros, then verification)…")
@@ -364,6 +403,12 @@ def wipe_and_send(args, send, drives, tag, lsblk):
             raise Refusal(f"nwipe wrote no log (exit status {code}): nothing was wiped.")
         with open(logfile, "rb") as log:
             fields = [("log", "nwipe.log", log.read())]
+    if reasons:
+        fields.append(("reasons", None, json.dumps(reasons).encode()))
+    return _send_log(args, send, fields, tag, failed=bool(code))
+
+
+def _send_log(args, send, fields, tag, *, failed):
     if tag:
         fields.append(("device", None, tag.encode()))
     status, answer = send_spooled(spool_request(args.spool, LOG_PATH, fields), send)
@@ -373,7 +418,7 @@ def wipe_and_send(args, send, drives, tag, lsblk):
     print(f"Erasure recorded: {answer['asset_tag']} is now {answer.get('status_label')}.")
     for sentence in answer.get("missing") or []:
         print(f"  Still missing: {sentence}")
-    return EXIT_WIPE_FAILED if code or answer.get("drives_failed") else EXIT_OK
+    return EXIT_WIPE_FAILED if failed or answer.get("drives_failed") else EXIT_OK
 
 
 def command_run(args):
@@ -384,11 +429,11 @@ def command_run(args):
     drives, refusals = choose_drives(lsblk, args.drive or ())
     if refusals:
         raise Refusal("\n".join(["Nothing was done:", *refusals]))
-    tag = send_report(args, send, lsblk)
+    tag, policy = send_report(args, send, lsblk)
     if not drives:
         print("No drive to wipe on this computer.")
         return EXIT_OK if tag else EXIT_NOT_SENT
-    outcome = wipe_and_send(args, send, drives, tag, lsblk)
+    outcome = wipe_and_send(args, send, drives, tag, lsblk, policy)
     if tag is None and outcome == EXIT_OK:
         return EXIT_NOT_SENT
     return outcome

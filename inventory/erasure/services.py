@@ -20,6 +20,12 @@ from django.utils.translation import ngettext
 from accounts.refusals import Refused, require
 from inventory import services, workflow
 from inventory.erasure.nwipe import ErasureLogError, parse_nwipe_log
+from inventory.erasure.workbench_record import (
+    WorkbenchRecord,
+    WorkbenchRecordError,
+    looks_like_record,
+    parse_workbench_record,
+)
 from inventory.models import (
     LEVEL_OF_METHOD,
     Device,
@@ -70,7 +76,7 @@ class Reception:
     created: bool
 
 
-def receive_erasure_log(*, data, filename, workstation, device=None):
+def receive_erasure_log(*, data, filename, workstation, device=None, reasons=None):
     """Import the nwipe log a workstation sends, then move its device along the lifecycle.
 
     The same reading and all-or-nothing rule as import_erasure_log, for a log whose
@@ -80,7 +86,9 @@ def receive_erasure_log(*, data, filename, workstation, device=None):
     received (or returned) goes to wiping, and from wiping to refurbishing once every
     drive has a passed erasure this cycle; a move the lifecycle refuses leaves the device
     where it is. The moves are made in the key's user's name, their note naming the
-    workstation. Returns a Reception.
+    workstation. `reasons` ({device path: sentence}) says why a drive was overwritten
+    although the policy wanted Purge; it goes to that erasure's notes. The log may also
+    be the workbench's JSON record of its purges (workbench_record). Returns a Reception.
     """
     by = workstation.user
     _require_import(by)
@@ -93,7 +101,14 @@ def receive_erasure_log(*, data, filename, workstation, device=None):
     report = _parse(data, filename, nameless_allowed=device is not None)
     try:
         erasures = _import(
-            data, filename, sha256, report, by=by, device=device, workstation=workstation
+            data,
+            filename,
+            sha256,
+            report,
+            by=by,
+            device=device,
+            workstation=workstation,
+            reasons=reasons or {},
         )
     except IntegrityError:
         # The same log sent twice at once: the second insert breaks the unique hash.
@@ -121,9 +136,11 @@ def _checked_bytes(data):
 
 
 def _parse(data, filename, *, nameless_allowed=False):
+    # The workbench's own record (its purges) is JSON; nwipe's log is text.
+    parse = parse_workbench_record if looks_like_record(data) else parse_nwipe_log
     try:
-        report = parse_nwipe_log(data)
-    except ErasureLogError as error:
+        report = parse(data)
+    except (ErasureLogError, WorkbenchRecordError) as error:
         raise Refused(
             _("%(file)s cannot be imported: %(reason)s")
             % {"file": _base_name(filename), "reason": error}
@@ -133,7 +150,7 @@ def _parse(data, filename, *, nameless_allowed=False):
     return report
 
 
-def _import(data, filename, sha256, report, *, by, device, workstation=None):
+def _import(data, filename, sha256, report, *, by, device, workstation=None, reasons=None):
     """Write the log and its erasures in one transaction; from a workstation, check the
     device's status first and move it along after."""
     log = None
@@ -146,8 +163,18 @@ def _import(data, filename, sha256, report, *, by, device, workstation=None):
             if workstation is not None and device is None:
                 device = _in_workshop(_one_device(drives))
             log = _save_log(data, filename, sha256, report, by)
+            record = _record_purge if isinstance(report, WorkbenchRecord) else _record_wipe
+            reasons = reasons or {}
             erasures = [
-                _record_wipe(wipe, drive, report=report, log=log, by=by, workstation=workstation)
+                record(
+                    wipe,
+                    drive,
+                    report=report,
+                    log=log,
+                    by=by,
+                    workstation=workstation,
+                    reason=reasons.get(wipe.device_path, ""),
+                )
                 for wipe, drive in zip(report.drives, drives, strict=True)
             ]
             if workstation is not None:
@@ -353,6 +380,8 @@ def _add_drive_of_wipe(wipe, *, device, by, note=""):
 
 def _drive_kind(wipe):
     """The kind of drive, when the log says it; an ATA drive may be an HDD or an SSD."""
+    if getattr(wipe, "kind", "") in Drive.Kind.values:
+        return wipe.kind  # the workbench's record says it
     path, bus, model = wipe.device_path.lower(), wipe.bus.upper(), wipe.model.upper()
     if bus == "NVME" or path.startswith("/dev/nvme"):
         return Drive.Kind.NVME
@@ -386,7 +415,7 @@ def _aware(moment):
     return moment
 
 
-def _record_wipe(wipe, drive, *, report, log, by, workstation=None):
+def _record_wipe(wipe, drive, *, report, log, by, workstation=None, reason=""):
     technique = wipe.technique if wipe.technique in Erasure.Method.values else "overwrite"
     started, finished = _aware(wipe.started_at), _aware(wipe.finished_at)
     notes = _wipe_notes(wipe, log, dated=bool(finished or started))
@@ -395,6 +424,11 @@ def _record_wipe(wipe, drive, *, report, log, by, workstation=None):
             "The drive has no serial number: the workstation “%(name)s” wiped it inside "
             "this machine."
         ) % {"name": workstation.name}
+    if reason:
+        # The workbench overwrote a drive the policy wanted purged: say why.
+        notes += "\n" + _("Clear instead of the policy's Purge: %(reason)s.") % {
+            "reason": str(reason)[:300]
+        }
     verification = _VERIFICATIONS.get(wipe.verification, Erasure.Verification.NONE)
     if wipe.verify_only:
         # "Verify Zeros/Ones" reads the whole drive back: a full verification.
@@ -415,6 +449,37 @@ def _record_wipe(wipe, drive, *, report, log, by, workstation=None):
         started_at=started,
         verification=verification,
         verification_passed=_verification_passed(wipe, verification),
+        log=log,
+    )
+
+
+_PURGE_TOOLS = {"hdparm": Erasure.Tool.HDPARM, "nvme-cli": Erasure.Tool.NVME_CLI}
+
+
+def _record_purge(erase, drive, *, report, log, by, workstation=None, reason=""):
+    """One drive's own erase from a workbench record; its level follows its method."""
+    started, finished = _aware(erase.started_at), _aware(erase.finished_at)
+    commands = "; ".join(
+        f"{' '.join(str(word) for word in c.get('command') or [])} → {c['exit_status']}"
+        for c in erase.commands
+    )
+    notes = [
+        _("Run by the workbench on %(path)s: %(commands)s.")
+        % {"path": erase.device_path, "commands": commands or "-"}
+    ]
+    if workstation is not None:
+        notes.append(_("Sent by the workstation “%(name)s”.") % {"name": workstation.name})
+    return services.record_erasure(
+        drive=drive,
+        by=by,
+        method=erase.technique,
+        result=Erasure.Result.PASSED if erase.outcome == "passed" else Erasure.Result.FAILED,
+        performed_at=finished or started or timezone.now(),
+        notes="\n".join(notes),
+        standard=Erasure.Standard.NIST_R2,
+        tool=_PURGE_TOOLS[erase.tool],
+        tool_version=erase.tool_version,
+        started_at=started,
         log=log,
     )
 

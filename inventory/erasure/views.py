@@ -178,11 +178,12 @@ def donation_erasure_summary(request, pk):
 def api_log(request, token):
     """POST an nwipe log with `Authorization: Token <key>` (docs/live-usb-report.md)."""
     upload, device = _api_log_fields(request)
+    reasons = _api_reasons(request)
     # One byte more than allowed is enough for the service to refuse a huge file.
     data = upload.read(erasure.MAX_LOG_BYTES + 1)
     try:
         received = erasure.receive_erasure_log(
-            data=data, filename=upload.name, workstation=token, device=device
+            data=data, filename=upload.name, workstation=token, device=device, reasons=reasons
         )
     except PermissionRefused:
         # The key's user may not: workstation_api answers 403.
@@ -248,6 +249,22 @@ def _api_log_fields(request):
     if device is None:
         raise RequestRefused(_("No device has the asset tag %(tag)s.") % {"tag": tag}, 404)
     return upload, device
+
+
+def _api_reasons(request):
+    """Optional `reasons`: JSON {device path: why it was overwritten, not purged}."""
+    raw = request.POST.get("reasons", "")
+    if not raw:
+        return {}
+    try:
+        reasons = json.loads(raw)
+    except ValueError:
+        reasons = None
+    if not isinstance(reasons, dict) or not all(isinstance(v, str) for v in reasons.values()):
+        raise RequestRefused(
+            _("“reasons” must be JSON: {device path: sentence}. Nothing was saved."), 400
+        )
+    return reasons
 
 
 def _api_answer(request, received):
