@@ -105,11 +105,13 @@ def move_device(*, device, location, by, note=""):
     return update_device(device=device, by=by, fields=["location", "site"], note=note)
 
 
-def add_drive(*, device, by, **fields):
+def add_drive(*, device, by, note="", **fields):
     require(by, "inventory.add_drive")
     fields["serial_number"] = normalise_serial(fields.get("serial_number"))
     drive = Drive(device=device, **fields)
     drive._history_user = by
+    if note:
+        drive._change_reason = note
     drive.full_clean()
     drive.save()
     return drive

@@ -27,10 +27,10 @@ import urllib.error
 import urllib.request
 import uuid
 
-try:  # run as a program: its folder is on the path
-    import reemploi_label
-except ImportError:  # imported as workbench.reemploi_workbench (the tests)
-    from workbench import reemploi_label
+# The program's modules live beside this file (installed together on the stick).
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import reemploi_erase  # noqa: E402
+import reemploi_label  # noqa: E402
 
 REPORT_PATH = "/api/hardware-reports/"
 LOG_PATH = "/api/erasure-logs/"
@@ -39,6 +39,7 @@ DEFAULT_SPOOL = "/var/spool/reemploi"
 NWIPE_METHOD = ["--method=zero", "--verify=last", "--rounds=1"]
 LSBLK_COLUMNS = "NAME,TYPE,SIZE,MODEL,SERIAL,ROTA,TRAN,VENDOR,RM"
 
+VERSION = "2"
 EXIT_OK = 0
 EXIT_REFUSED = 1  # nothing was done: not root, no key, a drive refused
 EXIT_WIPE_FAILED = 3  # nwipe did not erase every drive
@@ -244,14 +245,49 @@ def battery_uevents(root="/sys/class/power_supply"):
     return ("\n".join(lines) + "\n").encode() if lines else b""
 
 
-def report_fields(lshw, lsblk_disks, *, donation=None):
+# Where the running system lives: the root, and the live stick (Debian live mounts it on
+# /run/live/medium, older live-boot on /lib/live/mount/medium).
+SYSTEM_MOUNTS = ("/", "/boot", "/run/live", "/lib/live/mount")
+
+
+def _holds_system(node):
+    return any(
+        point == mount or point.startswith(mount.rstrip("/") + "/")
+        for point in _all_mountpoints(node)
+        for mount in SYSTEM_MOUNTS
+    )
+
+
+def not_this_machine(lsblk, named=()):
+    """Names of the block devices the hardware report must not describe: the disk of the
+    running system, the boot medium, and loop devices not named with --drive (the live
+    system's own squashfs is one)."""
+    named = {os.path.realpath(path) for path in named} | set(named)
+    hidden = set()
+    for node in lsblk.get("blockdevices") or []:
+        loop_not_named = node.get("type") == "loop" and _path(node) not in named
+        if loop_not_named or _holds_system(node):
+            hidden.add(node["name"])
+    return hidden
+
+
+def lsblk_without(raw, hidden):
+    """`lsblk --json` output without the devices named in `hidden`."""
+    document = json.loads(raw or b"{}")
+    devices = document.get("blockdevices") or []
+    document["blockdevices"] = [d for d in devices if d.get("name") not in hidden]
+    return json.dumps(document, indent=1).encode()
+
+
+def report_fields(lshw, lsblk_disks, *, donation=None, named=()):
     """The hardware report's fields; `lsblk_disks` is the parsed `lsblk --json -O`."""
-    fields = [
-        ("lshw", "lshw.json", lshw),
-        ("lsblk", "lsblk.json", run_tool(["lsblk", "--json", "-b", "-o", LSBLK_COLUMNS])),
-    ]
+    hidden = not_this_machine(lsblk_disks, named)
+    lsblk = run_tool(["lsblk", "--json", "-b", "-o", LSBLK_COLUMNS])
+    fields = [("lshw", "lshw.json", lshw), ("lsblk", "lsblk.json", lsblk_without(lsblk, hidden))]
     for node in lsblk_disks.get("blockdevices") or []:
         if node.get("type") != "disk" or node["name"].startswith(("zram", "ram")):
+            continue
+        if node["name"] in hidden:
             continue
         smart = run_tool(["smartctl", "--json", "-a", _path(node)])
         if smart.strip():
@@ -297,14 +333,17 @@ def print_large(tag):
 
 
 def send_report(args, send, lsblk):
-    fields = report_fields(read_lshw(args.lshw_file), lsblk, donation=args.donation)
+    """Sends the report; returns (asset tag or None, the organisation's erasure policy)."""
+    fields = report_fields(
+        read_lshw(args.lshw_file), lsblk, donation=args.donation, named=args.drive or ()
+    )
     print("Sending the hardware report…")
     status, answer = send_spooled(spool_request(args.spool, REPORT_PATH, fields), send)
     if 200 <= status < 300:
         print_large(answer["asset_tag"])
-        return answer["asset_tag"]
+        return answer["asset_tag"], answer.get("erasure_policy")
     _not_sent("The report", status, answer, args.spool)
-    return None
+    return None, None
 
 
 def _not_sent(what, status, answer, spool):
@@ -315,7 +354,48 @@ def _not_sent(what, status, answer, spool):
         print(f"It is kept in {spool}: run `reemploi-workbench flush` once Réemploi answers.")
 
 
-def wipe_and_send(args, send, drives, tag):
+def wipe_and_send(args, send, drives, tag, lsblk, policy=None):
+    """Purges the drives the policy wants purged and can be, overwrites the others with
+    nwipe (saying why when a purge was wanted), and sends what was done."""
+    nodes = {_path(node): node for node in lsblk.get("blockdevices") or []}
+    runner = reemploi_erase.subprocess_runner
+    plans = {path: reemploi_erase.plan(nodes[path], policy, runner) for path in drives}
+    if tag:
+        entries = [reemploi_erase.drive_entry(nodes[p], plans[p]["method"]) for p in drives]
+        reemploi_erase.announce(send, build_multipart, tag, entries)
+    outcomes = []
+    to_purge = [p for p in drives if plans[p]["method"] != reemploi_erase.OVERWRITE]
+    if to_purge:
+        outcomes.append(purge_and_send(args, send, to_purge, tag, nodes, plans))
+    to_wipe = [p for p in drives if p not in to_purge]
+    if to_wipe:
+        reasons = {p: plans[p]["fallback_reason"] for p in to_wipe if plans[p]["fallback_reason"]}
+        outcomes.append(overwrite_and_send(args, send, to_wipe, tag, reasons))
+    return max(outcomes, key=[EXIT_OK, EXIT_WIPE_FAILED, EXIT_NOT_SENT].index)
+
+
+def purge_and_send(args, send, paths, tag, nodes, plans):
+    entries = []
+    for path in paths:
+        print(f"Purging {path} ({plans[path]['method']}, the drive's own erase)…")
+        entries.append(
+            reemploi_erase.purge(
+                nodes[path],
+                plans[path],
+                reemploi_erase.subprocess_runner,
+                clock=lambda: time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                sleep=time.sleep,
+            )
+        )
+    record = reemploi_erase.erasure_record(entries, VERSION)
+    failed = [e["path"] for e in entries if e["outcome"] != "passed"]
+    fields = [("log", "workbench-erasure.json", record)]
+    return _send_log(args, send, fields, tag, failed=bool(failed))
+
+
+def overwrite_and_send(args, send, drives, tag, reasons):
+    for path, reason in reasons.items():
+        print(f"{path}: Clear instead of Purge, because {reason}.")
     with tempfile.TemporaryDirectory(prefix="reemploi-") as work:
         logfile = os.path.join(work, "nwipe.log")
         print(f"Wiping {', '.join(drives)} with nwipe (zeros, then verification)…")
@@ -324,6 +404,12 @@ def wipe_and_send(args, send, drives, tag):
             raise Refusal(f"nwipe wrote no log (exit status {code}): nothing was wiped.")
         with open(logfile, "rb") as log:
             fields = [("log", "nwipe.log", log.read())]
+    if reasons:
+        fields.append(("reasons", None, json.dumps(reasons).encode()))
+    return _send_log(args, send, fields, tag, failed=bool(code))
+
+
+def _send_log(args, send, fields, tag, *, failed):
     if tag:
         fields.append(("device", None, tag.encode()))
     status, answer = send_spooled(spool_request(args.spool, LOG_PATH, fields), send)
@@ -333,7 +419,7 @@ def wipe_and_send(args, send, drives, tag):
     print(f"Erasure recorded: {answer['asset_tag']} is now {answer.get('status_label')}.")
     for sentence in answer.get("missing") or []:
         print(f"  Still missing: {sentence}")
-    return EXIT_WIPE_FAILED if code or answer.get("drives_failed") else EXIT_OK
+    return EXIT_WIPE_FAILED if failed or answer.get("drives_failed") else EXIT_OK
 
 
 def command_run(args):
@@ -344,7 +430,7 @@ def command_run(args):
     drives, refusals = choose_drives(lsblk, args.drive or ())
     if refusals:
         raise Refusal("\n".join(["Nothing was done:", *refusals]))
-    tag = send_report(args, send, lsblk)
+    tag, policy = send_report(args, send, lsblk)
     if tag:
         fetch = reemploi_label.http_fetcher(args.server, read_key(args.key_file))
         reemploi_label.label_machine(
@@ -353,7 +439,7 @@ def command_run(args):
     if not drives:
         print("No drive to wipe on this computer.")
         return EXIT_OK if tag else EXIT_NOT_SENT
-    outcome = wipe_and_send(args, send, drives, tag)
+    outcome = wipe_and_send(args, send, drives, tag, lsblk, policy)
     if tag is None and outcome == EXIT_OK:
         return EXIT_NOT_SENT
     return outcome

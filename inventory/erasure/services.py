@@ -20,7 +20,22 @@ from django.utils.translation import ngettext
 from accounts.refusals import Refused, require
 from inventory import services, workflow
 from inventory.erasure.nwipe import ErasureLogError, parse_nwipe_log
-from inventory.models import Device, Drive, Erasure, ErasureCertificate, ErasureLog, Status
+from inventory.erasure.workbench_record import (
+    WorkbenchRecord,
+    WorkbenchRecordError,
+    looks_like_record,
+    parse_workbench_record,
+)
+from inventory.models import (
+    LEVEL_OF_METHOD,
+    Device,
+    Drive,
+    Erasure,
+    ErasureCertificate,
+    ErasureLog,
+    ErasureRun,
+    Status,
+)
 
 # A real nwipe log weighs a few kilobytes; even a verbose multi-day run stays far below.
 MAX_LOG_BYTES = 10 * 1024 * 1024
@@ -61,7 +76,7 @@ class Reception:
     created: bool
 
 
-def receive_erasure_log(*, data, filename, workstation, device=None):
+def receive_erasure_log(*, data, filename, workstation, device=None, reasons=None):
     """Import the nwipe log a workstation sends, then move its device along the lifecycle.
 
     The same reading and all-or-nothing rule as import_erasure_log, for a log whose
@@ -71,7 +86,9 @@ def receive_erasure_log(*, data, filename, workstation, device=None):
     received (or returned) goes to wiping, and from wiping to refurbishing once every
     drive has a passed erasure this cycle; a move the lifecycle refuses leaves the device
     where it is. The moves are made in the key's user's name, their note naming the
-    workstation. Returns a Reception.
+    workstation. `reasons` ({device path: sentence}) says why a drive was overwritten
+    although the policy wanted Purge; it goes to that erasure's notes. The log may also
+    be the workbench's JSON record of its purges (workbench_record). Returns a Reception.
     """
     by = workstation.user
     _require_import(by)
@@ -79,10 +96,19 @@ def receive_erasure_log(*, data, filename, workstation, device=None):
     previous = ErasureLog.objects.filter(sha256=sha256).first()
     if previous is not None:
         return _received_before(previous, device)
-    report = _parse(data, filename)
+    # A workstation that names the device wiped the drives inside it: a drive without a
+    # serial number can only be that device's (see _drive_of_nameless_wipe).
+    report = _parse(data, filename, nameless_allowed=device is not None)
     try:
         erasures = _import(
-            data, filename, sha256, report, by=by, device=device, workstation=workstation
+            data,
+            filename,
+            sha256,
+            report,
+            by=by,
+            device=device,
+            workstation=workstation,
+            reasons=reasons or {},
         )
     except IntegrityError:
         # The same log sent twice at once: the second insert breaks the unique hash.
@@ -109,19 +135,22 @@ def _checked_bytes(data):
     return data, hashlib.sha256(data).hexdigest()
 
 
-def _parse(data, filename):
+def _parse(data, filename, *, nameless_allowed=False):
+    # The workbench's own record (its purges) is JSON; nwipe's log is text.
+    parse = parse_workbench_record if looks_like_record(data) else parse_nwipe_log
     try:
-        report = parse_nwipe_log(data)
-    except ErasureLogError as error:
+        report = parse(data)
+    except (ErasureLogError, WorkbenchRecordError) as error:
         raise Refused(
             _("%(file)s cannot be imported: %(reason)s")
             % {"file": _base_name(filename), "reason": error}
         ) from error
-    _refuse_wipes_without_serial(report.drives)
+    if not nameless_allowed:
+        _refuse_wipes_without_serial(report.drives)
     return report
 
 
-def _import(data, filename, sha256, report, *, by, device, workstation=None):
+def _import(data, filename, sha256, report, *, by, device, workstation=None, reasons=None):
     """Write the log and its erasures in one transaction; from a workstation, check the
     device's status first and move it along after."""
     log = None
@@ -130,15 +159,26 @@ def _import(data, filename, sha256, report, *, by, device, workstation=None):
             if workstation is not None and device is not None:
                 # Before its drives are added to it: nothing is written to a lent device.
                 device = _in_workshop(device)
-            drives = _drives_of_wipes(report.drives, device=device, by=by)
+            drives = _drives_of_wipes(report.drives, device=device, by=by, workstation=workstation)
             if workstation is not None and device is None:
                 device = _in_workshop(_one_device(drives))
             log = _save_log(data, filename, sha256, report, by)
+            record = _record_purge if isinstance(report, WorkbenchRecord) else _record_wipe
+            reasons = reasons or {}
             erasures = [
-                _record_wipe(wipe, drive, report=report, log=log, by=by)
+                record(
+                    wipe,
+                    drive,
+                    report=report,
+                    log=log,
+                    by=by,
+                    workstation=workstation,
+                    reason=reasons.get(wipe.device_path, ""),
+                )
                 for wipe, drive in zip(report.drives, drives, strict=True)
             ]
             if workstation is not None:
+                _close_runs(device)
                 _move_along(device, by=by, workstation=workstation)
             return erasures
     except BaseException:
@@ -230,11 +270,16 @@ def _refuse_wipes_without_serial(wipes):
         )
 
 
-def _drives_of_wipes(wipes, *, device, by):
-    """The Drive of each wipe, in order; drives new to `device` are created on it."""
+def _drives_of_wipes(wipes, *, device, by, workstation=None):
+    """The Drive of each wipe, in order; drives new to `device` are created on it.
+
+    A wipe without serial number (only from a workstation naming `device`, see _parse)
+    is matched by kind and size among the device's drives without one.
+    """
     found = {}
     unknown, ambiguous = [], []
-    for serial in dict.fromkeys(services.normalise_serial(w.serial) for w in wipes):
+    named = [w for w in wipes if w.serial]
+    for serial in dict.fromkeys(services.normalise_serial(w.serial) for w in named):
         candidates = _drives_with_serial(serial, device)
         if len(candidates) == 1:
             found[serial] = candidates[0]
@@ -262,13 +307,49 @@ def _drives_of_wipes(wipes, *, device, by):
             )
             % {"serials": ", ".join(unknown)}
         )
-    drives = []
+    drives, taken = [], set()
     for wipe in wipes:
+        if not wipe.serial:
+            drive = _drive_of_nameless_wipe(wipe, device, by, workstation, taken=taken)
+            taken.add(drive.pk)
+            drives.append(drive)
+            continue
         serial = services.normalise_serial(wipe.serial)
         if serial not in found:
             found[serial] = _add_drive_of_wipe(wipe, device=device, by=by)
         drives.append(found[serial])
     return drives
+
+
+# An nwipe wipe of unknown kind ("other": an ATA drive may be an HDD or an SSD) may be
+# any of these recorded kinds.
+_KINDS_OF_UNKNOWN = {Drive.Kind.HDD, Drive.Kind.SSD, Drive.Kind.OTHER}
+
+
+def _drive_of_nameless_wipe(wipe, device, by, workstation, *, taken):
+    """The device's drive without serial number of the wipe's kind and size (±1 GB), else
+    a new drive of the device.
+
+    Only a workstation's log reaches here: it wiped the drive inside this very machine,
+    so the drive is one of this device's. Two identical drives without serial number
+    cannot be told apart by anyone: the first one recorded is taken.
+    """
+    kind = _drive_kind(wipe)
+    kinds = _KINDS_OF_UNKNOWN if kind == Drive.Kind.OTHER else {kind}
+    size_gb = (wipe.size_bytes or 0) / 1_000_000_000
+    candidates = device.drives.filter(serial_number="", kind__in=kinds).exclude(pk__in=taken)
+    for drive in candidates.order_by("pk"):
+        if abs((drive.capacity_gb or 0) - size_gb) <= 1:
+            return drive
+    return _add_nameless(wipe, device, by, workstation)
+
+
+def _add_nameless(wipe, device, by, workstation):
+    note = _(
+        "No serial number: recorded from the workstation “%(name)s” that wiped it inside "
+        "this machine."
+    ) % {"name": workstation.name}
+    return _add_drive_of_wipe(wipe, device=device, by=by, note=note)
 
 
 def _drives_with_serial(serial, device):
@@ -284,11 +365,12 @@ def _drives_with_serial(serial, device):
     return [d for d in drives if services.normalise_serial(d.serial_number) == serial]
 
 
-def _add_drive_of_wipe(wipe, *, device, by):
+def _add_drive_of_wipe(wipe, *, device, by, note=""):
     size_gb = round(wipe.size_bytes / 1_000_000_000) if wipe.size_bytes else None
     return services.add_drive(
         device=device,
         by=by,
+        note=note,
         kind=_drive_kind(wipe),
         serial_number=wipe.serial,
         model=wipe.model[:120],
@@ -298,6 +380,8 @@ def _add_drive_of_wipe(wipe, *, device, by):
 
 def _drive_kind(wipe):
     """The kind of drive, when the log says it; an ATA drive may be an HDD or an SSD."""
+    if getattr(wipe, "kind", "") in Drive.Kind.values:
+        return wipe.kind  # the workbench's record says it
     path, bus, model = wipe.device_path.lower(), wipe.bus.upper(), wipe.model.upper()
     if bus == "NVME" or path.startswith("/dev/nvme"):
         return Drive.Kind.NVME
@@ -331,10 +415,20 @@ def _aware(moment):
     return moment
 
 
-def _record_wipe(wipe, drive, *, report, log, by):
+def _record_wipe(wipe, drive, *, report, log, by, workstation=None, reason=""):
     technique = wipe.technique if wipe.technique in Erasure.Method.values else "overwrite"
     started, finished = _aware(wipe.started_at), _aware(wipe.finished_at)
     notes = _wipe_notes(wipe, log, dated=bool(finished or started))
+    if not wipe.serial and workstation is not None:
+        notes += "\n" + _(
+            "The drive has no serial number: the workstation “%(name)s” wiped it inside "
+            "this machine."
+        ) % {"name": workstation.name}
+    if reason:
+        # The workbench overwrote a drive the policy wanted purged: say why.
+        notes += "\n" + _("Clear instead of the policy's Purge: %(reason)s.") % {
+            "reason": str(reason)[:300]
+        }
     verification = _VERIFICATIONS.get(wipe.verification, Erasure.Verification.NONE)
     if wipe.verify_only:
         # "Verify Zeros/Ones" reads the whole drive back: a full verification.
@@ -355,6 +449,37 @@ def _record_wipe(wipe, drive, *, report, log, by):
         started_at=started,
         verification=verification,
         verification_passed=_verification_passed(wipe, verification),
+        log=log,
+    )
+
+
+_PURGE_TOOLS = {"hdparm": Erasure.Tool.HDPARM, "nvme-cli": Erasure.Tool.NVME_CLI}
+
+
+def _record_purge(erase, drive, *, report, log, by, workstation=None, reason=""):
+    """One drive's own erase from a workbench record; its level follows its method."""
+    started, finished = _aware(erase.started_at), _aware(erase.finished_at)
+    commands = "; ".join(
+        f"{' '.join(str(word) for word in c.get('command') or [])} → {c['exit_status']}"
+        for c in erase.commands
+    )
+    notes = [
+        _("Run by the workbench on %(path)s: %(commands)s.")
+        % {"path": erase.device_path, "commands": commands or "-"}
+    ]
+    if workstation is not None:
+        notes.append(_("Sent by the workstation “%(name)s”.") % {"name": workstation.name})
+    return services.record_erasure(
+        drive=drive,
+        by=by,
+        method=erase.technique,
+        result=Erasure.Result.PASSED if erase.outcome == "passed" else Erasure.Result.FAILED,
+        performed_at=finished or started or timezone.now(),
+        notes="\n".join(notes),
+        standard=Erasure.Standard.NIST_R2,
+        tool=_PURGE_TOOLS[erase.tool],
+        tool_version=erase.tool_version,
+        started_at=started,
         log=log,
     )
 
@@ -390,6 +515,97 @@ def _wipe_notes(wipe, log, *, dated):
     if not dated:
         notes.append(_("The log gives no time for this wipe: the import time is recorded."))
     return "\n".join(notes)
+
+
+# Erasures running on a workstation -------------------------------------------------
+
+# What a workstation may say it runs: the techniques of the program's policy.
+RUN_METHODS = {
+    Erasure.Method.OVERWRITE,
+    Erasure.Method.SECURE_ERASE,
+    Erasure.Method.SANITIZE,
+    Erasure.Method.CRYPTO_ERASE,
+}
+# A device on the bench whose erasure starts: received (or back from a loan) → wiping.
+_STARTS_WIPING = {Status.RECEIVED, Status.RETURNED}
+
+
+def start_erasure_run(*, workstation, device, drives):
+    """Record that `workstation` starts wiping `drives` of `device`; returns (run, created).
+
+    The device must be in the workshop (workflow.NotInWorkshop otherwise); received or
+    returned, it moves to wiping, the history naming the workstation. Sent again while
+    the run is open (a retry, a lost answer), the open run is returned and nothing is
+    written. `drives` is the workstation's list of {path, model, serial, size_bytes,
+    kind, method}; Refused when it is not one.
+    """
+    by = workstation.user
+    _require_import(by)
+    drives = _checked_run_drives(drives)
+    try:
+        with transaction.atomic():
+            device = _in_workshop(device)
+            run = device.erasure_runs.filter(finished_at__isnull=True).first()
+            if run is not None:
+                return run, False
+            if device.status in _STARTS_WIPING:
+                note = ngettext(
+                    "Erasure of %(count)s drive started by the workstation “%(name)s”.",
+                    "Erasure of %(count)s drives started by the workstation “%(name)s”.",
+                    len(drives),
+                ) % {"count": len(drives), "name": workstation.name}
+                workflow.transition_device(device=device, target=Status.WIPING, by=by, note=note)
+            run = ErasureRun.objects.create(device=device, workstation=workstation, drives=drives)
+    except IntegrityError:
+        # Two starts at once: the unique open run made the second one fail.
+        return device.erasure_runs.get(finished_at__isnull=True), False
+    return run, True
+
+
+def _checked_run_drives(drives):
+    if not isinstance(drives, list) or not drives:
+        raise Refused(_("“drives” must be a non-empty list of the drives being wiped."))
+    return [_checked_run_drive(index, drive) for index, drive in enumerate(drives, start=1)]
+
+
+def _checked_run_drive(index, drive):
+    where = _("Drive %(index)s of “drives”") % {"index": index}
+    if not isinstance(drive, dict) or not isinstance(drive.get("path"), str) or not drive["path"]:
+        raise Refused(_("%(where)s has no “path”.") % {"where": where})
+    size = drive.get("size_bytes")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+        raise Refused(_("%(where)s: “size_bytes” is not a number of bytes.") % {"where": where})
+    if drive.get("method") not in RUN_METHODS:
+        raise Refused(
+            _("%(where)s: the method must be one of %(methods)s.")
+            % {"where": where, "methods": ", ".join(sorted(RUN_METHODS))}
+        )
+    kind = drive.get("kind") if drive.get("kind") in Drive.Kind.values else Drive.Kind.OTHER
+    return {
+        "path": drive["path"][:100],
+        "model": str(drive.get("model") or "")[:120],
+        "serial": str(drive.get("serial") or "")[:80],
+        "size_bytes": size,
+        "kind": kind,
+        "method": drive["method"],
+    }
+
+
+def _close_runs(device):
+    """The log of a workstation ends the erasure it announced on `device`."""
+    ErasureRun.objects.filter(device=device, finished_at__isnull=True).update(
+        finished_at=timezone.now()
+    )
+
+
+def run_drives_summary(run):
+    """Each drive of `run` as its NIST level and kind: "Purge NVMe", "Clear HDD"…"""
+    parts = []
+    for drive in run.drives:
+        level = LEVEL_OF_METHOD.get(drive.get("method"))
+        kind = Drive.Kind(drive["kind"]).label if drive.get("kind") in Drive.Kind.values else ""
+        parts.append(f"{Erasure.Level(level).label if level else ''} {kind}".strip())
+    return parts
 
 
 # Erasure state of drives and devices ---------------------------------------------------

@@ -26,6 +26,12 @@ urlpatterns = [
         erasure_views.donation_erasure_summary,
         name="donation_summary",
     ),
+    path(
+        "devices/<tag:asset_tag>/erasure-run/",
+        erasure_views.erasure_run_status,
+        name="run_status",
+    ),
     path("api/erasure-logs/", erasure_views.api_log, name="api_log"),
+    path("api/erasure-starts/", erasure_views.api_start, name="api_start"),
     path("erasure-logs/<int:pk>/", erasure_views.erasure_log_download, name="log_download"),
 ]

@@ -2,12 +2,14 @@
 certificates (issue, PDF, donation summary), and the workstations' endpoint for their
 nwipe logs (`api_log`). The public check of a certificate is in public/views.py."""
 
+import json
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -22,6 +24,7 @@ from inventory.models import (
     Erasure,
     ErasureCertificate,
     ErasureLog,
+    ErasureRun,
 )
 from inventory.workstations import RequestRefused, workstation_api
 
@@ -43,11 +46,40 @@ def device_erasure_context(request, device):
     context = {}
     if request.user.has_perm("inventory.add_erasure"):
         context["erasure_log_form"] = ErasureLogForm()
+    if request.user.has_perm("inventory.view_erasure"):
+        context.update(_run_context(device))
     if request.user.has_perm("inventory.view_erasurecertificate"):
         context["erasure_certificates"] = list(
             device.erasure_certificates.order_by("-issued_at", "-pk")[:10]
         )
     return context
+
+
+def _run_context(device):
+    run = (
+        ErasureRun.objects.select_related("workstation")
+        .filter(device=device, finished_at__isnull=True)
+        .first()
+    )
+    summary = erasure.run_drives_summary(run) if run else []
+    return {"erasure_run": run, "erasure_run_drives": ", ".join(summary)}
+
+
+@require_safe
+@permission_required("inventory.view_erasure", raise_exception=True)
+def erasure_run_status(request, asset_tag):
+    """The device page's "erasure running" line, polled by htmx while a run is open.
+
+    Two queries whatever the run. When the run the page showed (?run=) has ended, htmx
+    reloads the page: its erasures and status changed with the log.
+    """
+    device = _device(asset_tag)
+    context = {"device": device, **_run_context(device)}
+    response = render(request, "inventory/erasure/_erasure_run.html", context)
+    shown, run = request.GET.get("run", ""), context["erasure_run"]
+    if shown.isdigit() and (run is None or run.pk != int(shown)):
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def _device(asset_tag):
@@ -146,11 +178,12 @@ def donation_erasure_summary(request, pk):
 def api_log(request, token):
     """POST an nwipe log with `Authorization: Token <key>` (docs/live-usb-report.md)."""
     upload, device = _api_log_fields(request)
+    reasons = _api_reasons(request)
     # One byte more than allowed is enough for the service to refuse a huge file.
     data = upload.read(erasure.MAX_LOG_BYTES + 1)
     try:
         received = erasure.receive_erasure_log(
-            data=data, filename=upload.name, workstation=token, device=device
+            data=data, filename=upload.name, workstation=token, device=device, reasons=reasons
         )
     except PermissionRefused:
         # The key's user may not: workstation_api answers 403.
@@ -160,6 +193,46 @@ def api_log(request, token):
     except Refused as refusal:
         return workstations.error(refusal.message, 400)
     return JsonResponse(_api_answer(request, received), status=201 if received.created else 200)
+
+
+@workstation_api
+def api_start(request, token):
+    """POST `device` (asset tag) and `drives` (JSON list) just before wiping: the device
+    moves to wiping and its page shows the erasure running (docs/live-usb-report.md)."""
+    device, drives = _api_start_fields(request)
+    try:
+        run, created = erasure.start_erasure_run(workstation=token, device=device, drives=drives)
+    except PermissionRefused:
+        raise
+    except workflow.NotInWorkshop as refusal:
+        return workstations.error(refusal.message, 409)
+    except Refused as refusal:
+        return workstations.error(refusal.message, 400)
+    device.refresh_from_db(fields=["status"])
+    answer = {
+        "asset_tag": device.asset_tag,
+        "created": created,
+        "run": run.pk,
+        "status": device.status,
+        "status_label": str(device.get_status_display()),
+    }
+    return JsonResponse(answer, status=201 if created else 200)
+
+
+def _api_start_fields(request):
+    tag = request.POST.get("device", "").strip().upper()
+    if not tag:
+        raise RequestRefused(_("The asset tag of the device is missing (field “device”)."), 400)
+    try:
+        drives = json.loads(request.POST.get("drives", ""))
+    except ValueError as error:
+        raise RequestRefused(
+            _("“drives” is not JSON: %(error)s. Nothing was saved.") % {"error": error}, 400
+        ) from error
+    device = Device.objects.filter(asset_tag=tag).first()
+    if device is None:
+        raise RequestRefused(_("No device has the asset tag %(tag)s.") % {"tag": tag}, 404)
+    return device, drives
 
 
 def _api_log_fields(request):
@@ -176,6 +249,22 @@ def _api_log_fields(request):
     if device is None:
         raise RequestRefused(_("No device has the asset tag %(tag)s.") % {"tag": tag}, 404)
     return upload, device
+
+
+def _api_reasons(request):
+    """Optional `reasons`: JSON {device path: why it was overwritten, not purged}."""
+    raw = request.POST.get("reasons", "")
+    if not raw:
+        return {}
+    try:
+        reasons = json.loads(raw)
+    except ValueError:
+        reasons = None
+    if not isinstance(reasons, dict) or not all(isinstance(v, str) for v in reasons.values()):
+        raise RequestRefused(
+            _("“reasons” must be JSON: {device path: sentence}. Nothing was saved."), 400
+        )
+    return reasons
 
 
 def _api_answer(request, received):

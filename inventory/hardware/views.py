@@ -22,7 +22,14 @@ from accounts.refusals import Refused
 from inventory import workstations
 from inventory.hardware import services as hardware
 from inventory.hardware.report import HardwareReportError
-from inventory.models import Device, Donation, HardwareReport, Site, WorkstationToken
+from inventory.models import (
+    Device,
+    Donation,
+    HardwareReport,
+    Organisation,
+    Site,
+    WorkstationToken,
+)
 from inventory.workstations import RequestRefused, workstation_api
 
 Source = HardwareReport.Source
@@ -268,6 +275,8 @@ def api_report(request, token):
             "asset_tag": device.asset_tag,
             "created": created,
             "url": request.build_absolute_uri(device.get_absolute_url()),
+            # What the workbench wipes each kind of drive with (docs/workbench.md).
+            "erasure_policy": Organisation.current().erasure_policy(),
         },
         status=201 if created else 200,
     )

@@ -16,7 +16,13 @@ from inventory.models.core import (
     Status,
     StockSnapshot,
 )
-from inventory.models.erasure import LEVEL_OF_METHOD, Erasure, ErasureCertificate, ErasureLog
+from inventory.models.erasure import (
+    LEVEL_OF_METHOD,
+    Erasure,
+    ErasureCertificate,
+    ErasureLog,
+    ErasureRun,
+)
 from inventory.models.hardware import HardwareReport, WorkstationToken
 from inventory.models.organisation import Organisation, organisation_name
 from inventory.models.refurbishment import (
@@ -42,6 +48,7 @@ __all__ = [
     "Erasure",
     "ErasureCertificate",
     "ErasureLog",
+    "ErasureRun",
     "Grade",
     "HardwareReport",
     "Holder",

@@ -156,3 +156,40 @@ class ErasureCertificate(models.Model):
 
     def get_absolute_url(self):
         return reverse("public:verify_certificate", args=[self.number])
+
+
+class ErasureRun(models.Model):
+    """An erasure a workstation is running on a device now: shown live on its page.
+
+    Opened by the workstation just before it wipes (POST /api/erasure-starts/), closed by
+    the log it sends after. At most one is open per device.
+    """
+
+    device = models.ForeignKey(
+        Device, on_delete=models.CASCADE, related_name="erasure_runs", verbose_name=_("device")
+    )
+    workstation = models.ForeignKey(
+        "inventory.WorkstationToken",
+        on_delete=models.PROTECT,
+        related_name="erasure_runs",
+        verbose_name=_("workstation"),
+    )
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    # What the workstation said it wipes: [{path, model, serial, size_bytes, kind, method}].
+    drives = models.JSONField(_("drives"), default=list)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("erasure in progress")
+        verbose_name_plural = _("erasures in progress")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device"],
+                condition=models.Q(finished_at__isnull=True),
+                name="one_open_erasure_run_per_device",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.device} · {self.workstation} · {self.started_at:%Y-%m-%d %H:%M}"

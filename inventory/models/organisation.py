@@ -10,6 +10,10 @@ from simple_history.models import HistoricalRecords
 SIRET_VALIDATOR = RegexValidator(r"^\d{14}$", _("A SIRET number has 14 digits."))
 
 
+# The levels a workbench can reach by itself (Destroy is a person's job).
+ERASURE_LEVELS = [("clear", _("Clear (overwrite)")), ("purge", _("Purge (the drive's own erase)"))]
+
+
 class Organisation(models.Model):
     """One row: edited by coordinators (and in the admin); `current()` reads it."""
 
@@ -27,6 +31,23 @@ class Organisation(models.Model):
     website = models.URLField(_("website"), blank=True)
     opening_hours = models.TextField(_("opening hours"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="organisation/", blank=True)
+    # The NIST SP 800-88 level the workbench aims at per kind of drive (docs/workbench.md):
+    # Purge runs the drive's own sanitize / secure erase, Clear overwrites it with nwipe.
+    erasure_hdd = models.CharField(
+        _("erasure of hard disks"), max_length=10, choices=ERASURE_LEVELS, default="clear"
+    )
+    erasure_ssd = models.CharField(
+        _("erasure of SATA SSDs"), max_length=10, choices=ERASURE_LEVELS, default="purge"
+    )
+    erasure_nvme = models.CharField(
+        _("erasure of NVMe drives"), max_length=10, choices=ERASURE_LEVELS, default="purge"
+    )
+    erasure_other = models.CharField(
+        _("erasure of eMMC and other drives"),
+        max_length=10,
+        choices=ERASURE_LEVELS,
+        default="clear",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -40,6 +61,16 @@ class Organisation(models.Model):
     def current(cls):
         """The saved details, or an unsaved default named after ORGANISATION_NAME."""
         return cls.objects.order_by("pk").first() or cls(name=settings.ORGANISATION_NAME)
+
+    def erasure_policy(self):
+        """The level per kind of drive (Drive.Kind codes), as the workbench reads it."""
+        return {
+            "hdd": self.erasure_hdd,
+            "ssd": self.erasure_ssd,
+            "nvme": self.erasure_nvme,
+            "emmc": self.erasure_other,
+            "other": self.erasure_other,
+        }
 
 
 def organisation_name():

@@ -153,6 +153,8 @@ PAGES = [
     ("erasure:log_import",                    "D",                        302, 405, 405, 405, 405),
     ("erasure:log_download",                  "log",                      302, 200, 200, 403, 200),
     ("erasure:api_log",                       None,                       405, 405, 405, 405, 405),
+    ("erasure:api_start",                     None,                       405, 405, 405, 405, 405),
+    ("erasure:run_status",                    "D",                        302, 200, 200, 403, 200),
     ("erasure:certificate_issue",             "D_erased",                 302, 405, 405, 405, 405),
     ("erasure:certificate_pdf",               "cert",                     302, 200, 200, 403, 200),
     ("erasure:certificate_pdf",               "cert under D",             302, 404, 404, 403, 404),
@@ -631,6 +633,9 @@ def _report(world, role, key, endpoint="hardware:api_report"):
     fields = {"lshw": _upload("lshw.json", lshw_of("PERM0HW0002"))}
     if endpoint == "erasure:api_log":
         fields = {"log": _upload("nwipe.log", POSTED_LOG), "device": world.objects["D"].asset_tag}
+    if endpoint == "erasure:api_start":
+        drives = '[{"path": "/dev/sda", "method": "overwrite"}]'
+        fields = {"device": world.objects["D"].asset_tag, "drives": drives}
     return world.client(role).post(reverse(endpoint), fields, headers=headers)
 
 
@@ -752,7 +757,9 @@ def test_the_posts_of_the_refusals_would_write_if_let_through(world, name, key, 
     assert written() != before, response.context and response.context.get("form")
 
 
-@pytest.mark.parametrize("endpoint", ["hardware:api_report", "erasure:api_log"])
+@pytest.mark.parametrize(
+    "endpoint", ["hardware:api_report", "erasure:api_log", "erasure:api_start"]
+)
 @pytest.mark.parametrize(("key", "expected"), cases(API_KEYS, ROLES, columns=1))
 def test_the_workstations_api_answers_the_key_whoever_sends_it_and_writes_nothing(
     world, key, expected, endpoint

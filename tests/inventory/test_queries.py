@@ -23,8 +23,9 @@ MAX_QUERIES = {
     "device_kanban": 9 + len(Status),
     # device, drives, erasures, checks, systems, parts, the checklist, history, names of
     # its sites, locations and donations, comments, the choices of the forms, certificates,
-    # hardware reports, and the part and system choices of the refurbishment card
-    "device_detail": 26,
+    # hardware reports, the part and system choices of the refurbishment card, and the
+    # erasure running on a workstation, if any
+    "device_detail": 27,
     # donation, devices, counts by status, totals, history, donor and site names, comments
     "donation_detail": 13,
 }

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from inventory.models import Device, Erasure, ErasureLog, Status, WorkstationToken
+from inventory.models import Device, Erasure, ErasureLog, ErasureRun, Status, WorkstationToken
 from tests.factories import SiteFactory
 from workbench import reemploi_workbench as wb
 
@@ -101,6 +101,14 @@ def test_a_partition_a_cd_or_an_unknown_path_is_refused():
         "/dev/sr0 is a rom, not a whole disk: it is not wiped.",
         "/dev/nope is not a disk.",
     ]
+
+
+def test_the_report_describes_neither_the_running_system_nor_the_stick_nor_unnamed_loops():
+    assert wb.not_this_machine(LSBLK) == {"loop0", "sda", "sdc"}
+    assert wb.not_this_machine(LSBLK, ["/dev/loop0"]) == {"sda", "sdc"}
+    raw = json.dumps({"blockdevices": [{"name": n} for n in ("loop0", "sda", "sdb")]})
+    kept = json.loads(wb.lsblk_without(raw.encode(), {"loop0", "sda"}))
+    assert kept == {"blockdevices": [{"name": "sdb"}]}
 
 
 def test_the_old_single_mountpoint_of_lsblk_is_read_too():
@@ -218,6 +226,18 @@ def loop_device(tmp_path):
         image.unlink(missing_ok=True)
 
 
+def lshw_without_disks(path):
+    """The lshw fixture without its disks: the loop device is then the machine's only drive."""
+
+    def trim(node):
+        children = [trim(c) for c in node.get("children") or [] if c.get("class") != "disk"]
+        return {**node, "children": children} if "children" in node else node
+
+    document = json.loads(LSHW.read_text())
+    path.write_text(json.dumps(trim(document)))
+    return path
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("media_root", "english")
 def test_the_program_registers_the_machine_wipes_the_loop_device_and_sends_the_log(
@@ -227,23 +247,36 @@ def test_the_program_registers_the_machine_wipes_the_loop_device_and_sends_the_l
     key_file = tmp_path / "token"
     key_file.write_text(key + "\n")
     spool = tmp_path / "spool"
+    lshw = lshw_without_disks(tmp_path / "lshw.json")
     command = [sys.executable, str(PROGRAM), "run", "--server", live_server.url]
     command += ["--key-file", str(key_file), "--spool", str(spool)]
-    command += ["--drive", loop_device, "--lshw-file", str(LSHW)]
+    command += ["--drive", loop_device, "--lshw-file", str(lshw)]
 
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
 
+    assert done.returncode == wb.EXIT_OK, done.stdout + done.stderr
     device = Device.objects.get(serial_number=LSHW_SERIAL)
     assert device.asset_tag in done.stdout
     with open(loop_device, "rb") as wiped:
         assert wiped.read() == bytes(8 * 1024 * 1024)
-    # A loop device has no serial number, and Réemploi matches drives only by serial: the
-    # log is refused (400) as the API says, and set aside in the spool, not lost.
-    assert done.returncode == wb.EXIT_NOT_SENT, done.stdout + done.stderr
-    assert "gives no serial number" in done.stdout
-    assert "set aside" in done.stdout
-    assert [p.suffix for p in spool.iterdir()] == [".refused"]
-    assert not Erasure.objects.exists()
-    assert not ErasureLog.objects.exists()
+    # The loop device has no serial number: the workstation named the device, so the wipe
+    # is recorded on a drive of that device without one. The report described neither the
+    # disk of the running system nor any other loop device: it is the only drive.
+    (drive,) = device.drives.all()
+    assert drive.serial_number == ""
+    (erasure,) = Erasure.objects.all()
+    assert (erasure.drive, erasure.result, erasure.level) == (drive, "passed", "clear")
+    assert ErasureLog.objects.count() == 1
+    assert list(spool.iterdir()) == []
     device.refresh_from_db()
-    assert device.status == Status.RECEIVED
+    assert device.status == Status.REFURBISHING
+    # The start was announced (received → wiping) and the log closed it.
+    (run,) = ErasureRun.objects.all()
+    assert run.finished_at is not None
+    assert [(d["path"], d["method"]) for d in run.drives] == [(loop_device, "overwrite")]
+    assert [h.status for h in device.history.order_by("history_date")][-2:] == [
+        Status.WIPING,
+        Status.REFURBISHING,
+    ]
+    reasons = [h.history_change_reason or "" for h in device.history.all()]
+    assert sum("Établi 1" in reason for reason in reasons) == 2

@@ -314,3 +314,52 @@ def test_the_page_still_refuses_a_log_imported_twice(technician_client, workstat
 
     assert Erasure.objects.count() == 2
     assert ErasureLog.objects.count() == 1
+
+
+# Drives without a serial number (a workstation naming the device it wiped) ----------
+
+NAMELESS = "zero-verify-last.log"  # nwipe on an 8 MB loop device: no serial number
+
+
+def test_a_wipe_without_serial_is_added_to_the_named_device_with_a_note(api, workstation):
+    token, key = workstation
+    device = DeviceFactory()
+
+    response = send(api, key, read(NAMELESS), device=device.asset_tag)
+
+    assert response.status_code == 201, response.json()
+    (drive,) = device.drives.all()
+    assert drive.serial_number == ""
+    assert token.name in drive.history.get().history_change_reason
+    (erasure,) = drive.erasures.all()
+    assert erasure.result == Erasure.Result.PASSED
+    assert token.name in erasure.notes
+    device.refresh_from_db()
+    assert device.status == Status.REFURBISHING
+
+
+def test_a_wipe_without_serial_is_matched_to_the_devices_drive_of_that_kind_and_size(
+    api, workstation
+):
+    _token, key = workstation
+    device = DeviceFactory()
+    other_size = Drive.objects.create(device=device, kind="other", capacity_gb=500)
+    same = Drive.objects.create(device=device, kind="other", capacity_gb=None)
+    named = Drive.objects.create(device=device, kind="other", serial_number="KEEP-1")
+
+    response = send(api, key, read(NAMELESS), device=device.asset_tag)
+
+    assert response.status_code == 201, response.json()
+    assert list(device.drives.order_by("pk")) == [other_size, same, named]
+    assert [e.drive for e in Erasure.objects.all()] == [same]
+
+
+def test_a_wipe_without_serial_and_without_device_is_still_refused(api, workstation, media_root):
+    _token, key = workstation
+    DeviceFactory()
+
+    response = send(api, key, read(NAMELESS))
+
+    assert response.status_code == 400
+    assert "/dev/loop0" in response.json()["error"]
+    assert nothing_saved(media_root)

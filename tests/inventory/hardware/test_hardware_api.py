@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from inventory.models import Device, HardwareReport, Status, WorkstationToken
+from inventory.models import Device, HardwareReport, Organisation, Status, WorkstationToken
 from tests.factories import DeviceFactory, DonationFactory, SiteFactory, UserFactory
 from tests.inventory.hardware.test_hardware_import import (
     BAD_REPORTS,
@@ -111,6 +111,17 @@ def test_the_key_is_stored_only_as_its_hash(workstation):
 # Reports --------------------------------------------------------------------------
 
 
+def test_the_answer_carries_the_organisations_erasure_policy(api, workstation):
+    _token, key = workstation
+    Organisation.objects.create(name="Atelier", erasure_ssd="clear", erasure_other="purge")
+
+    answer = send(api, key).json()
+
+    assert answer["erasure_policy"] == {
+        "hdd": "clear", "ssd": "clear", "nvme": "purge", "emmc": "purge", "other": "purge",
+    }  # fmt: skip
+
+
 def test_a_workstation_registers_a_new_machine(api, workstation, technician, site):
     token, key = workstation
 
@@ -123,6 +134,14 @@ def test_a_workstation_registers_a_new_machine(api, workstation, technician, sit
         "asset_tag": device.asset_tag,
         "created": True,
         "url": f"http://testserver/devices/{device.asset_tag}/",
+        # The organisation's default policy: Purge for SSDs and NVMe, Clear for the rest.
+        "erasure_policy": {
+            "hdd": "clear",
+            "ssd": "purge",
+            "nvme": "purge",
+            "emmc": "clear",
+            "other": "clear",
+        },
     }
     assert (device.serial_number, device.site) == (SERIAL, site)
     assert device.drives.count() == 1

@@ -1,0 +1,185 @@
+"""The start of a workstation's erasure (POST /api/erasure-starts/), shown live on the
+device page until the workstation's log closes it."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from inventory.models import Device, ErasureRun, Status, WorkstationToken
+from tests.factories import DeviceFactory, SiteFactory
+from tests.inventory.erasure.test_erasure_api import send as send_log
+from tests.inventory.erasure.test_erasure_import import nothing_saved, read
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "english")]
+
+URL = "/api/erasure-starts/"
+DRIVES = [
+    {"path": "/dev/nvme0n1", "model": "KINGSTON SNV2S250G", "serial": "50026B7685F13C1E",
+     "size_bytes": 250059350016, "kind": "nvme", "method": "sanitize"},
+    {"path": "/dev/sda", "model": "WDC WD5000AAKX", "serial": "WD-1", "size_bytes": 500107862016,
+     "kind": "hdd", "method": "overwrite"},
+]  # fmt: skip
+
+
+@pytest.fixture
+def workstation(technician):
+    return WorkstationToken.issue(name="Établi 3", site=SiteFactory(), user=technician)
+
+
+@pytest.fixture
+def api():
+    return Client(enforce_csrf_checks=True)
+
+
+def start(api, key, device, drives=DRIVES):
+    fields = {"device": device, "drives": drives if isinstance(drives, str) else json.dumps(drives)}
+    return api.post(URL, fields, headers={"Authorization": f"Token {key}"})
+
+
+def test_a_start_moves_a_received_device_to_wiping_and_records_what_runs(
+    api, workstation, technician
+):
+    token, key = workstation
+    device = DeviceFactory()
+
+    response = start(api, key, device.asset_tag.lower())
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["status"] == Status.WIPING
+    device.refresh_from_db()
+    assert device.status == Status.WIPING
+    latest = device.history.latest()
+    assert (latest.status, latest.history_user) == (Status.WIPING, technician)
+    assert "Établi 3" in latest.history_change_reason
+    (run,) = ErasureRun.objects.all()
+    assert (run.device, run.workstation, run.finished_at) == (device, token, None)
+    assert [d["method"] for d in run.drives] == ["sanitize", "overwrite"]
+
+
+def test_the_same_start_sent_again_answers_200_and_writes_nothing(api, workstation):
+    _token, key = workstation
+    device = DeviceFactory()
+    first = start(api, key, device.asset_tag).json()
+    entries = device.history.count()
+
+    response = start(api, key, device.asset_tag)
+
+    assert response.status_code == 200
+    assert response.json()["run"] == first["run"]
+    assert ErasureRun.objects.count() == 1
+    assert device.history.count() == entries
+
+
+def test_the_log_closes_the_run_and_moves_the_device_on(api, workstation):
+    _token, key = workstation
+    device = DeviceFactory()
+    start(api, key, device.asset_tag, [{"path": "/dev/loop0", "method": "overwrite"}])
+
+    response = send_log(api, key, read("zero-verify-last.log"), device=device.asset_tag)
+
+    assert response.status_code == 201
+    (run,) = ErasureRun.objects.all()
+    assert run.finished_at is not None
+    device.refresh_from_db()
+    assert device.status == Status.REFURBISHING
+
+
+@pytest.mark.parametrize("status", [Status.LENT, Status.SOLD, Status.RESERVED])
+def test_a_device_away_from_the_workshop_answers_409_and_nothing_moves(api, workstation, status):
+    _token, key = workstation
+    device = DeviceFactory()
+    Device.objects.filter(pk=device.pk).update(status=status)
+
+    response = start(api, key, device.asset_tag)
+
+    assert response.status_code == 409
+    assert "not in the workshop" in response.json()["error"]
+    assert not ErasureRun.objects.exists()
+    device.refresh_from_db()
+    assert device.status == status
+
+
+@pytest.mark.parametrize(
+    ("tag", "drives", "status", "words"),
+    [
+        ("RE-999999", DRIVES, 404, "No device has the asset tag RE-999999"),
+        ("", DRIVES, 400, "field “device”"),
+        (None, "[{", 400, "“drives” is not JSON"),
+        (None, [], 400, "non-empty list"),
+        (None, [{"method": "overwrite"}], 400, "Drive 1 of “drives” has no “path”"),
+        (None, [{"path": "/dev/sda", "method": "shred"}], 400, "the method must be one of"),
+        (None, [{"path": "/dev/sda", "method": "overwrite", "size_bytes": "big"}], 400, "size"),
+    ],
+)
+def test_bad_input_is_refused_with_a_sentence_and_nothing_written(
+    api, workstation, media_root, tag, drives, status, words
+):
+    _token, key = workstation
+    device = DeviceFactory()
+
+    response = start(api, key, device.asset_tag if tag is None else tag, drives)
+
+    assert response.status_code == status
+    assert words in response.json()["error"]
+    assert not ErasureRun.objects.exists()
+    device.refresh_from_db()
+    assert device.status == Status.RECEIVED
+    assert nothing_saved(media_root)
+
+
+def test_a_start_without_a_valid_key_answers_401(api, workstation):
+    device = DeviceFactory()
+
+    response = start(api, "not-a-key", device.asset_tag)
+
+    assert response.status_code == 401
+    assert not ErasureRun.objects.exists()
+
+
+# On the device page ------------------------------------------------------------------
+
+
+def test_the_device_page_shows_the_running_erasure_and_polls_it(
+    api, workstation, technician_client
+):
+    _token, key = workstation
+    device = DeviceFactory()
+    start(api, key, device.asset_tag)
+    run = ErasureRun.objects.get()
+
+    page = technician_client.get(device.get_absolute_url()).content.decode()
+
+    assert "Erasure running on the workstation “Établi 3” since" in page
+    assert "2 drives (Purge NVMe, Clear HDD)" in page
+    assert f'/devices/{device.asset_tag}/erasure-run/?run={run.pk}" hx-trigger="every 10s"' in page
+
+
+def test_the_polled_line_costs_the_same_queries_and_reloads_the_page_when_done(
+    api, workstation, technician_client, django_assert_max_num_queries
+):
+    _token, key = workstation
+    device = DeviceFactory()
+    start(api, key, device.asset_tag)
+    run = ErasureRun.objects.get()
+    url = f"/devices/{device.asset_tag}/erasure-run/?run={run.pk}"
+    # The session, the user, their permissions and groups (5); the device and its run (2).
+    with django_assert_max_num_queries(7):
+        running = technician_client.get(url)
+    ErasureRun.objects.update(finished_at=run.started_at)
+    with django_assert_max_num_queries(7):
+        done = technician_client.get(url)
+
+    assert "every 10s" in running.content.decode()
+    assert "HX-Refresh" not in running.headers
+    assert "every 10s" not in done.content.decode()
+    assert done.headers["HX-Refresh"] == "true"
+
+
+def test_no_line_and_no_polling_without_a_running_erasure(technician_client):
+    device = DeviceFactory()
+
+    page = technician_client.get(device.get_absolute_url()).content.decode()
+
+    assert "every 10s" not in page
+    assert "Erasure running" not in page
