@@ -1,6 +1,7 @@
 from django.urls import path
 
 from inventory import converters  # noqa: F401  (registers the <tag:…> converter)
+from inventory.erasure import factory_reset_views
 from inventory.erasure import views as erasure_views
 
 app_name = "erasure"
@@ -25,6 +26,11 @@ urlpatterns = [
         "donations/<int:pk>/erasure-summary.pdf",
         erasure_views.donation_erasure_summary,
         name="donation_summary",
+    ),
+    path(
+        "devices/<tag:asset_tag>/factory-reset/",
+        factory_reset_views.factory_reset,
+        name="factory_reset",
     ),
     path("api/erasure-logs/", erasure_views.api_log, name="api_log"),
     path("erasure-logs/<int:pk>/", erasure_views.erasure_log_download, name="log_download"),
