@@ -67,7 +67,7 @@ def test_the_device_page_leads_with_its_next_step(technician_client, laptop):
 def test_a_check_posted_with_htmx_answers_the_banner_without_that_test(
     technician_client, laptop, checklists
 ):
-    screen, keyboard = checklists[Category.LAPTOP]
+    screen, _keyboard = checklists[Category.LAPTOP]
     page = technician_client.get(laptop.get_absolute_url()).content.decode()
     assert "Checklist tests not passed: Écran, Clavier." in page
 
