@@ -19,6 +19,7 @@ urlpatterns = [
         name="device_transition",
     ),
     path("devices/<tag:asset_tag>/comment/", views.device_comment, name="device_comment"),
+    path("devices/<tag:asset_tag>/shelve/", views.device_shelve, name="device_shelve"),
     path("devices/<tag:asset_tag>/drives/", views.drive_add, name="drive_add"),
     path("devices/<tag:asset_tag>/erasures/", views.erasure_add, name="erasure_add"),
     path("donors/", views.donor_list, name="donor_list"),

@@ -31,17 +31,15 @@ from inventory.forms import (
 )
 from inventory.hardware.views import device_hardware_context
 from inventory.models import (
-    CheckResult,
     Device,
     Donation,
     Donor,
-    Erasure,
     Location,
-    OsInstall,
-    PartUse,
     Site,
     Status,
 )
+from inventory.panel.context import device_for_page, panel_context
+from inventory.panel.forms import ShelfForm
 from inventory.refurbishment.views import device_refurbishment_context
 from inventory.resources import DeviceResource, DonorResource, LocationResource, SiteResource
 from spreadsheets.exporting import export_format, export_response
@@ -121,21 +119,9 @@ def device_kanban(request):
     return render(request, "inventory/device_kanban.html", {"filter": devices, "columns": columns})
 
 
-def _device_page(asset_tag):
-    queryset = Device.objects.with_relations().prefetch_related(
-        Prefetch("drives__erasures", queryset=Erasure.objects.select_related("operator")),
-        Prefetch("check_results", queryset=CheckResult.objects.select_related("checked_by")),
-        Prefetch(
-            "os_installs", queryset=OsInstall.objects.select_related("system", "installed_by")
-        ),
-        Prefetch("part_uses", queryset=PartUse.objects.select_related("part", "used_by")),
-    )
-    return queryset.filter(asset_tag=asset_tag.strip().upper()).first()
-
-
 @permission_required("inventory.view_device", raise_exception=True)
 def device_detail(request, asset_tag):
-    device = _device_page(asset_tag)
+    device = device_for_page(asset_tag)
     if device is None:
         # A mistyped or mis-scanned tag: say so and offer the search, even in DEBUG.
         return render(request, "404.html", {"q": asset_tag, "unknown_tag": asset_tag}, status=404)
@@ -179,11 +165,6 @@ def _device_context(request, device, form):
         "status_path": path,
         "missing_erasures": unerased,
         "checklist": checklist,
-        "missing_for_ready": (
-            workflow.missing_for(device, workflow.READY, checklist)
-            if device.status in (Status.RECEIVED, Status.WIPING, Status.REFURBISHING)
-            else []
-        ),
         "history": timeline(device),
         "drive_form": DriveForm(),
         # Preselect the first drive still waiting for its erasure.
@@ -191,6 +172,8 @@ def _device_context(request, device, form):
             device=device, initial={"drive": unerased[0].pk if unerased else None}
         ),
         "comment_url": reverse("inventory:device_comment", args=[device.asset_tag]),
+        # The next step and the « what is missing » banner (inventory/panel).
+        **panel_context(request, device, checklist),
         **device_erasure_context(request, device),
         **device_refurbishment_context(request, device, checklist),
         **device_hardware_context(request, device),
@@ -237,6 +220,28 @@ def device_transition(request, asset_tag, target):
         }
 
     return run_action(request, move, success=moved, back=back_or(request, device))
+
+
+@require_POST
+@permission_required("inventory.change_device", raise_exception=True)
+def device_shelve(request, asset_tag):
+    """The ready device's next step: put it away on a shelf of its site."""
+    device = get_object_or_404(Device, asset_tag=asset_tag.upper())
+    form = ShelfForm(request.POST, device=device)
+    if not form.is_valid():
+        messages.error(request, _("Choose the shelf of %(site)s.") % {"site": device.site})
+        return redirect(device)
+    location = form.cleaned_data["location"]
+
+    def shelved(device):
+        return _("%(tag)s is on shelf %(shelf)s.") % {"tag": device.asset_tag, "shelf": location}
+
+    return run_action(
+        request,
+        lambda: services.move_device(device=device, location=location, by=request.user),
+        success=shelved,
+        back=redirect(device),
+    )
 
 
 @require_POST

@@ -22,6 +22,8 @@ from inventory.signals import device_moved
 
 # Devices that get an operating system before they are ready.
 COMPUTERS = {Category.LAPTOP, Category.DESKTOP}
+# Devices erased by their own factory reset (inventory.erasure.factory_reset).
+MOBILE = {Category.TABLET, Category.SMARTPHONE}
 
 PROCESS = "inventory.process_device"
 HAND_OVER = "inventory.hand_over_device"

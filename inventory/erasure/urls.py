@@ -1,6 +1,7 @@
 from django.urls import path
 
 from inventory import converters  # noqa: F401  (registers the <tag:…> converter)
+from inventory.erasure import factory_reset_views
 from inventory.erasure import views as erasure_views
 
 app_name = "erasure"
@@ -30,6 +31,11 @@ urlpatterns = [
         "devices/<tag:asset_tag>/erasure-run/",
         erasure_views.erasure_run_status,
         name="run_status",
+    ),
+    path(
+        "devices/<tag:asset_tag>/factory-reset/",
+        factory_reset_views.factory_reset,
+        name="factory_reset",
     ),
     path("api/erasure-logs/", erasure_views.api_log, name="api_log"),
     path("api/erasure-starts/", erasure_views.api_start, name="api_start"),

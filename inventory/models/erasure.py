@@ -55,6 +55,8 @@ class Erasure(models.Model):
         CRYPTO_ERASE = "crypto_erase", _("Cryptographic erase")
         DESTROYED = "destroyed", _("Physical destruction")
         REMOVED = "removed", _("Drive removed and kept")
+        # A phone's or tablet's own reset; on an encrypted one it is a CRYPTO_ERASE.
+        FACTORY_RESET = "factory_reset", _("Factory reset")
 
     class Tool(models.TextChoices):
         NWIPE = "nwipe", "nwipe"
@@ -124,6 +126,9 @@ LEVEL_OF_METHOD = {
     Erasure.Method.CRYPTO_ERASE: Erasure.Level.PURGE,
     Erasure.Method.DESTROYED: Erasure.Level.DESTROY,
     Erasure.Method.REMOVED: "",
+    # NIST SP 800-88 Rev. 1, appendix A (mobile devices): a factory reset of a device
+    # that does not encrypt its storage clears it; an encrypted one is a CRYPTO_ERASE.
+    Erasure.Method.FACTORY_RESET: Erasure.Level.CLEAR,
 }
 
 

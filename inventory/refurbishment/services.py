@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.refusals import Refused, require
-from inventory.models import CheckResult, OperatingSystem, OsInstall, Part, PartUse
+from inventory import services, workflow
+from inventory.models import CheckResult, Grade, OperatingSystem, OsInstall, Part, PartUse, Status
 from inventory.workflow import PROCESS
 
 
@@ -99,3 +100,74 @@ def set_system_offered(*, system, offered, by):
     OperatingSystem.objects.filter(pk=system.pk).update(active=offered)
     system.active = offered
     return system
+
+
+def pass_all_checks(*, device, by, note=""):
+    """Record every test of the device's checklist not yet done this cycle as passed.
+
+    One click for the technician who found everything working: a test already recorded
+    this cycle (a failure above all) keeps its result. Returns the results written; each
+    gets its history entry, all in one transaction.
+    """
+    require(by, PROCESS, "inventory.add_checkresult")
+    workflow.require_in_workshop(device)
+    since = device.cycle_started_at
+    done = set(
+        CheckResult.objects.filter(device=device)
+        .filter(**({"checked_at__gte": since} if since else {}))
+        .values_list("item_id", flat=True)
+    )
+    pending = [item for item in workflow.checklist_for(device) if item.pk not in done]
+    now = timezone.now()
+    written = []
+    with transaction.atomic():
+        for item in pending:
+            # A result from before the device's return is replaced, as record_check does.
+            result = CheckResult.objects.filter(device=device, item=item).first() or CheckResult(
+                device=device, item=item
+            )
+            result.outcome = CheckResult.Outcome.PASS
+            result.note = note.strip()
+            result.checked_by = by
+            result.checked_at = now
+            result._history_user = by
+            result.save()
+            written.append(result)
+    return written
+
+
+def current_install(device):
+    """The system installed on `device` in its current cycle, or None (reads prefetched)."""
+    since = device.cycle_started_at
+    for install in device.os_installs.all():
+        if since is None or install.installed_at >= since:
+            return install
+    return None
+
+
+def make_ready(*, device, by, grade, system=None, note=""):
+    """The ready panel's one click: record the system (if given), the grade, and move
+    `device` from refurbishing to ready, all or nothing.
+
+    `device.status` is the status the person saw (see workflow.transition_device). If the
+    move is refused (a test not passed, a drive not erased, someone else was quicker),
+    the Refused propagates and neither the system nor the grade was written.
+    """
+    require(by, PROCESS)
+    if grade not in Grade.values:
+        raise Refused(_("Choose the grade of the device."))
+    if device.status != Status.REFURBISHING:
+        raise Refused(
+            _("%(tag)s is “%(status)s”: only a device in refurbishment can be made ready.")
+            % {"tag": device.asset_tag, "status": device.get_status_display()}
+        )
+    seen_status = device.status
+    with transaction.atomic():
+        if system is not None:
+            install_system(device=device, system=system, by=by, note=note)
+        if device.grade != grade:
+            device.grade = grade
+            services.update_device(device=device, by=by, fields=["grade"], note=note)
+        # update_device read the row again: the move is checked against what the person saw.
+        device.status = seen_status
+        return workflow.transition_device(device=device, target=Status.READY, by=by, note=note)

@@ -8,6 +8,12 @@ app_name = "refurbishment"
 urlpatterns = [
     # Actions of the device page's refurbishment card.
     path("devices/<tag:asset_tag>/checks/<int:item_pk>/", views.check_record, name="check_record"),
+    path(
+        "devices/<tag:asset_tag>/checks/all-passed/",
+        views.checks_pass_all,
+        name="checks_pass_all",
+    ),
+    path("devices/<tag:asset_tag>/ready/", views.device_ready, name="device_ready"),
     path("devices/<tag:asset_tag>/parts/", views.part_use, name="part_use"),
     path("devices/<tag:asset_tag>/system/", views.system_install, name="system_install"),
     # The workshop's reference data.

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.http import run_action
 from accounts.refusals import Refused
@@ -28,10 +30,10 @@ from inventory.models import (
     Device,
     Grade,
     OperatingSystem,
-    OsInstall,
     Part,
-    PartUse,
 )
+from inventory.panel.context import device_for_page, render_panel
+from inventory.panel.forms import GRADE_CRITERIA, ReadyForm
 from inventory.refurbishment import services as refurbishment
 from inventory.refurbishment.forms import (
     CheckForm,
@@ -45,14 +47,6 @@ from inventory.refurbishment.forms import (
 )
 from inventory.resources import PartResource
 from spreadsheets.exporting import export_format, export_response
-
-# What each grade means, shown beside the grade so that two technicians grade alike.
-GRADE_CRITERIA = {
-    Grade.A: gettext_lazy("Very good condition, no visible mark."),
-    Grade.B: gettext_lazy("Visible wear (light scratches, shiny keys), everything works."),
-    Grade.C: gettext_lazy("Marked (scratches, dents, screen marks) but fully working."),
-    Grade.PARTS: gettext_lazy("Not sellable: kept for its parts."),
-}
 
 # The three buttons of a checklist line: outcome, short label, style.
 OUTCOME_BUTTONS = [
@@ -92,10 +86,13 @@ def device_refurbishment_context(request, device, checklist=None):
         checklist = workflow.checklist_for(device)
     mandatory = [item for item in checklist if item.mandatory]
     may_process = user.has_perm(workflow.PROCESS)
+    lines = _checklist_lines(device, checklist)
     card = {
-        "lines": _checklist_lines(device, checklist),
+        "lines": lines,
         "mandatory_total": len(mandatory),
         "mandatory_done": len(mandatory) - len(workflow.missing_checks(device, checklist)),
+        # Tests without a result this cycle: « Everything is OK » passes them in one click.
+        "pending": sum(1 for line in lines if line.result is None),
         "outcome_buttons": OUTCOME_BUTTONS,
         "may_check": may_process and user.has_perm("inventory.add_checkresult"),
         "part_uses": list(device.part_uses.all()),
@@ -139,21 +136,12 @@ def _device(asset_tag):
     return get_object_or_404(Device, asset_tag=asset_tag.strip().upper())
 
 
-def _device_for_card(asset_tag):
-    queryset = Device.objects.prefetch_related(
-        Prefetch("check_results", queryset=CheckResult.objects.select_related("checked_by")),
-        Prefetch(
-            "os_installs", queryset=OsInstall.objects.select_related("system", "installed_by")
-        ),
-        Prefetch("part_uses", queryset=PartUse.objects.select_related("part", "used_by")),
-    )
-    return queryset.get(asset_tag=asset_tag)
-
-
 def _answer(request, device, *, error="", success="", section=""):
-    """The card alone for htmx (with the message inside it), else back to the device page."""
+    """The card for htmx (with the message inside it), and the next-step panel out of band
+    so that its banner says what is still missing after this change; without htmx, back
+    to the device page."""
     if request.htmx:
-        device = _device_for_card(device.asset_tag)
+        device = device_for_page(device.asset_tag)
         notices = [("error", error)] if error else [("success", success)] if success else []
         context = {
             "device": device,
@@ -162,7 +150,9 @@ def _answer(request, device, *, error="", success="", section=""):
             "open_section": section,
             **device_refurbishment_context(request, device),
         }
-        return render(request, "inventory/refurbishment/_device_refurbishment.html", context)
+        response = render(request, "inventory/refurbishment/_device_refurbishment.html", context)
+        response.write(render_panel(request, device, oob=True))
+        return response
     if error:
         messages.error(request, error)
     elif success:
@@ -196,6 +186,62 @@ def check_record(request, asset_tag, item_pk):
         return refurbishment.record_check(device=device, item=item, by=request.user, **data)
 
     return _card_action(request, device, CheckForm(request.POST), record, str)
+
+
+@require_POST
+@permission_required("inventory.add_checkresult", raise_exception=True)
+def checks_pass_all(request, asset_tag):
+    device = _device(asset_tag)
+    try:
+        passed = refurbishment.pass_all_checks(device=device, by=request.user)
+    except Refused as error:
+        return _answer(request, device, error=error.message)
+    done = ngettext(
+        "%(count)s test recorded as passed.", "%(count)s tests recorded as passed.", len(passed)
+    ) % {"count": len(passed)}
+    return _answer(request, device, success=done)
+
+
+@require_POST
+@permission_required("inventory.add_osinstall", raise_exception=True)
+def device_ready(request, asset_tag):
+    """The ready panel's one button: system, grade and the move to ready in one call."""
+    device = device_for_page(asset_tag) or _device(asset_tag)
+    form = ReadyForm(
+        request.POST, device=device, has_system=refurbishment.current_install(device) is not None
+    )
+    seen = form.seen(device)
+    if not form.is_valid():
+        return _ready_refused(request, device, form, _errors(form))
+    device.status = seen
+    data = form.cleaned_data
+    try:
+        refurbishment.make_ready(
+            device=device,
+            by=request.user,
+            grade=data["grade"],
+            system=data.get("system"),
+            note=data["note"],
+        )
+    except Refused as error:
+        return _ready_refused(request, device_for_page(asset_tag), form, error.message)
+    messages.success(
+        request,
+        _("%(tag)s is now “%(status)s”.")
+        % {"tag": device.asset_tag, "status": device.get_status_display()},
+    )
+    if request.htmx:
+        # The whole page changes with the status: htmx loads it again.
+        return HttpResponseClientRedirect(device.get_absolute_url())
+    return redirect(device)
+
+
+def _ready_refused(request, device, form, error):
+    """The panel again with the refusal inside it, the choices kept; nothing was written."""
+    if request.htmx:
+        return HttpResponse(render_panel(request, device, ready_form=form, error=error))
+    messages.error(request, error)
+    return redirect(device)
 
 
 @require_POST

@@ -172,6 +172,10 @@ PAGES = [
     ("refurbishment:check_record",            "D+item",                   302, 405, 405, 405, 405),
     ("refurbishment:part_use",                "D",                        302, 405, 405, 405, 405),
     ("refurbishment:system_install",          "D",                        302, 405, 405, 405, 405),
+    ("refurbishment:checks_pass_all",         "D",                        302, 405, 405, 405, 405),
+    ("refurbishment:device_ready",            "D",                        302, 405, 405, 405, 405),
+    ("erasure:factory_reset",                 "D",                        302, 405, 405, 405, 405),
+    ("inventory:device_shelve",               "D_ready",                  302, 405, 405, 405, 405),
     ("refurbishment:checklist_list",          None,                       302, 200, 200, 403, 200),
     ("refurbishment:checklist_add",           None,                       302, 403, 200, 403, 200),
     ("refurbishment:checklist_edit",          "item",                     302, 403, 200, 403, 200),
@@ -252,6 +256,10 @@ POST_REFUSED = [
     ("refurbishment:check_record",            "D+item",           302, OK,  OK,  403),
     ("refurbishment:part_use",                "D",                302, OK,  OK,  403),
     ("refurbishment:system_install",          "D",                302, OK,  OK,  403),
+    ("refurbishment:checks_pass_all",         "D",                302, OK,  OK,  403),
+    ("refurbishment:device_ready",            "D",                302, OK,  OK,  403),
+    ("erasure:factory_reset",                 "D",                302, OK,  OK,  403),
+    ("inventory:device_shelve",               "D_ready",          302, OK,  OK,  403),
     ("refurbishment:checklist_add",           None,               302, 403, OK,  403),
     ("refurbishment:checklist_edit",          "item",             302, 403, OK,  403),
     ("refurbishment:part_list",               None,               302, 403, OK,  403),
@@ -279,6 +287,10 @@ POST_ROLES = ("anon", "tech", "co", "sw")
 # Refused to every role, the superuser's included: a sale is made on the sales page, a
 # lent device comes back through its loan.
 REFUSED_TO_EVERYONE = {
+    # D is a laptop just received: not ready to be made ready, nor reset like a phone.
+    # Their successes are tested in tests/inventory/panel/.
+    ("refurbishment:device_ready", "D"),
+    ("erasure:factory_reset", "D"),
     ("inventory:device_transition", "D_ready→sold"),
     ("inventory:device_transition", "D_lent→returned"),
 }
@@ -376,6 +388,7 @@ class World:
         )
         part = Part.objects.create(kind=Part.Kind.SSD, name="SSD 256 Go (matrice)", quantity=5)
         system = OperatingSystem.objects.create(name="Linux Mint", version="22 (matrice)")
+        self.shelf = Location.objects.create(site=self.site, code="MAT-A01", name="Matrice")
         lent, sold = self._borrowed_and_bought(technician, superuser)
         self.objects = {
             "D": received,
@@ -680,6 +693,10 @@ def _post_fields(world, o, name, key):
         "refurbishment:check_record": {"outcome": CheckResult.Outcome.PASS},
         "refurbishment:part_use": {"fit-part": o["part"].pk, "fit-quantity": "1"},
         "refurbishment:system_install": {"install-system": o["system"].pk},
+        "refurbishment:checks_pass_all": {},
+        "refurbishment:device_ready": {"ready-grade": "B", "ready-system": o["system"].pk},
+        "erasure:factory_reset": {"encrypted": "on"},
+        "inventory:device_shelve": {"location": world.shelf.pk},
         "refurbishment:checklist_add": {
             "category": Category.LAPTOP,
             "label": "Nouveau test",

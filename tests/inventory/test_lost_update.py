@@ -103,7 +103,7 @@ def test_saving_the_device_form_of_a_device_given_meanwhile_keeps_the_new_status
     device = DeviceFactory(status=Status.READY, notes="")
     shelf = LocationFactory(site=device.site)
     data = page_data(device, location=shelf.pk, notes="Rayure capot")
-    give_away_after(views, "_device_page")
+    give_away_after(views, "device_for_page")
 
     response = technician_client.post(device.get_absolute_url(), data)
 

@@ -26,6 +26,9 @@ MAX_QUERIES = {
     # hardware reports, the part and system choices of the refurbishment card, and the
     # erasure running on a workstation, if any
     "device_detail": 27,
+    # the same, plus the forms of the next-step panel: the ready panel's systems and the
+    # most installed one, or the shelves of a ready device's site
+    "device_detail_panel": 29,
     # donation, devices, counts by status, totals, history, donor and site names, comments
     "donation_detail": 13,
 }
@@ -146,3 +149,31 @@ def test_the_donation_page_runs_a_fixed_number_of_queries(
         response = technician_client.get(donation.get_absolute_url())
 
     assert response.context["totals"]["count"] == size
+
+
+# The next-step panel of each workshop status (inventory/panel): the ready panel's
+# system choices and the most installed system, the shelves of a ready device.
+PANEL_CASES = {
+    "received phone (factory reset)": {"status": Status.RECEIVED, "category": "smartphone"},
+    "wiping laptop": {"status": Status.WIPING},
+    "refurbishing laptop, no system yet": {"status": Status.REFURBISHING},
+    "ready laptop (shelf)": {"status": Status.READY, "refurbished": True},
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("case", PANEL_CASES)
+def test_the_next_step_panel_runs_a_fixed_number_of_queries(
+    case, size, stocked, technician, technician_client, django_assert_max_num_queries
+):
+    device = DeviceFactory(**PANEL_CASES[case], **stocked)
+    Drive.objects.bulk_create(
+        Drive(device=device, serial_number=f"P{i}") for i in range(size // 10)
+    )
+    LocationFactory.create_batch(3, site=device.site)
+    make_comments(device, size, technician)
+
+    with django_assert_max_num_queries(MAX_QUERIES["device_detail_panel"]):
+        response = technician_client.get(device.get_absolute_url())
+
+    assert 'id="next-step"' in response.content.decode()
