@@ -29,8 +29,8 @@ import uuid
 
 # The program's modules live beside this file (installed together on the stick).
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
-import reemploi_erase  # noqa: E402
-import reemploi_label  # noqa: E402
+import reemploi_erase
+import reemploi_label
 
 REPORT_PATH = "/api/hardware-reports/"
 LOG_PATH = "/api/erasure-logs/"
