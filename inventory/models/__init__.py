@@ -26,6 +26,7 @@ from inventory.models.refurbishment import (
     OsInstall,
     Part,
     PartUse,
+    WorkbenchCheck,
 )
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "Site",
     "Status",
     "StockSnapshot",
+    "WorkbenchCheck",
     "WorkstationToken",
     "organisation_name",
 ]

@@ -168,6 +168,7 @@ PAGES = [
     ("hardware:workstation_revoke",           "key",                      302, 405, 405, 405, 405),
     # Refurbishment: the device card's actions and the reference data
     ("refurbishment:check_record",            "D+item",                   302, 405, 405, 405, 405),
+    ("refurbishment:api_check_results",       None,                       405, 405, 405, 405, 405),
     ("refurbishment:part_use",                "D",                        302, 405, 405, 405, 405),
     ("refurbishment:system_install",          "D",                        302, 405, 405, 405, 405),
     ("refurbishment:checklist_list",          None,                       302, 200, 200, 403, 200),
@@ -631,6 +632,12 @@ def _report(world, role, key, endpoint="hardware:api_report"):
     fields = {"lshw": _upload("lshw.json", lshw_of("PERM0HW0002"))}
     if endpoint == "erasure:api_log":
         fields = {"log": _upload("nwipe.log", POSTED_LOG), "device": world.objects["D"].asset_tag}
+    if endpoint == "refurbishment:api_check_results":
+        results = [{"check": "ram", "outcome": "pass", "note": "8 Gio"}]
+        body = {"device": world.objects["D"].asset_tag, "results": results}
+        return world.client(role).post(
+            reverse(endpoint), body, content_type="application/json", headers=headers
+        )
     return world.client(role).post(reverse(endpoint), fields, headers=headers)
 
 
@@ -752,7 +759,9 @@ def test_the_posts_of_the_refusals_would_write_if_let_through(world, name, key, 
     assert written() != before, response.context and response.context.get("form")
 
 
-@pytest.mark.parametrize("endpoint", ["hardware:api_report", "erasure:api_log"])
+@pytest.mark.parametrize(
+    "endpoint", ["hardware:api_report", "erasure:api_log", "refurbishment:api_check_results"]
+)
 @pytest.mark.parametrize(("key", "expected"), cases(API_KEYS, ROLES, columns=1))
 def test_the_workstations_api_answers_the_key_whoever_sends_it_and_writes_nothing(
     world, key, expected, endpoint
