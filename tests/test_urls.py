@@ -24,6 +24,7 @@ from tests.factories import DonationFactory
 ROUTES = [
     ("", "dashboard"),
     ("admin/", "admin:"),
+    ("api/check-results/", "refurbishment:api_check_results"),
     ("api/erasure-logs/", "erasure:api_log"),
     ("api/erasure-starts/", "erasure:api_start"),
     ("api/hardware-reports/", "hardware:api_report"),

@@ -6,6 +6,7 @@ standard library and Debian's lshw, smartmontools, util-linux and nwipe. See
 docs/workbench.md.
 
     reemploi-workbench run --server URL --key-file FILE [--donation N] [--drive /dev/X ...]
+    reemploi-workbench checks --server URL --key-file FILE --device TAG [--no-guided]
     reemploi-workbench flush --server URL --key-file FILE
 
 Every request is written to the spool folder before it is sent and deleted only once
@@ -29,11 +30,13 @@ import uuid
 
 # The program's modules live beside this file (installed together on the stick).
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import reemploi_checks as checks
 import reemploi_erase
 import reemploi_label
 
 REPORT_PATH = "/api/hardware-reports/"
 LOG_PATH = "/api/erasure-logs/"
+CHECKS_PATH = checks.CHECKS_PATH
 DEFAULT_SPOOL = "/var/spool/reemploi"
 # Zero + verification of the last pass: NIST SP 800-88 Clear for hard disks.
 NWIPE_METHOD = ["--method=zero", "--verify=last", "--rounds=1"]
@@ -134,6 +137,10 @@ def build_multipart(fields, boundary=None):
     return b"\r\n".join(lines), f"multipart/form-data; boundary={boundary}"
 
 
+def json_body(data):
+    return json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json"
+
+
 def read_answer(status, body):
     """The JSON answer as a dict; {"error": …} when the body is not JSON."""
     try:
@@ -175,14 +182,16 @@ def http_sender(server, key, timeout=120):
     return send
 
 
-def spool_request(spool, path, fields):
-    """Writes the request in the spool folder and returns the file's name."""
+def spool_request(spool, path, fields=(), *, body=None):
+    """Writes the request in the spool folder and returns the file's name: multipart
+    `fields`, or a JSON `body` (the check results)."""
     os.makedirs(spool, mode=0o700, exist_ok=True)
-    kind = "report" if path == REPORT_PATH else "log"
+    kind = {REPORT_PATH: "report", LOG_PATH: "log", CHECKS_PATH: "checks"}[path]
     name = os.path.join(spool, f"{time.time_ns()}-{kind}.json")
     encoded = [[n, f, base64.b64encode(d).decode("ascii")] for n, f, d in fields]
+    request = {"path": path, "fields": encoded} if body is None else {"path": path, "json": body}
     with open(name + ".tmp", "w", encoding="utf-8") as out:
-        json.dump({"path": path, "fields": encoded}, out)
+        json.dump(request, out)
     # The rename makes a half-written file impossible to send.
     os.replace(name + ".tmp", name)
     return name
@@ -193,8 +202,11 @@ def send_spooled(name, send):
     permanent refusal, keeps it otherwise. Returns (status, answer)."""
     with open(name, encoding="utf-8") as spooled:
         request = json.load(spooled)
-    fields = [(n, f, base64.b64decode(d)) for n, f, d in request["fields"]]
-    status, body = send(request["path"], *build_multipart(fields))
+    if "json" in request:
+        status, body = send(request["path"], *json_body(request["json"]))
+    else:
+        fields = [(n, f, base64.b64decode(d)) for n, f, d in request["fields"]]
+        status, body = send(request["path"], *build_multipart(fields))
     if 200 <= status < 300:
         os.remove(name)
     elif is_permanent_refusal(status):
@@ -436,6 +448,7 @@ def command_run(args):
         reemploi_label.label_machine(
             tag, server=args.server, fetch=fetch, print_command=args.print_command
         )
+    run_checks(args, send, tag)
     if not drives:
         print("No drive to wipe on this computer.")
         return EXIT_OK if tag else EXIT_NOT_SENT
@@ -443,6 +456,40 @@ def command_run(args):
     if tag is None and outcome == EXIT_OK:
         return EXIT_NOT_SENT
     return outcome
+
+
+def run_checks(args, send, tag):
+    """The machine's checks (reemploi_checks), each result posted through the spool.
+    Returns True when every result was taken."""
+    if tag is None:
+        print("Checks not run: Réemploi does not know this machine yet (report not taken).")
+        return False
+
+    def ask():
+        status, body = send(CHECKS_PATH, *json_body({"device": tag, "results": []}))
+        return read_answer(status, body) if 200 <= status < 300 else None
+
+    def post(body, send_now=True):
+        name = spool_request(args.spool, CHECKS_PATH, body=body)
+        if not send_now:
+            return 0, {"error": f"kept in {args.spool} until `flush`"}
+        return send_spooled(name, send)
+
+    print(f"Checks of {tag}:")
+    return checks.run_checks(
+        tag,
+        ask=ask,
+        post=post,
+        machine=checks.Machine(args.root),
+        console=checks.TtyConsole(),
+        guided=not args.no_guided,
+        threshold=args.battery_threshold,
+    )
+
+
+def command_checks(args):
+    send = http_sender(args.server, read_key(args.key_file))
+    return EXIT_OK if run_checks(args, send, args.device.strip().upper()) else EXIT_NOT_SENT
 
 
 def command_flush(args):
@@ -465,6 +512,7 @@ def parse_args(argv):
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in [
         ("run", "register this computer, wipe its drives, send the log"),
+        ("checks", "only run the checks of a registered device and send their results"),
         ("flush", "send again what the spool folder holds"),
     ]:
         sub = commands.add_parser(name, help=text)
@@ -478,13 +526,29 @@ def parse_args(argv):
             sub.add_argument(
                 "--print-command", help='prints the label PDF from its input, e.g. "lp -d zebra"'
             )
+        if name == "checks":
+            sub.add_argument("--device", required=True, help="the device's asset tag")
+        if name in ("run", "checks"):
+            _check_options(sub)
     return parser.parse_args(argv)
+
+
+def _check_options(sub):
+    sub.add_argument("--no-guided", action="store_true", help="skip screen, keyboard, touchpad")
+    sub.add_argument(
+        "--battery-threshold",
+        type=int,
+        default=checks.DEFAULT_BATTERY_THRESHOLD,
+        help="the least battery health that passes, in %% of the design capacity",
+    )
+    sub.add_argument("--root", default="/", help="read /sys and /proc under this folder")
 
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        return command_run(args) if args.command == "run" else command_flush(args)
+        commands = {"run": command_run, "checks": command_checks, "flush": command_flush}
+        return commands[args.command](args)
     except Refusal as refusal:
         print(f"reemploi-workbench: {refusal}", file=sys.stderr)
         return EXIT_REFUSED

@@ -32,6 +32,7 @@ from inventory.models.refurbishment import (
     OsInstall,
     Part,
     PartUse,
+    WorkbenchCheck,
 )
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "Site",
     "Status",
     "StockSnapshot",
+    "WorkbenchCheck",
     "WorkstationToken",
     "organisation_name",
 ]

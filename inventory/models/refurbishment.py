@@ -9,6 +9,26 @@ from simple_history.models import HistoricalRecords
 from inventory.models.core import Category, Device
 
 
+class WorkbenchCheck(models.TextChoices):
+    """The checks the workbench program runs on the machine (workbench/reemploi_checks.py).
+
+    A checklist item naming one of them is filled by the workstation's results
+    (POST /api/check-results/); the codes are stable, the labels are the coordinator's.
+    """
+
+    SMART = "smart", _("Drive health (SMART)")
+    BATTERY = "battery", _("Battery health")
+    RAM = "ram", _("Memory size")
+    STORAGE = "storage", _("Drive sizes")
+    WIFI = "wifi", _("Wi-Fi interface")
+    CAMERA = "camera", _("Camera")
+    SOUND = "sound", _("Sound card")
+    USB = "usb", _("USB controllers")
+    SCREEN = "screen", _("Screen (colour fill)")
+    KEYBOARD = "keyboard", _("Keyboard (every key)")
+    TOUCHPAD = "touchpad", _("Touchpad")
+
+
 class ChecklistItem(models.Model):
     """One test of the refurbishment checklist of a device category (coordinator-edited)."""
 
@@ -23,12 +43,28 @@ class ChecklistItem(models.Model):
     mandatory = models.BooleanField(_("mandatory"), default=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("in use"), default=True)
+    workbench_check = models.CharField(
+        _("workbench check"),
+        max_length=20,
+        choices=WorkbenchCheck,
+        blank=True,
+        help_text=_(
+            "The check of the workbench program that fills this test; "
+            "blank for a test only a person makes."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["category", "position", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["category", "label"], name="one_test_label_a_category")
+            models.UniqueConstraint(fields=["category", "label"], name="one_test_label_a_category"),
+            # A workstation's result must land on one test, never two.
+            models.UniqueConstraint(
+                fields=["category", "workbench_check"],
+                condition=~models.Q(workbench_check=""),
+                name="one_test_a_workbench_check_a_category",
+            ),
         ]
         verbose_name = _("checklist item")
         verbose_name_plural = _("checklist items")

@@ -44,7 +44,15 @@ class SystemInstallForm(forms.Form):
 class ChecklistItemForm(forms.ModelForm):
     class Meta:
         model = ChecklistItem
-        fields = ["category", "label", "criterion", "mandatory", "position", "active"]
+        fields = [
+            "category",
+            "label",
+            "criterion",
+            "mandatory",
+            "position",
+            "active",
+            "workbench_check",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

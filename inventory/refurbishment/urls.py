@@ -16,6 +16,8 @@ urlpatterns = [
     path("devices/<tag:asset_tag>/ready/", views.device_ready, name="device_ready"),
     path("devices/<tag:asset_tag>/parts/", views.part_use, name="part_use"),
     path("devices/<tag:asset_tag>/system/", views.system_install, name="system_install"),
+    # The workstations' API: the workbench program's check results.
+    path("api/check-results/", views.api_check_results, name="api_check_results"),
     # The workshop's reference data.
     path("workshop/checklists/", views.checklist_list, name="checklist_list"),
     path("workshop/checklists/new/", views.checklist_add, name="checklist_add"),

@@ -6,13 +6,14 @@ to the device page. The workshop pages hold the coordinator's reference data: th
 checklist of each category, the parts stock and the catalogue of systems.
 """
 
+import json
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.http import run_action
 from accounts.refusals import Refused
-from inventory import workflow
+from inventory import workflow, workstations
 from inventory.models import (
     Category,
     ChecklistItem,
@@ -46,6 +47,7 @@ from inventory.refurbishment.forms import (
     SystemInstallForm,
 )
 from inventory.resources import PartResource
+from inventory.workstations import RequestRefused, workstation_api
 from spreadsheets.exporting import export_format, export_response
 
 # The three buttons of a checklist line: outcome, short label, style.
@@ -272,6 +274,85 @@ def system_install(request, asset_tag):
         return _("Installed: %(system)s.") % {"system": install}
 
     return _card_action(request, device, form, install, installed, section="system")
+
+
+# The workstations' API: results of the workbench program's checks -------------------
+
+
+@workstation_api
+def api_check_results(request, token):
+    """POST {"device": tag, "results": [{"check", "outcome", "note"}]} with the key.
+
+    All or nothing (refurbishment.record_workbench_checks); the answer says what was
+    recorded and what the device still lacks before it is ready. An empty `results` only
+    asks which checks the device's checklist has.
+    """
+    body = _json_body(request)
+    device = _api_device(body)
+    try:
+        done = refurbishment.record_workbench_checks(
+            device=device, results=body["results"], by=token.user, workstation=token
+        )
+    except workflow.NotInWorkshop as refusal:
+        return workstations.error(refusal.message, 409)
+    except refurbishment.BadWorkbenchResult as refusal:
+        return workstations.error(refusal.message, 400)
+    return JsonResponse(_checks_answer(request, device, done), status=201 if done.recorded else 200)
+
+
+def _json_body(request):
+    try:
+        raw = request.body
+    except RequestDataTooBig as error:
+        raise RequestRefused(_("The request is too large for check results."), 413) from error
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise RequestRefused(_("The body is not UTF-8 text. Nothing was saved."), 400) from error
+    except json.JSONDecodeError as error:
+        message = _(
+            "The body is not JSON, or it is cut short (line %(line)s, column %(column)s). "
+            "Nothing was saved."
+        )
+        where = {"line": error.lineno, "column": error.colno}
+        raise RequestRefused(message % where, 400) from error
+    if not (isinstance(body, dict) and isinstance(body.get("device"), str) and "results" in body):
+        raise RequestRefused(
+            _(
+                "The body must be a JSON object with “device” (the asset tag) and "
+                "“results” (a list). Nothing was saved."
+            ),
+            400,
+        )
+    return body
+
+
+def _api_device(body):
+    tag = body["device"].strip().upper()
+    device = Device.objects.filter(asset_tag=tag).first() if tag else None
+    if device is None:
+        raise RequestRefused(_("No device has the asset tag %(tag)s.") % {"tag": tag}, 404)
+    return device
+
+
+def _checks_answer(request, device, done):
+    device = Device.objects.prefetch_related(
+        "drives__erasures", "check_results", "os_installs"
+    ).get(pk=device.pk)
+    checklist = workflow.checklist_for(device)
+    return {
+        "asset_tag": device.asset_tag,
+        "recorded": done.recorded,
+        "unchanged": done.unchanged,
+        "skipped": done.skipped,
+        # The checks this device's checklist takes: the program runs only these.
+        "checks": {item.workbench_check: item.label for item in checklist if item.workbench_check},
+        "status": device.status,
+        "status_label": str(device.get_status_display()),
+        # The device page's « Il manque encore », for the technician at the machine.
+        "missing": workflow.missing_for(device, workflow.READY, checklist),
+        "url": request.build_absolute_uri(device.get_absolute_url()),
+    }
 
 
 # The workshop's reference data --------------------------------------------------------

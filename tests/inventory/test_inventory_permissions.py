@@ -170,6 +170,7 @@ PAGES = [
     ("hardware:workstation_revoke",           "key",                      302, 405, 405, 405, 405),
     # Refurbishment: the device card's actions and the reference data
     ("refurbishment:check_record",            "D+item",                   302, 405, 405, 405, 405),
+    ("refurbishment:api_check_results",       None,                       405, 405, 405, 405, 405),
     ("refurbishment:part_use",                "D",                        302, 405, 405, 405, 405),
     ("refurbishment:system_install",          "D",                        302, 405, 405, 405, 405),
     ("refurbishment:checks_pass_all",         "D",                        302, 405, 405, 405, 405),
@@ -649,6 +650,12 @@ def _report(world, role, key, endpoint="hardware:api_report"):
     if endpoint == "erasure:api_start":
         drives = '[{"path": "/dev/sda", "method": "overwrite"}]'
         fields = {"device": world.objects["D"].asset_tag, "drives": drives}
+    if endpoint == "refurbishment:api_check_results":
+        results = [{"check": "ram", "outcome": "pass", "note": "8 Gio"}]
+        body = {"device": world.objects["D"].asset_tag, "results": results}
+        return world.client(role).post(
+            reverse(endpoint), body, content_type="application/json", headers=headers
+        )
     return world.client(role).post(reverse(endpoint), fields, headers=headers)
 
 
@@ -775,7 +782,13 @@ def test_the_posts_of_the_refusals_would_write_if_let_through(world, name, key, 
 
 
 @pytest.mark.parametrize(
-    "endpoint", ["hardware:api_report", "erasure:api_log", "erasure:api_start"]
+    "endpoint",
+    [
+        "hardware:api_report",
+        "erasure:api_log",
+        "erasure:api_start",
+        "refurbishment:api_check_results",
+    ],
 )
 @pytest.mark.parametrize(("key", "expected"), cases(API_KEYS, ROLES, columns=1))
 def test_the_workstations_api_answers_the_key_whoever_sends_it_and_writes_nothing(
