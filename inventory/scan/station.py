@@ -6,9 +6,10 @@ keeps the mode the technician chose (look up, move to a location, apply an actio
 and `Station.scan` does the work through the inventory's services and workflow, so
 permissions, guards and history are the same as on the device page.
 
-With an action armed, a location scanned right after a device puts that device there:
+With ACTION:READY armed, a location scanned right after a device puts that device there:
 ACTION:READY once, then for each device its tag and its shelf (two scans), one
-ACTION:UNDO taking back both the status and the move.
+ACTION:UNDO taking back both the status and the move. With another action armed (a device
+starting its erasure stays on the bench), a location switches to move mode as always.
 """
 
 import difflib
@@ -364,9 +365,10 @@ class Station:
         """The armed action on a scanned device; undoable, and its shelf may be scanned next."""
         before = device.status
         entry = self._transition(device, self.action_obj.target, user)
-        # Also when refused: the shelf scanned next then says why the device stays put,
-        # rather than quietly switching to move mode.
-        self.placing = device.asset_tag
+        if self.action_obj.target == Status.READY:
+            # Also when refused: the shelf scanned next then says why the device stays
+            # put, rather than quietly switching to move mode.
+            self.placing = device.asset_tag
         if entry["outcome"] == OK:
             self.undo = {"tag": device.asset_tag, "status": before, "became": device.status}
         return entry

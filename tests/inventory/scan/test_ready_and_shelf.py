@@ -186,3 +186,20 @@ def test_the_shelf_scan_costs_the_same_with_10_or_10000_devices(
     assert device.asset_tag in html
     device.refresh_from_db()
     assert device.location == shelf
+
+
+def test_with_another_action_armed_a_location_switches_to_move_mode(technician_client, shelf):
+    # A device whose erasure starts stays on the bench: the shelf is for the next devices.
+    device = DeviceFactory(site=shelf.site, status=Status.RECEIVED)
+    scan(technician_client, "ACTION:WIPING")
+    scan(technician_client, device.asset_tag)
+    scan(technician_client, shelf.code)
+
+    device.refresh_from_db()
+    assert device.status == Status.WIPING
+    assert device.location_id is None
+    other = DeviceFactory(site=shelf.site, status=Status.RECEIVED)
+    scan(technician_client, other.asset_tag)
+    other.refresh_from_db()
+    assert other.location == shelf
+    assert other.status == Status.RECEIVED
