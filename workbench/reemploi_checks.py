@@ -463,6 +463,10 @@ def run_checks(tag, *, ask, post, machine, console, guided=True, threshold=60, o
     Returns True when every result was taken.
     """
     answer = ask()
+    if answer is not None and not isinstance(answer.get("checks"), (dict, list)):
+        # An answer without the list (an older Réemploi, a proxy's page): as if unreachable.
+        out("  Réemploi did not say which checks this device takes: all of them run.")
+        answer = None
     wanted = set(answer["checks"]) if answer else set(GUIDED) | set(AUTOMATIC)
     results = [r for r in automatic_checks(machine, threshold) if r["check"] in wanted]
     if guided and console.usable():
