@@ -170,6 +170,10 @@ CELERY_BEAT_SCHEDULE = {
 LABEL_INLINE_LIMIT = env.int("LABEL_INLINE_LIMIT", default=200)
 # Label PDFs (and their batches) are deleted this many hours after they were asked for.
 LABEL_FILE_RETENTION_HOURS = env.int("LABEL_FILE_RETENTION_HOURS", default=24)
+# A label printer attached to this server (labels/autoprint.py): the command that prints
+# a PDF from its standard input, e.g. "lp -d zebra", and the name of the stock it holds.
+LABEL_PRINT_COMMAND = env.str("LABEL_PRINT_COMMAND", default="")
+LABEL_PRINT_LAYOUT = env.str("LABEL_PRINT_LAYOUT", default="")
 
 # Imports: their files and row reports are deleted this many days after the upload.
 IMPORT_RETENTION_DAYS = env.int("IMPORT_RETENTION_DAYS", default=30)

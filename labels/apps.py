@@ -9,9 +9,11 @@ class LabelsConfig(AppConfig):
     def ready(self):
         # The inventory announces what happens to devices; the queue of labels listens.
         from inventory.signals import device_moved, device_registered
-        from labels import queue
+        from labels import autoprint, queue
 
         device_moved.connect(queue.on_device_moved, dispatch_uid="labels.queue.moved")
+        # After the queue's receiver: the label it queued is printed when a printer is set.
+        device_moved.connect(autoprint.on_device_moved, dispatch_uid="labels.autoprint.moved")
         device_registered.connect(
             queue.on_device_registered, dispatch_uid="labels.queue.registered"
         )

@@ -48,7 +48,9 @@ def panel_context(request, device, checklist=None, *, ready_form=None, error="")
     }
     if step.kind == READY_PANEL and may_process:
         context["ready_form"] = ready_form or ReadyForm(
-            device=device, has_system=_has_current_system(device)
+            device=device,
+            has_system=_has_current_system(device),
+            pending_checks=step.pending_checks,
         )
     elif step.kind == FACTORY_RESET and user.has_perms(
         [workflow.PROCESS, "inventory.add_erasure", "inventory.add_drive"]

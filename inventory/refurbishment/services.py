@@ -299,9 +299,10 @@ def current_install(device):
     return None
 
 
-def make_ready(*, device, by, grade, system=None, note=""):
-    """The ready panel's one click: record the system (if given), the grade, and move
-    `device` from refurbishing to ready, all or nothing.
+def make_ready(*, device, by, grade, system=None, note="", pass_pending=False, location=None):
+    """The ready panel's one click: record the tests still to do as passed (if
+    `pass_pending`), the system (if given) and the grade, move `device` from refurbishing
+    to ready, and shelve it at `location` (if given), all or nothing.
 
     `device.status` is the status the person saw (see workflow.transition_device). If the
     move is refused (a test not passed, a drive not erased, someone else was quicker),
@@ -317,6 +318,8 @@ def make_ready(*, device, by, grade, system=None, note=""):
         )
     seen_status = device.status
     with transaction.atomic():
+        if pass_pending:
+            pass_all_checks(device=device, by=by, note=note)
         if system is not None:
             install_system(device=device, system=system, by=by, note=note)
         if device.grade != grade:
@@ -324,4 +327,7 @@ def make_ready(*, device, by, grade, system=None, note=""):
             services.update_device(device=device, by=by, fields=["grade"], note=note)
         # update_device read the row again: the move is checked against what the person saw.
         device.status = seen_status
-        return workflow.transition_device(device=device, target=Status.READY, by=by, note=note)
+        device = workflow.transition_device(device=device, target=Status.READY, by=by, note=note)
+        if location is not None and location.pk != device.location_id:
+            device = services.move_device(device=device, location=location, by=by, note=note)
+        return device

@@ -35,6 +35,7 @@ from inventory.models import (
 )
 from inventory.panel.context import device_for_page, render_panel
 from inventory.panel.forms import GRADE_CRITERIA, ReadyForm
+from inventory.panel.next_step import next_step
 from inventory.refurbishment import services as refurbishment
 from inventory.refurbishment.forms import (
     CheckForm,
@@ -210,7 +211,10 @@ def device_ready(request, asset_tag):
     """The ready panel's one button: system, grade and the move to ready in one call."""
     device = device_for_page(asset_tag) or _device(asset_tag)
     form = ReadyForm(
-        request.POST, device=device, has_system=refurbishment.current_install(device) is not None
+        request.POST,
+        device=device,
+        has_system=refurbishment.current_install(device) is not None,
+        pending_checks=next_step(device, checklist=workflow.checklist_for(device)).pending_checks,
     )
     seen = form.seen(device)
     if not form.is_valid():
@@ -224,6 +228,8 @@ def device_ready(request, asset_tag):
             grade=data["grade"],
             system=data.get("system"),
             note=data["note"],
+            pass_pending=data.get("pass_pending", False),
+            location=data["location"],
         )
     except Refused as error:
         return _ready_refused(request, device_for_page(asset_tag), form, error.message)

@@ -6,7 +6,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from config.celery import app as celery_app
 from exchange import tasks
 from exchange.models import ImportJob, ImportRow
 from exchange.registry import resource_names
@@ -22,12 +21,8 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery():
-    """Tasks run inline, even in the run of the suite that has a broker (PostgreSQL, Redis)."""
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = before
+def _eager_celery(eager_celery):
+    """Celery runs inline for every test of this file."""
 
 
 @pytest.fixture

@@ -24,11 +24,11 @@ MAX_QUERIES = {
     # device, drives, erasures, checks, systems, parts, the checklist, history, names of
     # its sites, locations and donations, comments, the choices of the forms, certificates,
     # hardware reports, the part and system choices of the refurbishment card, and the
-    # erasure running on a workstation, if any
-    "device_detail": 27,
-    # the same, plus the forms of the next-step panel: the ready panel's systems and the
-    # most installed one, or the shelves of a ready device's site
-    "device_detail_panel": 29,
+    # erasure running on a workstation, if any, and the usual shelf of its category
+    "device_detail": 28,
+    # the same, plus the forms of the next-step panel: the ready panel's systems, the most
+    # installed one and the shelves of the site, or the shelves of a ready device's site
+    "device_detail_panel": 30,
     # donation, devices, counts by status, totals, history, donor and site names, comments
     "donation_detail": 13,
 }

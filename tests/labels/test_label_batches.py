@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
-from config.celery import app as celery_app
 from labels import building, services
 from labels.models import LabelBatch, LabelLayout
 from labels.tasks import build_label_batch, delete_expired_label_files
@@ -18,15 +17,6 @@ from tests.factories import DeviceFactory, DonationFactory, UserFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 State = LabelBatch.State
-
-
-@pytest.fixture
-def eager_celery():
-    """Tasks run inline, even in the run of the suite that has a broker (PostgreSQL, Redis)."""
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = before
 
 
 @pytest.fixture

@@ -61,7 +61,9 @@ def test_the_device_page_leads_with_its_next_step(technician_client, laptop):
 
     assert html.index('id="next-step"') < html.index('class="columns"')
     assert 'id="ready-form"' in html
-    assert "Everything is OK" in html
+    # The two tests still to do can be ticked as passed in the ready panel itself.
+    assert "The 2 tests still to do passed" in html
+    assert 'name="ready-pass_pending"' in html
 
 
 def test_a_check_posted_with_htmx_answers_the_banner_without_that_test(
@@ -165,6 +167,84 @@ def test_ready_without_a_grade_is_refused_with_a_sentence(technician_client, lap
     assert "This field is required." in response.content.decode()
     laptop.refresh_from_db()
     assert laptop.status == Status.REFURBISHING
+
+
+def test_a_phone_is_reset_then_checked_graded_ready_and_shelved_in_one_more_post(
+    technician_client, technician, checklists
+):
+    shelf = LocationFactory(code="TEL-01")
+    phone = DeviceFactory(
+        category=Category.SMARTPHONE, site=shelf.site, manufacturer="Samsung", model="A52"
+    )
+    # Where the ready phones of this site are: the panel proposes that shelf.
+    DeviceFactory(category=Category.SMARTPHONE, status=Status.READY, location=shelf)
+    DeviceFactory(category=Category.LAPTOP, status=Status.READY, location=LocationFactory())
+    technician_client.post(
+        url("erasure:factory_reset", phone), {"seen_status": "received", "encrypted": "on"}
+    )
+    page = technician_client.get(phone.get_absolute_url()).content.decode()
+    assert f'<option value="{shelf.pk}" selected>' in page
+    assert "The 1 test still to do passed" in page
+
+    response = technician_client.post(
+        url("refurbishment:device_ready", phone),
+        {
+            "ready-seen_status": "refurbishing",
+            "ready-pass_pending": "on",
+            "ready-grade": "A",
+            "ready-location": shelf.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    phone.refresh_from_db()
+    assert (phone.status, phone.grade, phone.location) == (Status.READY, "A", shelf)
+    result = phone.check_results.get()
+    assert (result.outcome, result.checked_by) == (CheckResult.Outcome.PASS, technician)
+    assert phone.history.first().location_id == shelf.pk
+
+
+def test_a_ready_panel_refused_leaves_the_pending_tests_and_the_shelf_alone(
+    technician_client, laptop, mint
+):
+    shelf = LocationFactory(site=laptop.site)
+    # No grade: refused, and neither the ticked tests nor the shelf were written.
+    response = technician_client.post(
+        url("refurbishment:device_ready", laptop),
+        {
+            "ready-seen_status": "refurbishing",
+            "ready-pass_pending": "on",
+            "ready-system": mint.pk,
+            "ready-location": shelf.pk,
+        },
+        headers=HTMX,
+    )
+
+    assert "This field is required." in response.content.decode()
+    laptop.refresh_from_db()
+    assert (laptop.status, laptop.location_id) == (Status.REFURBISHING, None)
+    assert not laptop.check_results.exists()
+
+
+def test_ready_with_the_tests_unticked_is_refused_and_writes_nothing(
+    technician_client, laptop, mint
+):
+    shelf = LocationFactory(site=laptop.site)
+    response = technician_client.post(
+        url("refurbishment:device_ready", laptop),
+        {
+            "ready-seen_status": "refurbishing",
+            "ready-system": mint.pk,
+            "ready-grade": "A",
+            "ready-location": shelf.pk,
+        },
+        headers=HTMX,
+    )
+
+    assert "Checklist tests not passed" in response.content.decode()
+    laptop.refresh_from_db()
+    assert (laptop.status, laptop.grade, laptop.location_id) == (Status.REFURBISHING, "", None)
+    assert not laptop.os_installs.exists()
 
 
 def test_a_phone_is_reset_checked_and_ready_in_three_posts(technician_client, checklists):
