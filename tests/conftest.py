@@ -3,6 +3,8 @@ English, a media folder per test, and a real Celery worker."""
 
 import importlib
 import os
+import shutil
+import subprocess
 
 import pytest
 from django.apps import apps
@@ -176,3 +178,36 @@ def user_for(request):
 def client_for(request):
     """The logged-in client of a role named by a string ("anonymous" for nobody)."""
     return lambda role: request.getfixturevalue(f"{role}_client")
+
+
+# A loop device standing in for a computer's internal drive (the workbench tests) ----------
+
+
+def _loop_device_or_skip(image):
+    if os.geteuid() != 0:
+        pytest.skip("the workbench end-to-end test needs root (losetup, nwipe)")
+    for tool in ("losetup", "lsblk", "nwipe"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed (apt-get install nwipe util-linux)")
+    image.write_bytes(b"")
+    os.truncate(image, 8 * 1024 * 1024)
+    # Something to wipe: without it a broken wipe would read back as zeros all the same.
+    with open(image, "r+b") as data:
+        data.write(b"donor's data " * 1000)
+    made = subprocess.run(
+        ["losetup", "-f", "--show", str(image)], capture_output=True, text=True, check=False
+    )
+    if made.returncode != 0:
+        pytest.skip(f"losetup cannot attach a loop device here: {made.stderr.strip()}")
+    return made.stdout.strip()
+
+
+@pytest.fixture
+def loop_device(tmp_path):
+    image = tmp_path / "drive.img"
+    device = _loop_device_or_skip(image)
+    try:
+        yield device
+    finally:
+        subprocess.run(["losetup", "-d", device], check=False)
+        image.unlink(missing_ok=True)

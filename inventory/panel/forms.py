@@ -63,11 +63,8 @@ class ReadyForm(SeenStatusForm):
         label=_("Operating system installed"),
         queryset=OperatingSystem.objects.filter(active=True),
     )
-    pass_pending = forms.BooleanField(
-        label=_("The tests still to do passed"),
-        required=False,
-        help_text=_("Ticked, they are recorded as passed with the rest, in your name."),
-    )
+    # Sent by the « All tests OK, ready » button, shown when tests have no result yet.
+    pass_pending = forms.BooleanField(required=False, widget=forms.HiddenInput)
     grade = forms.ChoiceField(label=_("Grade"), widget=forms.RadioSelect)
     location = forms.ModelChoiceField(
         label=_("Put it on"),

@@ -38,6 +38,7 @@ class NextStep:
     missing: list[str] = field(default_factory=list)
     # Tests of the checklist without a result this cycle (for « Tout est OK »).
     pending_checks: int = 0
+    pending_labels: list[str] = field(default_factory=list)
 
 
 def next_step(device, *, checklist):
@@ -111,11 +112,12 @@ def _refurbish(device, checklist):
         for r in device.check_results.all()
         if device.cycle_started_at is None or r.checked_at >= device.cycle_started_at
     }
-    pending = sum(1 for item in checklist if item.pk not in done)
+    pending = [item.label for item in checklist if item.pk not in done]
     return NextStep(
         READY_PANEL,
         _("Checklist, system and grade, then ready"),
-        pending_checks=pending,
+        pending_checks=len(pending),
+        pending_labels=pending,
     )
 
 

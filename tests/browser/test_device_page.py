@@ -170,39 +170,3 @@ def test_a_device_whose_erasure_and_checks_came_from_the_workbench_is_ready_in_o
     print(f"\nLaptop from the workbench to ready: {clicks} clicks")
     assert clicks <= 2
     assert page.locator(".statusbar li.current").inner_text() == status_label(Status.READY)
-
-
-def test_a_phone_is_reset_checked_and_ready_in_four_clicks(login, live_server, technician):
-    from inventory.models import ChecklistItem
-
-    site = Site.objects.create(code="BRU", name="Ressourcerie de Bruay")
-    phone = services.register_device(
-        by=technician, category=Category.SMARTPHONE, manufacturer="Samsung", site=site
-    )
-    ChecklistItem.objects.filter(category=Category.SMARTPHONE).delete()
-    for label in ("Écran tactile", "Batterie", "Appareil photo"):
-        ChecklistItem.objects.create(category=Category.SMARTPHONE, label=label)
-    page = login(technician)
-    page.set_viewport_size({"width": 1366, "height": 768})
-    page.goto(f"{live_server.url}/devices/{phone.asset_tag}/")
-    clicks = 0
-
-    assert page.is_checked("#id_encrypted")  # encrypted by default: a cryptographic erase
-    page.locator("#factory-reset button[type=submit]").click()
-    clicks += 1
-    page.locator(".statusbar li.current", has_text=status_label(Status.REFURBISHING)).wait_for()
-    page.locator("#next-step form[hx-post$='/checks/all-passed/'] button").click()
-    clicks += 1
-    # The panel, swapped out of band, has no test left to do; the grade is still missing.
-    pass_all = "#next-step form[hx-post$='/checks/all-passed/']"
-    page.wait_for_function(f'!document.querySelector("{pass_all}")')
-    assert "Écran tactile" not in page.locator("#missing-for-ready").inner_text()
-    page.check("#ready-form input[name=ready-grade][value=A]")
-    clicks += 1
-    page.locator("#ready-form button[type=submit]").click()
-    clicks += 1
-    page.locator(".statusbar li.current", has_text=status_label(Status.READY)).wait_for()
-
-    print(f"\nPhone from received to ready: {clicks} clicks")
-    assert clicks <= 4
-    assert page.locator(".statusbar li.current").inner_text() == status_label(Status.READY)

@@ -3,7 +3,6 @@ the real program against the live server, wiping a loop device with the real nwi
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from email.parser import BytesParser
@@ -196,44 +195,14 @@ def test_a_request_refused_for_good_is_set_aside_not_sent_again(tmp_path):
 # The real program, end to end -------------------------------------------------------------
 
 
-def _loop_device_or_skip(image):
-    if os.geteuid() != 0:
-        pytest.skip("the workbench end-to-end test needs root (losetup, nwipe)")
-    for tool in ("losetup", "lsblk", "nwipe"):
-        if shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed (apt-get install nwipe util-linux)")
-    image.write_bytes(b"")
-    os.truncate(image, 8 * 1024 * 1024)
-    # Something to wipe: without it a broken wipe would read back as zeros all the same.
-    with open(image, "r+b") as data:
-        data.write(b"donor's data " * 1000)
-    made = subprocess.run(
-        ["losetup", "-f", "--show", str(image)], capture_output=True, text=True, check=False
-    )
-    if made.returncode != 0:
-        pytest.skip(f"losetup cannot attach a loop device here: {made.stderr.strip()}")
-    return made.stdout.strip()
-
-
-@pytest.fixture
-def loop_device(tmp_path):
-    image = tmp_path / "drive.img"
-    device = _loop_device_or_skip(image)
-    try:
-        yield device
-    finally:
-        subprocess.run(["losetup", "-d", device], check=False)
-        image.unlink(missing_ok=True)
-
-
-def lshw_without_disks(path):
-    """The lshw fixture without its disks: the loop device is then the machine's only drive."""
+def lshw_without_disks(path, source=LSHW):
+    """An lshw fixture without its disks: the loop device is then the machine's only drive."""
 
     def trim(node):
         children = [trim(c) for c in node.get("children") or [] if c.get("class") != "disk"]
         return {**node, "children": children} if "children" in node else node
 
-    document = json.loads(LSHW.read_text())
+    document = json.loads(source.read_text())
     path.write_text(json.dumps(trim(document)))
     return path
 

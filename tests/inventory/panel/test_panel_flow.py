@@ -61,9 +61,9 @@ def test_the_device_page_leads_with_its_next_step(technician_client, laptop):
 
     assert html.index('id="next-step"') < html.index('class="columns"')
     assert 'id="ready-form"' in html
-    # The two tests still to do can be ticked as passed in the ready panel itself.
-    assert "The 2 tests still to do passed" in html
-    assert 'name="ready-pass_pending"' in html
+    # The two tests still to do are named, and one button passes them and makes it ready.
+    assert "2 tests of the checklist have no result yet:\n      Écran, Clavier." in html
+    assert 'name="ready-pass_pending" value="on">All tests OK, ready</button>' in html
 
 
 def test_a_check_posted_with_htmx_answers_the_banner_without_that_test(
@@ -184,7 +184,7 @@ def test_a_phone_is_reset_then_checked_graded_ready_and_shelved_in_one_more_post
     )
     page = technician_client.get(phone.get_absolute_url()).content.decode()
     assert f'<option value="{shelf.pk}" selected>' in page
-    assert "The 1 test still to do passed" in page
+    assert "1 test of the checklist has no result yet:" in page
 
     response = technician_client.post(
         url("refurbishment:device_ready", phone),
