@@ -26,6 +26,7 @@ ROUTES = [
     ("admin/", "admin:"),
     ("api/check-results/", "refurbishment:api_check_results"),
     ("api/erasure-logs/", "erasure:api_log"),
+    ("api/erasure-progress/", "erasure:api_progress"),
     ("api/erasure-starts/", "erasure:api_start"),
     ("api/hardware-reports/", "hardware:api_report"),
     ("api/labels/<tag:asset_tag>.pdf", "labels_api:device_label"),

@@ -37,6 +37,13 @@ import reemploi_label
 REPORT_PATH = "/api/hardware-reports/"
 LOG_PATH = "/api/erasure-logs/"
 CHECKS_PATH = checks.CHECKS_PATH
+PROGRESS_PATH = "/api/erasure-progress/"
+# nwipe's zero method writes the drive, blanks it (writes it again) and reads it back once:
+# three times its size in input/output from start to end.
+NWIPE_IO_PASSES = 3
+SECTOR_BYTES = 512  # the unit of /sys/block/*/stat, whatever the drive's own sector size
+SHOW_EVERY_SECONDS = 2
+POST_EVERY_SECONDS = 30
 DEFAULT_SPOOL = "/var/spool/reemploi"
 # Zero + verification of the last pass: NIST SP 800-88 Clear for hard disks.
 NWIPE_METHOD = ["--method=zero", "--verify=last", "--rounds=1"]
@@ -326,14 +333,82 @@ def read_lshw(lshw_file):
     return lshw
 
 
-def wipe(drives, logfile):
-    """Runs nwipe on the drives; returns its exit status."""
+def wipe(drives, logfile, watch=None):
+    """Runs nwipe on the drives, calling `watch()` every few seconds while it works;
+    returns its exit status."""
     command = ["nwipe", "--autonuke", "--nogui", "--nowait", "--nousb", *NWIPE_METHOD]
     command += [f"--logfile={logfile}", *drives]
     try:
-        return subprocess.run(command, stdout=subprocess.DEVNULL, check=False).returncode
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     except FileNotFoundError as error:
         raise Refusal("nwipe is missing on this stick.") from error
+    while True:
+        try:
+            return process.wait(timeout=SHOW_EVERY_SECONDS)
+        except subprocess.TimeoutExpired:
+            if watch is not None:
+                watch()
+
+
+# Progress of the wipe: nwipe --nogui says nothing until a pass ends ------------------------
+
+
+def sectors_moved(stat_text):
+    """Sectors read plus sectors written, from a /sys/block/<name>/stat line."""
+    fields = stat_text.split()
+    return int(fields[2]) + int(fields[6])
+
+
+def per_cent(moved, size_bytes, passes=NWIPE_IO_PASSES):
+    """How far the wipe is from the sectors moved since it started; 99 at most until
+    nwipe has finished (the log says whether it passed)."""
+    if not size_bytes:
+        return 0
+    return max(0, min(99, moved * SECTOR_BYTES * 100 // (size_bytes * passes)))
+
+
+class ProgressWatch:
+    """Shows each drive's progress on the machine's screen and sends it to Réemploi,
+    which shows it on the device page. Never stops the wipe: a failed read or send is
+    only skipped."""
+
+    def __init__(self, sizes, *, send, tag, clock=time.monotonic, root="/", out=print):
+        self.sizes, self.send, self.tag = sizes, send, tag
+        self.clock, self.root, self.out = clock, root, out
+        self.start = {path: self._moved(path) for path in sizes}
+        self.posted_at = None
+
+    def _moved(self, path):
+        name = os.path.basename(os.path.realpath(path))
+        try:
+            with open(os.path.join(self.root, "sys/block", name, "stat"), encoding="ascii") as stat:
+                return sectors_moved(stat.read())
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def progress(self):
+        done = {}
+        for path, size in self.sizes.items():
+            now, start = self._moved(path), self.start.get(path)
+            if now is not None and start is not None:
+                done[path] = per_cent(now - start, size)
+        return done
+
+    def __call__(self):
+        done = self.progress()
+        if not done:
+            return
+        line = " · ".join(f"{path} {value} %" for path, value in done.items())
+        self.out(f"  {line}")
+        if self.tag and (
+            self.posted_at is None or self.clock() - self.posted_at >= POST_EVERY_SECONDS
+        ):
+            self.posted_at = self.clock()
+            fields = [
+                ("device", None, self.tag.encode()),
+                ("progress", None, json.dumps(done).encode()),
+            ]
+            self.send(PROGRESS_PATH, *build_multipart(fields))
 
 
 # The commands -----------------------------------------------------------------------------
@@ -382,7 +457,8 @@ def wipe_and_send(args, send, drives, tag, lsblk, policy=None):
     to_wipe = [p for p in drives if p not in to_purge]
     if to_wipe:
         reasons = {p: plans[p]["fallback_reason"] for p in to_wipe if plans[p]["fallback_reason"]}
-        outcomes.append(overwrite_and_send(args, send, to_wipe, tag, reasons))
+        sizes = {p: int(nodes[p].get("size") or 0) for p in to_wipe}
+        outcomes.append(overwrite_and_send(args, send, to_wipe, tag, reasons, sizes))
     return max(outcomes, key=[EXIT_OK, EXIT_WIPE_FAILED, EXIT_NOT_SENT].index)
 
 
@@ -405,13 +481,14 @@ def purge_and_send(args, send, paths, tag, nodes, plans):
     return _send_log(args, send, fields, tag, failed=bool(failed))
 
 
-def overwrite_and_send(args, send, drives, tag, reasons):
+def overwrite_and_send(args, send, drives, tag, reasons, sizes=None):
     for path, reason in reasons.items():
         print(f"{path}: Clear instead of Purge, because {reason}.")
     with tempfile.TemporaryDirectory(prefix="reemploi-") as work:
         logfile = os.path.join(work, "nwipe.log")
         print(f"Wiping {', '.join(drives)} with nwipe (zeros, then verification)…")
-        code = wipe(drives, logfile)
+        watch = ProgressWatch(sizes or {}, send=send, tag=tag)
+        code = wipe(drives, logfile, watch)
         if not os.path.exists(logfile):
             raise Refusal(f"nwipe wrote no log (exit status {code}): nothing was wiped.")
         with open(logfile, "rb") as log:

@@ -562,6 +562,49 @@ def start_erasure_run(*, workstation, device, drives):
     return run, True
 
 
+class NoErasureRunning(Refused):
+    """The workstation reports progress of an erasure it is not running (any more)."""
+
+
+def report_erasure_progress(*, workstation, device, progress):
+    """Record how far the workstation's open erasure of `device` is: {path: per cent}.
+
+    Not a change of the device (no history entry): a figure shown live on its page, the
+    latest one replacing the previous. Refused when this workstation runs no erasure on
+    the device, or when `progress` names a drive the run does not wipe or is not a whole
+    number from 0 to 100. Returns the run.
+    """
+    _require_import(workstation.user)
+    run = device.erasure_runs.filter(finished_at__isnull=True, workstation=workstation).first()
+    if run is None:
+        raise NoErasureRunning(
+            _("The workstation “%(name)s” is running no erasure of %(tag)s.")
+            % {"name": workstation.name, "tag": device.asset_tag}
+        )
+    run.progress = _checked_progress(progress, {drive["path"] for drive in run.drives})
+    run.progress_at = timezone.now()
+    run.save(update_fields=["progress", "progress_at"])
+    return run
+
+
+def _checked_progress(progress, paths):
+    if not isinstance(progress, dict) or not progress:
+        raise Refused(
+            _("“progress” must map each drive's path to a per cent, e.g. {\"/dev/sda\": 42}.")
+        )
+    for path, value in progress.items():
+        if path not in paths:
+            raise Refused(
+                _("%(path)s is not among the drives of this erasure.") % {"path": str(path)[:80]}
+            )
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
+            raise Refused(
+                _("The progress of %(path)s must be a whole number from 0 to 100.")
+                % {"path": path}
+            )
+    return progress
+
+
 def _checked_run_drives(drives):
     if not isinstance(drives, list) or not drives:
         raise Refused(_("“drives” must be a non-empty list of the drives being wiped."))
@@ -604,7 +647,10 @@ def run_drives_summary(run):
     for drive in run.drives:
         level = LEVEL_OF_METHOD.get(drive.get("method"))
         kind = Drive.Kind(drive["kind"]).label if drive.get("kind") in Drive.Kind.values else ""
-        parts.append(f"{Erasure.Level(level).label if level else ''} {kind}".strip())
+        text = f"{Erasure.Level(level).label if level else ''} {kind}".strip()
+        done = (run.progress or {}).get(drive["path"])
+        # The workstation's latest figure, "Clear HDD 42 %" (French spacing in both).
+        parts.append(f"{text} {done}\u202f%" if done is not None else text)
     return parts
 
 

@@ -39,5 +39,6 @@ urlpatterns = [
     ),
     path("api/erasure-logs/", erasure_views.api_log, name="api_log"),
     path("api/erasure-starts/", erasure_views.api_start, name="api_start"),
+    path("api/erasure-progress/", erasure_views.api_progress, name="api_progress"),
     path("erasure-logs/<int:pk>/", erasure_views.erasure_log_download, name="log_download"),
 ]

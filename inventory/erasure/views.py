@@ -220,19 +220,42 @@ def api_start(request, token):
 
 
 def _api_start_fields(request):
+    return _api_device_and_json(request, "drives")
+
+
+def _api_device_and_json(request, name):
+    """The device the POST names (`device`, its asset tag) and its JSON field `name`."""
     tag = request.POST.get("device", "").strip().upper()
     if not tag:
         raise RequestRefused(_("The asset tag of the device is missing (field “device”)."), 400)
     try:
-        drives = json.loads(request.POST.get("drives", ""))
+        value = json.loads(request.POST.get(name, ""))
     except ValueError as error:
         raise RequestRefused(
-            _("“drives” is not JSON: %(error)s. Nothing was saved.") % {"error": error}, 400
+            _("“%(field)s” is not JSON: %(error)s. Nothing was saved.")
+            % {"field": name, "error": error},
+            400,
         ) from error
     device = Device.objects.filter(asset_tag=tag).first()
     if device is None:
         raise RequestRefused(_("No device has the asset tag %(tag)s.") % {"tag": tag}, 404)
-    return device, drives
+    return device, value
+
+
+@workstation_api
+def api_progress(request, token):
+    """POST `device` and `progress` ({drive path: per cent}) while wiping: the device page
+    shows how far each drive is. Nothing else changes."""
+    device, progress = _api_device_and_json(request, "progress")
+    try:
+        run = erasure.report_erasure_progress(workstation=token, device=device, progress=progress)
+    except PermissionRefused:
+        raise
+    except erasure.NoErasureRunning as refusal:
+        return workstations.error(refusal.message, 409)
+    except Refused as refusal:
+        return workstations.error(refusal.message, 400)
+    return JsonResponse({"asset_tag": device.asset_tag, "run": run.pk, "progress": run.progress})
 
 
 def _api_log_fields(request):

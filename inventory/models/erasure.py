@@ -183,6 +183,9 @@ class ErasureRun(models.Model):
     # What the workstation said it wipes: [{path, model, serial, size_bytes, kind, method}].
     drives = models.JSONField(_("drives"), default=list)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # How far each drive is, in per cent, as the workstation last said: {path: 0-100}.
+    progress = models.JSONField(_("progress"), default=dict, blank=True)
+    progress_at = models.DateTimeField(_("progress reported at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

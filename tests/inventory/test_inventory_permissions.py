@@ -154,6 +154,7 @@ PAGES = [
     ("erasure:log_download",                  "log",                      302, 200, 200, 403, 200),
     ("erasure:api_log",                       None,                       405, 405, 405, 405, 405),
     ("erasure:api_start",                     None,                       405, 405, 405, 405, 405),
+    ("erasure:api_progress",                  None,                       405, 405, 405, 405, 405),
     ("erasure:run_status",                    "D",                        302, 200, 200, 403, 200),
     ("erasure:certificate_issue",             "D_erased",                 302, 405, 405, 405, 405),
     ("erasure:certificate_pdf",               "cert",                     302, 200, 200, 403, 200),

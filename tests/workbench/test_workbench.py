@@ -249,3 +249,62 @@ def test_the_program_registers_the_machine_wipes_the_loop_device_and_sends_the_l
     ]
     reasons = [h.history_change_reason or "" for h in device.history.all()]
     assert sum("Établi 1" in reason for reason in reasons) == 2
+
+
+# Progress of the wipe -----------------------------------------------------------------------
+
+# /sys/block/sda/stat of a drive being zeroed (kernel 6.1): sectors read 3rd, written 7th.
+STAT = "  1200 0 20480 300 {written_ios} 0 {written} 9000 0 4000 9300 0 0 0 0 0 0\n"
+
+
+def stat_tree(root, sectors_written):
+    (root / "sys/block/sda").mkdir(parents=True, exist_ok=True)
+    text = STAT.format(written_ios=sectors_written // 8, written=sectors_written)
+    (root / "sys/block/sda/stat").write_text(text)
+
+
+def test_the_progress_counts_the_sectors_read_and_written_since_the_start():
+    assert wb.sectors_moved(STAT.format(written_ios=1, written=4096)) == 20480 + 4096
+    # 2,000,000 sectors zeroed, blanked and read back: 6,000,000 moved; 3,000,000 is half.
+    assert wb.per_cent(3_000_000, 2_000_000 * 512) == 50
+    # Never 100 before nwipe has finished: the log says whether it passed.
+    assert wb.per_cent(10_000_000_000 // 512, 1_000_000_000) == 99
+    assert wb.per_cent(123, 0) == 0
+
+
+def test_the_watch_shows_the_progress_and_sends_it_every_30_seconds(tmp_path):
+    stat_tree(tmp_path, 0)
+    now, sent, shown = [0.0], [], []
+    watch = wb.ProgressWatch(
+        {"/dev/sda": 2_000_000 * 512},
+        send=lambda path, body, content_type: sent.append((path, body)) or (200, b"{}"),
+        tag="RE-000042",
+        clock=lambda: now[0],
+        root=str(tmp_path),
+        out=shown.append,
+    )
+
+    stat_tree(tmp_path, 3_000_000)
+    watch()
+    now[0] = 10.0
+    watch()
+    now[0] = 31.0
+    stat_tree(tmp_path, 4_800_000)
+    watch()
+
+    assert shown == ["  /dev/sda 50 %", "  /dev/sda 50 %", "  /dev/sda 80 %"]
+    assert [path for path, _body in sent] == [wb.PROGRESS_PATH, wb.PROGRESS_PATH]
+    assert b'{"/dev/sda": 80}' in sent[1][1]
+    assert b"RE-000042" in sent[1][1]
+
+
+def test_a_drive_whose_counters_cannot_be_read_is_left_out_silently(tmp_path):
+    sent = []
+    watch = wb.ProgressWatch(
+        {"/dev/sdq": 10**9}, send=lambda *a: sent.append(a), tag="RE-1", root=str(tmp_path)
+    )
+
+    watch()
+
+    assert watch.progress() == {}
+    assert sent == []

@@ -183,3 +183,66 @@ def test_no_line_and_no_polling_without_a_running_erasure(technician_client):
 
     assert "every 10s" not in page
     assert "Erasure running" not in page
+
+
+# Progress -------------------------------------------------------------------------------
+
+PROGRESS = "/api/erasure-progress/"
+
+
+def progress(api, key, device, value):
+    fields = {"device": device, "progress": value if isinstance(value, str) else json.dumps(value)}
+    return api.post(PROGRESS, fields, headers={"Authorization": f"Token {key}"})
+
+
+def test_the_progress_a_workstation_sends_is_shown_on_the_device_page(
+    api, workstation, technician_client
+):
+    _token, key = workstation
+    device = DeviceFactory()
+    start(api, key, device.asset_tag)
+    entries = device.history.count()
+
+    response = progress(api, key, device.asset_tag, {"/dev/nvme0n1": 100, "/dev/sda": 42})
+
+    assert response.status_code == 200, response.json()
+    html = technician_client.get(f"/devices/{device.asset_tag}/erasure-run/").content.decode()
+    assert "Purge NVMe 100\u202f%, Clear HDD 42\u202f%" in html
+    assert "(progress at " in html
+    # A figure on the page, not a change of the device.
+    assert device.history.count() == entries
+
+
+@pytest.mark.parametrize(
+    ("value", "sentence"),
+    [
+        ('{"/dev/sdz": 10}', "/dev/sdz is not among the drives of this erasure."),
+        ('{"/dev/sda": 142}', "The progress of /dev/sda must be a whole number from 0 to 100."),
+        ('{"/dev/sda": "10"}', "The progress of /dev/sda must be a whole number from 0 to 100."),
+        ("[10]", "“progress” must map each drive's path to a per cent"),
+        ('{"/dev/sda": 1', "“progress” is not JSON"),
+    ],
+)
+def test_bad_progress_is_refused_with_a_sentence(api, workstation, value, sentence):
+    _token, key = workstation
+    device = DeviceFactory()
+    start(api, key, device.asset_tag)
+
+    response = progress(api, key, device.asset_tag, value)
+
+    assert response.status_code == 400
+    assert sentence in response.json()["error"]
+    assert ErasureRun.objects.get().progress == {}
+
+
+def test_progress_of_no_running_erasure_answers_409(api, workstation, technician):
+    _token, key = workstation
+    device = DeviceFactory()
+    start(api, key, device.asset_tag)
+    # Another workstation's key: it runs nothing on this device.
+    _other, other_key = WorkstationToken.issue(name="Établi 9", site=SiteFactory(), user=technician)
+
+    response = progress(api, other_key, device.asset_tag, {"/dev/sda": 5})
+
+    assert response.status_code == 409
+    assert "“Établi 9” is running no erasure of" in response.json()["error"]
