@@ -27,6 +27,32 @@ class RequestRefused(Refused):
         self.status = status
 
 
+class OtherSite(RequestRefused):
+    """A workstation writing about a device of another site than its own."""
+
+    def __init__(self, message):
+        super().__init__(message, 403)
+
+
+def require_same_site(workstation, device):
+    """Refuse (OtherSite) a workstation's report, log or results about a device of another
+    site: a stick carried to another workshop, a mistyped tag, a stolen key."""
+    if device.site_id != workstation.site_id:
+        raise OtherSite(
+            _(
+                "%(tag)s is at the site “%(device_site)s” and the workstation “%(name)s” at "
+                "“%(site)s”: nothing was saved. If the device is refurbished here, change "
+                "its site first."
+            )
+            % {
+                "tag": device.asset_tag,
+                "device_site": device.site,
+                "name": workstation.name,
+                "site": workstation.site,
+            }
+        )
+
+
 def authenticate_workstation(key):
     """The active token of this clear key (its last use recorded), or None."""
     if not key:

@@ -58,6 +58,14 @@ class SiteFactory(factory.django.DjangoModelFactory):
     kind = Site.Kind.RESSOURCERIE
 
 
+def bench_site():
+    """The site of the workstation in the API tests, where their devices are too (a
+    workstation writes only about the devices of its own site)."""
+    return SiteFactory._meta.model.objects.get_or_create(
+        code="ETB", defaults={"name": "Atelier de l'établi"}
+    )[0]
+
+
 class LocationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Location

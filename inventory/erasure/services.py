@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.refusals import Refused, require
-from inventory import services, workflow
+from inventory import services, workflow, workstations
 from inventory.erasure.nwipe import ErasureLogError, parse_nwipe_log
 from inventory.erasure.workbench_record import (
     WorkbenchRecord,
@@ -158,10 +158,10 @@ def _import(data, filename, sha256, report, *, by, device, workstation=None, rea
         with transaction.atomic():
             if workstation is not None and device is not None:
                 # Before its drives are added to it: nothing is written to a lent device.
-                device = _in_workshop(device)
+                device = _in_workshop(device, workstation)
             drives = _drives_of_wipes(report.drives, device=device, by=by, workstation=workstation)
             if workstation is not None and device is None:
-                device = _in_workshop(_one_device(drives))
+                device = _in_workshop(_one_device(drives), workstation)
             log = _save_log(data, filename, sha256, report, by)
             record = _record_purge if isinstance(report, WorkbenchRecord) else _record_wipe
             reasons = reasons or {}
@@ -188,9 +188,12 @@ def _import(data, filename, sha256, report, *, by, device, workstation=None, rea
         raise
 
 
-def _in_workshop(device):
+def _in_workshop(device, workstation):
+    """The device, locked, if a workstation may write about it: in the workshop and at
+    the workstation's site."""
     locked = Device.objects.select_for_update().get(pk=device.pk)
     workflow.require_in_workshop(locked)
+    workstations.require_same_site(workstation, locked)
     return locked
 
 
@@ -277,7 +280,7 @@ def _drives_of_wipes(wipes, *, device, by, workstation=None):
     is matched by kind and size among the device's drives without one.
     """
     found = {}
-    unknown, ambiguous = [], []
+    unknown, ambiguous, foreign = [], [], []
     named = [w for w in wipes if w.serial]
     for serial in dict.fromkeys(services.normalise_serial(w.serial) for w in named):
         candidates = _drives_with_serial(serial, device)
@@ -288,6 +291,8 @@ def _drives_of_wipes(wipes, *, device, by, workstation=None):
             ambiguous.append(f"{serial} ({', '.join(tags)})")
         elif device is None:
             unknown.append(serial)
+        elif workstation is not None:
+            foreign.append(serial)
     if ambiguous:
         raise Refused(
             _(
@@ -307,6 +312,8 @@ def _drives_of_wipes(wipes, *, device, by, workstation=None):
             )
             % {"serials": ", ".join(unknown)}
         )
+    if foreign:
+        _refuse_drives_not_reported(device, foreign)
     drives, taken = [], set()
     for wipe in wipes:
         if not wipe.serial:
@@ -331,8 +338,10 @@ def _drive_of_nameless_wipe(wipe, device, by, workstation, *, taken):
     a new drive of the device.
 
     Only a workstation's log reaches here: it wiped the drive inside this very machine,
-    so the drive is one of this device's. Two identical drives without serial number
-    cannot be told apart by anyone: the first one recorded is taken.
+    so the drive is one of this device's even when its report could not list it (no
+    serial number to match, a disk lshw and lsblk do not describe as one). Two identical
+    drives without serial number cannot be told apart by anyone: the first one recorded
+    is taken. A drive WITH a serial number must be one the device has.
     """
     kind = _drive_kind(wipe)
     kinds = _KINDS_OF_UNKNOWN if kind == Drive.Kind.OTHER else {kind}
@@ -350,6 +359,19 @@ def _add_nameless(wipe, device, by, workstation):
         "this machine."
     ) % {"name": workstation.name}
     return _add_drive_of_wipe(wipe, device=device, by=by, note=note)
+
+
+def _refuse_drives_not_reported(device, serials):
+    # A workstation's log must be of drives its own report described: a log of another
+    # machine (a stick moved without a new report, a mistyped tag) is not recorded on it.
+    raise Refused(
+        _(
+            "The log names drives %(tag)s does not have (serial numbers %(serials)s). "
+            "Nothing was saved: send the machine's hardware report first (it lists its "
+            "drives), then the log."
+        )
+        % {"tag": device.asset_tag, "serials": ", ".join(serials)}
+    )
 
 
 def _drives_with_serial(serial, device):
@@ -544,7 +566,7 @@ def start_erasure_run(*, workstation, device, drives):
     drives = _checked_run_drives(drives)
     try:
         with transaction.atomic():
-            device = _in_workshop(device)
+            device = _in_workshop(device, workstation)
             run = device.erasure_runs.filter(finished_at__isnull=True).first()
             if run is not None:
                 return run, False

@@ -185,8 +185,8 @@ def api_log(request, token):
         received = erasure.receive_erasure_log(
             data=data, filename=upload.name, workstation=token, device=device, reasons=reasons
         )
-    except PermissionRefused:
-        # The key's user may not: workstation_api answers 403.
+    except (PermissionRefused, RequestRefused):
+        # 403: the key's user may not, or the device is at another site.
         raise
     except (workflow.NotInWorkshop, erasure.AlreadyImported) as refusal:
         return workstations.error(refusal.message, 409)
@@ -202,7 +202,8 @@ def api_start(request, token):
     device, drives = _api_start_fields(request)
     try:
         run, created = erasure.start_erasure_run(workstation=token, device=device, drives=drives)
-    except PermissionRefused:
+    except (PermissionRefused, RequestRefused):
+        # 403: the key's user may not, or the device is at another site.
         raise
     except workflow.NotInWorkshop as refusal:
         return workstations.error(refusal.message, 409)
@@ -249,7 +250,8 @@ def api_progress(request, token):
     device, progress = _api_device_and_json(request, "progress")
     try:
         run = erasure.report_erasure_progress(workstation=token, device=device, progress=progress)
-    except PermissionRefused:
+    except (PermissionRefused, RequestRefused):
+        # 403: the key's user may not, or the device is at another site.
         raise
     except erasure.NoErasureRunning as refusal:
         return workstations.error(refusal.message, 409)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.refusals import Refused, require
-from inventory import services, workflow
+from inventory import services, workflow, workstations
 from inventory.hardware.report import HardwareReportError, parse_hardware_report
 from inventory.models import Category, Device, Drive, HardwareReport, WorkstationToken
 from inventory.signals import device_registered
@@ -79,7 +79,9 @@ def import_hardware_report(
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                target, created = _register_or_update(spec, serial, by, site, donation, device)
+                target, created = _register_or_update(
+                    spec, serial, by, site, donation, device, workstation
+                )
                 _keep_report(target, raw, source, workstation, by)
                 if created:
                     device_registered.send(Device, device=target, by=by, workstation=workstation)
@@ -124,7 +126,7 @@ def _with_serial(lshw, serial):
     return json.dumps(document)
 
 
-def _register_or_update(spec, serial, by, site, donation, device):
+def _register_or_update(spec, serial, by, site, donation, device, workstation=None):
     target = _target_device(device, serial, spec.manufacturer)
     if target is None:
         target = _register(spec, serial, by, site, donation)
@@ -135,6 +137,8 @@ def _register_or_update(spec, serial, by, site, donation, device):
             workflow.require_in_workshop(target)
         except workflow.NotInWorkshop as refusal:
             raise NotInWorkshopError(refusal.message) from refusal
+        if workstation is not None:
+            workstations.require_same_site(workstation, target)
         target.hardware_changes = _update(target, spec, serial, by, donation)
         created = False
     target.hardware_changes += _sync_drives(target, spec.drives, by)

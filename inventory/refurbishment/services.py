@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.refusals import Refused, require
-from inventory import services, workflow
+from inventory import services, workflow, workstations
 from inventory.models import (
     ChecklistItem,
     CheckResult,
@@ -90,6 +90,7 @@ def record_workbench_checks(*, device, results, by, workstation):
     with transaction.atomic():
         locked = Device.objects.select_for_update().get(pk=device.pk)
         workflow.require_in_workshop(locked)
+        workstations.require_same_site(workstation, locked)
         items = {
             item.workbench_check: item
             for item in ChecklistItem.objects.filter(category=locked.category, active=True)

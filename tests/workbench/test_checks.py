@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from inventory.models import Category, ChecklistItem, CheckResult, Status, WorkstationToken
-from tests.factories import DeviceFactory, SiteFactory
+from tests.factories import DeviceFactory, bench_site
 from workbench import reemploi_checks as checks
 from workbench import reemploi_workbench as wb
 
@@ -358,7 +358,7 @@ def test_the_checks_command_records_the_results_on_the_devices_checklist(
     for tool in ("lsblk", "smartctl"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed (apt-get install util-linux smartmontools)")
-    _token, key = WorkstationToken.issue(name="Établi 1", site=SiteFactory(), user=technician)
+    _token, key = WorkstationToken.issue(name="Établi 1", site=bench_site(), user=technician)
     (tmp_path / "token").write_text(key)
     root = tmp_path / "root"
     fake_machine(root)
@@ -369,7 +369,7 @@ def test_the_checks_command_records_the_results_on_the_devices_checklist(
         ChecklistItem.objects.create(
             category=Category.LAPTOP, label=code, position=position, workbench_check=code
         )
-    device = DeviceFactory(category=Category.LAPTOP, status=Status.REFURBISHING)
+    device = DeviceFactory(site=bench_site(), category=Category.LAPTOP, status=Status.REFURBISHING)
     command = [sys.executable, str(Path(wb.__file__)), "checks", "--server", live_server.url]
     command += ["--key-file", str(tmp_path / "token"), "--spool", str(tmp_path / "spool")]
     command += ["--device", device.asset_tag.lower(), "--no-guided", "--root", str(root)]

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from inventory.models import Device, Drive, Erasure, ErasureLog, Status, WorkstationToken
-from tests.factories import DeviceFactory, SiteFactory
+from tests.factories import DeviceFactory, SiteFactory, bench_site
 from tests.inventory.erasure.test_erasure_import import (
     BROKEN,
     HDD,
@@ -36,7 +36,7 @@ AWAY += [Status.PARTS, Status.RECYCLED]
 
 @pytest.fixture
 def workstation(technician):
-    return WorkstationToken.issue(name="Établi 2", site=SiteFactory(), user=technician)
+    return WorkstationToken.issue(name="Établi 2", site=bench_site(), user=technician)
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_a_failed_drive_leaves_the_device_in_wiping_and_the_answer_says_what_is_
     api, workstation
 ):
     _token, key = workstation
-    device = DeviceFactory()
+    device = device_with_drives("FINISHED-1", "CUT-5")
 
     response = send(api, key, interrupted_log(), device=device.asset_tag.lower())
 
@@ -151,7 +151,7 @@ def test_the_same_log_sent_for_another_device_answers_409_and_writes_nothing(api
     _token, key = workstation
     device_with_drives(SSD, HDD)
     send(api, key)
-    other = DeviceFactory()
+    other = DeviceFactory(site=bench_site())
 
     response = send(api, key, device=other.asset_tag)
 
@@ -183,7 +183,7 @@ def test_a_log_of_a_device_away_from_the_workshop_answers_409_and_writes_nothing
 
 def test_a_log_sent_for_a_lent_device_adds_no_drive_to_it(api, workstation, media_root):
     _token, key = workstation
-    device = DeviceFactory(status=Status.LENT)
+    device = DeviceFactory(site=bench_site(), status=Status.LENT)
 
     response = send(api, key, device=device.asset_tag)
 
@@ -194,7 +194,7 @@ def test_a_log_sent_for_a_lent_device_adds_no_drive_to_it(api, workstation, medi
 @pytest.mark.parametrize("name", BROKEN)
 def test_a_broken_log_answers_400_with_the_parsers_reason(api, workstation, media_root, name):
     _token, key = workstation
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
 
     response = send(api, key, read(name), device=device.asset_tag, name=name)
 
@@ -247,7 +247,7 @@ def test_a_request_without_a_log_answers_400(api, workstation):
 
 def test_a_huge_log_answers_400_and_writes_nothing(api, workstation, media_root):
     _token, key = workstation
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
 
     response = send(api, key, b" " * (11 * 1024 * 1024), device=device.asset_tag)
 
@@ -323,7 +323,7 @@ NAMELESS = "zero-verify-last.log"  # nwipe on an 8 MB loop device: no serial num
 
 def test_a_wipe_without_serial_is_added_to_the_named_device_with_a_note(api, workstation):
     token, key = workstation
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
 
     response = send(api, key, read(NAMELESS), device=device.asset_tag)
 
@@ -342,7 +342,7 @@ def test_a_wipe_without_serial_is_matched_to_the_devices_drive_of_that_kind_and_
     api, workstation
 ):
     _token, key = workstation
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
     other_size = Drive.objects.create(device=device, kind="other", capacity_gb=500)
     same = Drive.objects.create(device=device, kind="other", capacity_gb=None)
     named = Drive.objects.create(device=device, kind="other", serial_number="KEEP-1")
@@ -356,10 +356,40 @@ def test_a_wipe_without_serial_is_matched_to_the_devices_drive_of_that_kind_and_
 
 def test_a_wipe_without_serial_and_without_device_is_still_refused(api, workstation, media_root):
     _token, key = workstation
-    DeviceFactory()
+    DeviceFactory(site=bench_site())
 
     response = send(api, key, read(NAMELESS))
 
     assert response.status_code == 400
     assert "/dev/loop0" in response.json()["error"]
     assert nothing_saved(media_root)
+
+
+def test_a_log_of_drives_the_named_device_does_not_have_is_refused(api, workstation, media_root):
+    # Its report listed other drives: a stick moved to another machine, a mistyped tag.
+    _token, key = workstation
+    device = device_with_drives(SSD)
+
+    response = send(api, key, device=device.asset_tag)
+
+    assert response.status_code == 400
+    assert (
+        f"The log names drives {device.asset_tag} does not have (serial numbers {HDD})"
+        in response.json()["error"]
+    )
+    assert nothing_saved(media_root, drives=1)
+    device.refresh_from_db()
+    assert device.status == Status.RECEIVED
+
+
+def test_a_key_of_another_site_is_refused_and_nothing_is_written(api, technician, media_root):
+    _token, key = WorkstationToken.issue(name="Établi de Lens", site=SiteFactory(), user=technician)
+    device = device_with_drives(SSD, HDD)
+
+    response = send(api, key, device=device.asset_tag)
+
+    assert response.status_code == 403
+    assert "and the workstation “Établi de Lens” at" in response.json()["error"]
+    assert nothing_saved(media_root, drives=2)
+    device.refresh_from_db()
+    assert device.status == Status.RECEIVED

@@ -17,7 +17,7 @@ from inventory.erasure.services import import_erasure_log
 from inventory.models import Drive, Erasure, ErasureLog, Status
 from inventory.workflow import unerased_drives
 from tests import paths
-from tests.factories import DeviceFactory, DriveFactory
+from tests.factories import DeviceFactory, DriveFactory, bench_site
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -58,7 +58,8 @@ def nothing_saved(media_root, *, drives=0):
 
 
 def device_with_drives(*serials):
-    device = DeviceFactory()
+    # At the site of the API tests' workstation, which may write only about its devices.
+    device = DeviceFactory(site=bench_site())
     for serial in serials:
         DriveFactory(device=device, serial_number=serial)
     return device

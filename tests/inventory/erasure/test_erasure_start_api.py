@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from inventory.models import Device, ErasureRun, Status, WorkstationToken
-from tests.factories import DeviceFactory, SiteFactory
+from tests.factories import DeviceFactory, SiteFactory, bench_site
 from tests.inventory.erasure.test_erasure_api import send as send_log
 from tests.inventory.erasure.test_erasure_import import nothing_saved, read
 
@@ -24,7 +24,7 @@ DRIVES = [
 
 @pytest.fixture
 def workstation(technician):
-    return WorkstationToken.issue(name="Établi 3", site=SiteFactory(), user=technician)
+    return WorkstationToken.issue(name="Établi 3", site=bench_site(), user=technician)
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_a_start_moves_a_received_device_to_wiping_and_records_what_runs(
     api, workstation, technician
 ):
     token, key = workstation
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
 
     response = start(api, key, device.asset_tag.lower())
 
@@ -59,7 +59,7 @@ def test_a_start_moves_a_received_device_to_wiping_and_records_what_runs(
 
 def test_the_same_start_sent_again_answers_200_and_writes_nothing(api, workstation):
     _token, key = workstation
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
     first = start(api, key, device.asset_tag).json()
     entries = device.history.count()
 
@@ -73,7 +73,7 @@ def test_the_same_start_sent_again_answers_200_and_writes_nothing(api, workstati
 
 def test_the_log_closes_the_run_and_moves_the_device_on(api, workstation):
     _token, key = workstation
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
     start(api, key, device.asset_tag, [{"path": "/dev/loop0", "method": "overwrite"}])
 
     response = send_log(api, key, read("zero-verify-last.log"), device=device.asset_tag)
@@ -88,7 +88,7 @@ def test_the_log_closes_the_run_and_moves_the_device_on(api, workstation):
 @pytest.mark.parametrize("status", [Status.LENT, Status.SOLD, Status.RESERVED])
 def test_a_device_away_from_the_workshop_answers_409_and_nothing_moves(api, workstation, status):
     _token, key = workstation
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
     Device.objects.filter(pk=device.pk).update(status=status)
 
     response = start(api, key, device.asset_tag)
@@ -116,7 +116,7 @@ def test_bad_input_is_refused_with_a_sentence_and_nothing_written(
     api, workstation, media_root, tag, drives, status, words
 ):
     _token, key = workstation
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
 
     response = start(api, key, device.asset_tag if tag is None else tag, drives)
 
@@ -129,7 +129,7 @@ def test_bad_input_is_refused_with_a_sentence_and_nothing_written(
 
 
 def test_a_start_without_a_valid_key_answers_401(api, workstation):
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
 
     response = start(api, "not-a-key", device.asset_tag)
 
@@ -144,7 +144,7 @@ def test_the_device_page_shows_the_running_erasure_and_polls_it(
     api, workstation, technician_client
 ):
     _token, key = workstation
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
     start(api, key, device.asset_tag)
     run = ErasureRun.objects.get()
 
@@ -159,7 +159,7 @@ def test_the_polled_line_costs_the_same_queries_and_reloads_the_page_when_done(
     api, workstation, technician_client, django_assert_max_num_queries
 ):
     _token, key = workstation
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
     start(api, key, device.asset_tag)
     run = ErasureRun.objects.get()
     url = f"/devices/{device.asset_tag}/erasure-run/?run={run.pk}"
@@ -177,7 +177,7 @@ def test_the_polled_line_costs_the_same_queries_and_reloads_the_page_when_done(
 
 
 def test_no_line_and_no_polling_without_a_running_erasure(technician_client):
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
 
     page = technician_client.get(device.get_absolute_url()).content.decode()
 
@@ -199,7 +199,7 @@ def test_the_progress_a_workstation_sends_is_shown_on_the_device_page(
     api, workstation, technician_client
 ):
     _token, key = workstation
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
     start(api, key, device.asset_tag)
     entries = device.history.count()
 
@@ -225,7 +225,7 @@ def test_the_progress_a_workstation_sends_is_shown_on_the_device_page(
 )
 def test_bad_progress_is_refused_with_a_sentence(api, workstation, value, sentence):
     _token, key = workstation
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
     start(api, key, device.asset_tag)
 
     response = progress(api, key, device.asset_tag, value)
@@ -237,7 +237,7 @@ def test_bad_progress_is_refused_with_a_sentence(api, workstation, value, senten
 
 def test_progress_of_no_running_erasure_answers_409(api, workstation, technician):
     _token, key = workstation
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
     start(api, key, device.asset_tag)
     # Another workstation's key: it runs nothing on this device.
     _other, other_key = WorkstationToken.issue(name="Établi 9", site=SiteFactory(), user=technician)
@@ -246,3 +246,16 @@ def test_progress_of_no_running_erasure_answers_409(api, workstation, technician
 
     assert response.status_code == 409
     assert "“Établi 9” is running no erasure of" in response.json()["error"]
+
+
+def test_a_start_by_a_key_of_another_site_is_refused_and_nothing_moves(api, technician):
+    _other, key = WorkstationToken.issue(name="Établi de Lens", site=SiteFactory(), user=technician)
+    device = DeviceFactory(site=bench_site())
+
+    response = start(api, key, device.asset_tag)
+
+    assert response.status_code == 403
+    assert "and the workstation “Établi de Lens” at" in response.json()["error"]
+    device.refresh_from_db()
+    assert device.status == Status.RECEIVED
+    assert not ErasureRun.objects.exists()

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from inventory.models import Device, Drive, Erasure, ErasureLog, Status
-from tests.factories import DeviceFactory
+from tests.factories import DeviceFactory, bench_site
 from tests.inventory.erasure.test_erasure_api import api, send, workstation  # noqa: F401
 from tests.inventory.erasure.test_erasure_import import nothing_saved, read
 from tests.workbench.test_erase import MICRON, NOT_FROZEN, NVME_NODE, SSD_NODE, Recorded, clock
@@ -30,7 +30,7 @@ NVME_ENTRY = purged(NVME_NODE, {("nvme", "id-ctrl"): (0, MICRON), ("nvme", "vers
 
 
 def device_with(*nodes):
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
     for node in nodes:
         Drive.objects.create(device=device, serial_number=node["serial"], kind="ssd")
     return device
@@ -121,7 +121,7 @@ def test_a_record_for_a_drive_the_device_does_not_have_is_refused_without_device
 
 def test_an_nwipe_fallback_keeps_its_reason_in_the_notes(api, workstation):  # noqa: F811
     _token, key = workstation
-    device = DeviceFactory()
+    device = DeviceFactory(site=bench_site())
     reasons = json.dumps({"/dev/loop0": "the drive's security is frozen"})
 
     response = api.post(

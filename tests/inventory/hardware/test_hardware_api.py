@@ -381,9 +381,9 @@ def test_a_report_of_a_lent_device_answers_409_and_writes_nothing(api, workstati
     assert counts() == (1, 0, 0)
 
 
-def test_a_report_of_a_returned_device_updates_it(api, workstation):
+def test_a_report_of_a_returned_device_updates_it(api, workstation, site):
     _token, key = workstation
-    device = DeviceFactory(serial_number=SERIAL, status=Status.RETURNED, ram_mb=2048)
+    device = DeviceFactory(serial_number=SERIAL, status=Status.RETURNED, ram_mb=2048, site=site)
 
     response = send(api, key)
 
@@ -391,3 +391,22 @@ def test_a_report_of_a_returned_device_updates_it(api, workstation):
     assert response.json()["asset_tag"] == device.asset_tag
     device.refresh_from_db()
     assert device.ram_mb == 16 * 1024
+
+
+def test_a_report_of_a_device_of_another_site_is_refused_and_writes_nothing(api, technician):
+    # The stick of the workshop in Lens on a machine that Bruay received and registered.
+    device = DeviceFactory(serial_number=SERIAL, ram_mb=2048, site=SiteFactory(code="BRU2"))
+    lens = SiteFactory(code="LEN", name="Ressourcerie de Lens")
+    _token, key = WorkstationToken.issue(name="Établi de Lens", site=lens, user=technician)
+    reports = device.hardware_reports.count()
+
+    response = send(api, key)
+
+    assert response.status_code == 403
+    assert (
+        f"{device.asset_tag} is at the site “{device.site}” and the workstation “Établi de "
+        "Lens” at “Ressourcerie de Lens”: nothing was saved." in response.json()["error"]
+    )
+    device.refresh_from_db()
+    assert device.ram_mb == 2048
+    assert device.hardware_reports.count() == reports

@@ -14,7 +14,7 @@ from django.test import Client
 from accounts.roles import Role
 from inventory.models import Category, ChecklistItem, CheckResult, Status, WorkstationToken
 from inventory.refurbishment import services
-from tests.factories import DeviceFactory, SiteFactory, UserFactory
+from tests.factories import DeviceFactory, SiteFactory, UserFactory, bench_site
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -42,12 +42,12 @@ def checklist():
 
 @pytest.fixture
 def workstation(technician):
-    return WorkstationToken.issue(name="Établi 3", site=SiteFactory(), user=technician)
+    return WorkstationToken.issue(name="Établi 3", site=bench_site(), user=technician)
 
 
 @pytest.fixture
 def laptop():
-    return DeviceFactory(category=Category.LAPTOP, status=Status.REFURBISHING)
+    return DeviceFactory(site=bench_site(), category=Category.LAPTOP, status=Status.REFURBISHING)
 
 
 def post(workstation, body, *, raw=None):
@@ -196,7 +196,7 @@ def test_one_wrong_result_refuses_the_whole_request_saying_which(
 
 @pytest.mark.usefixtures("checklist")
 def test_a_device_away_from_the_workshop_answers_409(workstation):
-    lent = DeviceFactory(category=Category.LAPTOP, status=Status.LENT)
+    lent = DeviceFactory(site=bench_site(), category=Category.LAPTOP, status=Status.LENT)
 
     status, error = _refused(workstation, lent, RAM_AND_BATTERY)
 
@@ -244,7 +244,7 @@ def test_a_results_field_that_is_not_a_list_answers_400(workstation, laptop):
 @pytest.mark.usefixtures("checklist")
 def test_a_key_whose_user_may_not_process_devices_answers_403(laptop, roles):
     social_worker = UserFactory(username="sw-key", role=Role.SOCIAL_WORKER)
-    workstation = WorkstationToken.issue(name="Établi 4", site=SiteFactory(), user=social_worker)
+    workstation = WorkstationToken.issue(name="Établi 4", site=bench_site(), user=social_worker)
 
     response = post(workstation, {"device": laptop.asset_tag, "results": RAM_AND_BATTERY})
 
@@ -280,3 +280,13 @@ def test_the_default_checklist_gets_its_codes_and_the_computers_three_automatic_
     assert not ChecklistItem.objects.filter(category=Category.SMARTPHONE).exclude(
         workbench_check=""
     )
+
+
+def test_results_about_a_device_of_another_site_are_refused(laptop, technician):
+    other = WorkstationToken.issue(name="Établi de Lens", site=SiteFactory(), user=technician)
+
+    response = post(other, {"device": laptop.asset_tag, "results": RAM_AND_BATTERY})
+
+    assert response.status_code == 403
+    assert "and the workstation “Établi de Lens” at" in response.json()["error"]
+    assert results(laptop) == {}
