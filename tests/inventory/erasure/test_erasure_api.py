@@ -365,6 +365,7 @@ def test_a_wipe_without_serial_and_without_device_is_still_refused(api, workstat
     assert nothing_saved(media_root)
 
 
+@pytest.mark.usefixtures("english")
 def test_a_log_of_drives_the_named_device_does_not_have_is_refused(api, workstation, media_root):
     # Its report listed other drives: a stick moved to another machine, a mistyped tag.
     _token, key = workstation
@@ -382,6 +383,7 @@ def test_a_log_of_drives_the_named_device_does_not_have_is_refused(api, workstat
     assert device.status == Status.RECEIVED
 
 
+@pytest.mark.usefixtures("english")
 def test_a_key_of_another_site_is_refused_and_nothing_is_written(api, technician, media_root):
     _token, key = WorkstationToken.issue(name="Établi de Lens", site=SiteFactory(), user=technician)
     device = device_with_drives(SSD, HDD)

@@ -393,6 +393,7 @@ def test_a_report_of_a_returned_device_updates_it(api, workstation, site):
     assert device.ram_mb == 16 * 1024
 
 
+@pytest.mark.usefixtures("english")
 def test_a_report_of_a_device_of_another_site_is_refused_and_writes_nothing(api, technician):
     # The stick of the workshop in Lens on a machine that Bruay received and registered.
     device = DeviceFactory(serial_number=SERIAL, ram_mb=2048, site=SiteFactory(code="BRU2"))
