@@ -70,8 +70,15 @@ def test_the_hook_enables_the_unit_and_checks_the_program_the_wrapper_runs():
     assert os.access(HOOK, os.X_OK)
     assert f"systemctl enable {UNIT.name}" in hook
     assert f"PROGRAM={PROGRAM_DIR}/reemploi_workbench.py" in wrapper
-    # The program and the module it imports are on the stick, or the build stops.
-    for program in ("reemploi_workbench.py", "reemploi_checks.py"):
+    # The program and every module it imports are on the stick, or the build stops.
+    modules = sorted(p.name for p in WORKBENCH.glob("reemploi_*.py"))
+    assert modules == [
+        "reemploi_checks.py",
+        "reemploi_erase.py",
+        "reemploi_label.py",
+        "reemploi_workbench.py",
+    ]
+    for program in modules:
         assert (WORKBENCH / program).exists()
         assert f"test -f {PROGRAM_DIR}/{program}" in hook
 
