@@ -90,7 +90,9 @@ class ReadyForm(SeenStatusForm):
         self.fields["grade"].initial = device.grade or None
         self.fields["location"].queryset = Location.objects.filter(site_id=device.site_id)
         if not self.is_bound:
-            self.fields["location"].initial = device.location_id or usual_ready_shelf(device)
+            # Where the ready ones wait, rather than where it is now (often the reception
+            # dock or the bench); its own place when the site has no habit yet.
+            self.fields["location"].initial = usual_ready_shelf(device) or device.location_id
         if has_system or not workflow.needs_system(device):
             del self.fields["system"]
         elif not self.is_bound:

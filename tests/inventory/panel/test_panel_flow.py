@@ -322,3 +322,17 @@ def test_a_ready_device_is_put_away_on_a_shelf_of_its_site(technician_client):
     device.refresh_from_db()
     assert device.location == shelf
     assert device.history.first().location_id == shelf.pk
+
+
+def test_the_ready_panel_proposes_the_shelf_of_the_ready_ones_not_the_reception_dock(
+    technician_client, laptop
+):
+    dock = LocationFactory(site=laptop.site, code="QUAI")
+    shelf = LocationFactory(site=laptop.site, code="PRETS")
+    laptop.location = dock
+    laptop.save()
+    DeviceFactory(site=laptop.site, status=Status.READY, location=shelf)
+
+    page = technician_client.get(laptop.get_absolute_url()).content.decode()
+
+    assert f'<option value="{shelf.pk}" selected>' in page
