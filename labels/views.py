@@ -80,6 +80,9 @@ def index(request):
     return render(request, "labels/index.html", context)
 
 
+QUEUE_SHOWN = 50
+
+
 def _queue_context(request):
     """The labels waiting to be printed (of the site chosen in ?site=), and the form that
     prints them on the stock this person used last for devices."""
@@ -89,8 +92,11 @@ def _queue_context(request):
     except ValidationError:
         site = None  # an unknown site in the address: every site's labels
     initial = {"layout": _initial(request.user, Kind.DEVICE)["layout"], "site": site}
+    waiting = queue.pending(site)
     return {
-        "queue": list(queue.pending(site)),
+        # The oldest first, a page's worth: « Imprimer la file » prints them all anyway.
+        "queue": list(waiting[:QUEUE_SHOWN]),
+        "queue_count": waiting.count(),
         "queue_form": QueuePrintForm(initial=initial),
         "queue_site": site,
         "queue_sites": Site.objects.order_by("code"),

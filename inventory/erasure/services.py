@@ -612,7 +612,7 @@ def report_erasure_progress(*, workstation, device, progress):
 def _checked_progress(progress, paths):
     if not isinstance(progress, dict) or not progress:
         raise Refused(
-            _("“progress” must map each drive's path to a per cent, e.g. {\"/dev/sda\": 42}.")
+            _('“progress” must map each drive\'s path to a per cent, e.g. {"/dev/sda": 42}.')
         )
     for path, value in progress.items():
         if path not in paths:
@@ -621,8 +621,7 @@ def _checked_progress(progress, paths):
             )
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
             raise Refused(
-                _("The progress of %(path)s must be a whole number from 0 to 100.")
-                % {"path": path}
+                _("The progress of %(path)s must be a whole number from 0 to 100.") % {"path": path}
             )
     return progress
 

@@ -154,3 +154,12 @@ def test_the_public_page_of_a_lent_demo_device_does_not_tell_a_social_service_fo
         assert "prêté dans le cadre du programme" in text
         for word in ("travailleu", "social", "ccas", "mission locale", "rsa", "f-0"):
             assert word not in text, (device.asset_tag, word)
+
+
+def test_the_demo_labels_queue_holds_only_the_three_latest(demo):
+    # The months of history made devices ready long ago: their labels were printed then.
+    from labels.models import LabelRequest
+
+    waiting = LabelRequest.objects.filter(printed_at__isnull=True)
+    assert waiting.count() == 3
+    assert LabelRequest.objects.filter(printed_at__isnull=False).count() > 50

@@ -136,7 +136,7 @@ def test_the_queue_list_costs_the_same_for_many_labels(
 ):
     for _ in range(2):
         make_ready(refurbished(), technician)
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(13) as few:
         technician_client.get(INDEX)
     for _ in range(8):
         make_ready(refurbished(), technician)
@@ -145,6 +145,22 @@ def test_the_queue_list_costs_the_same_for_many_labels(
         response = technician_client.get(INDEX)
 
     assert len(response.context["queue"]) == 10
+
+
+def test_a_long_queue_lists_the_oldest_and_says_how_many_wait(
+    technician_client, technician, monkeypatch
+):
+    monkeypatch.setattr("labels.views.QUEUE_SHOWN", 3)
+    devices = [refurbished() for _ in range(5)]
+    for device in devices:
+        make_ready(device, technician)
+
+    response = technician_client.get(INDEX)
+
+    assert [r.device for r in response.context["queue"]] == devices[:3]
+    html = response.content.decode()
+    assert "À imprimer (5)" in html
+    assert "Les 3 plus anciennes sont listées ; la file en compte 5" in html
 
 
 def test_the_queue_of_one_site(technician_client, technician):

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.roles import Role, sync_roles
@@ -35,6 +36,7 @@ from inventory.models import (
 )
 from inventory.models import Status as S
 from inventory.refurbishment import services as refurbishment
+from labels.models import LabelRequest
 
 PASSWORD = "demo"
 ACCOUNTS = [
@@ -204,6 +206,7 @@ class Command(BaseCommand):
             self.stdout.write("Created the price list, a week of sales and two attestations.")
         else:
             self.stdout.write("Demo sales already loaded: nothing to add.")
+        _labels_printed_long_ago(keep=3)
         usernames = [a[0] for a in ACCOUNTS] + [a[0] for a in lending_demo.ACCOUNTS]
         self.stdout.write(
             self.style.SUCCESS("Demo accounts (password 'demo'): " + ", ".join(usernames))
@@ -419,3 +422,14 @@ class Command(BaseCommand):
             )
         device.grade = rng.choice(["A", "B", "B", "C"])
         services.update_device(device=device, by=technician, fields=["grade"])
+
+
+def _labels_printed_long_ago(*, keep):
+    """The months of history made every device ready and queued its label: all were
+    printed back then, but for the `keep` latest, waiting to show the queue. Only the
+    demo's own devices: a second run leaves the labels queued since alone."""
+    waiting = LabelRequest.objects.filter(
+        printed_at__isnull=True, device__serial_number__startswith="DEMO"
+    )
+    latest = list(waiting.order_by("-requested_at", "-pk").values_list("pk", flat=True)[:keep])
+    waiting.exclude(pk__in=latest).update(printed_at=F("requested_at"))
