@@ -25,10 +25,10 @@ MAX_QUERIES = {
     # its sites, locations and donations, comments, the choices of the forms, certificates,
     # hardware reports, the part and system choices of the refurbishment card, and the
     # erasure running on a workstation, if any, and the usual shelf of its category
-    "device_detail": 28,
+    "device_detail": 29,
     # the same, plus the forms of the next-step panel: the ready panel's systems, the most
     # installed one and the shelves of the site, or the shelves of a ready device's site
-    "device_detail_panel": 30,
+    "device_detail_panel": 31,
     # donation, devices, counts by status, totals, history, donor and site names, comments
     "donation_detail": 13,
 }
