@@ -122,6 +122,14 @@ def _refurbish(device, checklist):
 
 
 def _shelve(device, checklist):
+    if device.location_id is not None:
+        # Shelved with the ready click: the panel says where, and offers to move it.
+        return NextStep(
+            SHELVE,
+            _("Ready, on its shelf"),
+            _("Ready to go on %(shelf)s. Its label went to the print queue (Labels page).")
+            % {"shelf": device.location},
+        )
     return NextStep(
         SHELVE,
         _("Label it and put it on a shelf"),

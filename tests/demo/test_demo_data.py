@@ -163,3 +163,14 @@ def test_the_demo_labels_queue_holds_only_the_three_latest(demo):
     waiting = LabelRequest.objects.filter(printed_at__isnull=True)
     assert waiting.count() == 3
     assert LabelRequest.objects.filter(printed_at__isnull=False).count() > 50
+
+
+def test_ready_demo_devices_wait_on_the_shelves_of_their_category(demo):
+    # The ready panel proposes where the ready devices of a category are: the demo has a habit.
+    from inventory.models import Category, Device, Status
+
+    laptops = Device.objects.filter(
+        status=Status.READY, category=Category.LAPTOP, serial_number__regex=r"^DEMO[0-9]"
+    )
+    assert laptops.exists()
+    assert set(laptops.values_list("location__code", flat=True)) <= {"BRU-A01", "BET-R01"}

@@ -379,6 +379,9 @@ class Command(BaseCommand):
             if target == S.READY and not workflow.needs_system(device):
                 note = "Tests OK"
             workflow.transition_device(device=device, target=target, by=by, note=note)
+            if target == S.READY:
+                shelf = _ready_shelf(device)
+                services.move_device(device=device, location=shelf, by=technician)
         if rng.random() < 0.15:
             services.add_comment(
                 subject=device,
@@ -433,3 +436,16 @@ def _labels_printed_long_ago(*, keep):
     )
     latest = list(waiting.order_by("-requested_at", "-pk").values_list("pk", flat=True)[:keep])
     waiting.exclude(pk__in=latest).update(printed_at=F("requested_at"))
+
+
+# Where each site keeps its ready devices: laptops on the first shelf, desktops on the
+# second, the rest on the last (so that the ready panel has a habit to propose).
+_SHELF_OF_CATEGORY = {Category.LAPTOP: 0, Category.DESKTOP: 1}
+
+
+def _ready_shelf(device):
+    shelves = sorted(
+        (loc for loc in device.site.locations.all() if loc.code.split("-")[-1][:1] in "AR"),
+        key=lambda loc: loc.code,
+    )
+    return shelves[min(_SHELF_OF_CATEGORY.get(device.category, 2), len(shelves) - 1)]

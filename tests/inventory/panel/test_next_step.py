@@ -4,7 +4,7 @@ import pytest
 
 from inventory.models import Category, ChecklistItem, Status
 from inventory.panel import next_step as steps
-from tests.factories import DeviceFactory
+from tests.factories import DeviceFactory, LocationFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -66,10 +66,19 @@ def test_a_device_in_refurbishment_gets_the_ready_panel_with_its_pending_tests()
 
 
 def test_a_ready_device_is_shelved_and_has_nothing_missing():
-    step = step_of(DeviceFactory(status=Status.READY, refurbished=True))
+    step = step_of(DeviceFactory(status=Status.READY, refurbished=True, location=None))
 
     assert step.kind == steps.SHELVE
+    assert step.title == "Label it and put it on a shelf"
     assert step.missing == []
+
+
+def test_a_ready_device_already_shelved_says_where():
+    shelf = LocationFactory(code="BRU-A01", name="Étagère A1")
+    step = step_of(DeviceFactory(status=Status.READY, refurbished=True, location=shelf))
+
+    assert (step.kind, step.title) == (steps.SHELVE, "Ready, on its shelf")
+    assert "Ready to go on BRU-A01" in step.text
 
 
 def test_a_returned_laptop_is_erased_again():
