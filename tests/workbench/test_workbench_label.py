@@ -216,3 +216,32 @@ def test_a_label_that_cannot_be_printed_does_not_stop_the_run(tmp_path, monkeypa
 
     assert code == wb.EXIT_OK
     assert "could not be fetched (no answer): down" in capsys.readouterr().out
+
+
+def test_the_real_qrencode_draws_a_code_a_phone_reads_as_the_devices_page():
+    import re
+    import shutil
+
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    if shutil.which("qrencode") is None:
+        pytest.skip("qrencode is not installed (apt-get install qrencode)")
+    url = label.public_url("https://reemploi.example.org", "RE-000042")
+
+    drawn = label.qr_code(url)
+
+    # ANSIUTF8: white ink on black; each character is two modules, top and bottom.
+    rows = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in drawn.splitlines()]
+    rows = [row for row in rows if row.strip() or row]
+    light = {"█": (1, 1), "▀": (1, 0), "▄": (0, 1), " ": (0, 0)}
+    width = max(len(row) for row in rows)
+    image = Image.new("L", (width + 8, 2 * len(rows) + 8), 255)
+    for y, row in enumerate(rows):
+        for x, char in enumerate(row):
+            top, bottom = light.get(char, (1, 1))
+            image.putpixel((x + 4, 2 * y + 4), 255 if top else 0)
+            image.putpixel((x + 4, 2 * y + 5), 255 if bottom else 0)
+    image = image.resize((image.width * 8, image.height * 8), Image.NEAREST)
+
+    assert url in [result.text for result in zxingcpp.read_barcodes(image)]
