@@ -3,12 +3,14 @@ of facts, a QR code with its quiet zone, and A4 pages with a footer. Documents a
 in the language active when they are rendered."""
 
 import io
+import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.http import HttpResponse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -19,6 +21,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from inventory.models import organisation_name
@@ -32,20 +35,61 @@ MARGIN = 16 * mm
 LINE = colors.HexColor("#c5ccd3")
 SHADE = colors.HexColor("#eef1f4")
 
-# DejaVu covers every Latin, Greek and Cyrillic name; reportlab's built-in Helvetica
-# only Western European letters. Debian and its images ship DejaVu as fonts-dejavu-core.
-_FONT_FOLDERS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
+# DejaVu Sans (free, see fonts/LICENSE) covers every Latin, Greek and Cyrillic name, where
+# reportlab's built-in Helvetica has only Western European letters and is never embedded:
+# a printer or viewer without it substitutes another font, with other widths. Shipped with
+# the code, so that every PDF embeds the same font whatever the server has installed.
+FONT_FOLDER = Path(__file__).resolve().parent / "fonts"
+CREATOR = "Réemploi"
+# The document language of a PDF drawn in each interface language (PDF/UA wants a region).
+LANGUAGE_TAGS = {"fr": "fr-FR", "en": "en-GB"}
 
 
 @cache
 def fonts():
-    for folder in _FONT_FOLDERS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.exists() and bold.exists():
-            pdfmetrics.registerFont(TTFont("Reemploi", str(regular)))
-            pdfmetrics.registerFont(TTFont("Reemploi-Bold", str(bold)))
-            return "Reemploi", "Reemploi-Bold"
-    return "Helvetica", "Helvetica-Bold"
+    """(regular, bold): the names of the embedded fonts, registered once per process."""
+    pdfmetrics.registerFont(TTFont("Reemploi", str(FONT_FOLDER / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont("Reemploi-Bold", str(FONT_FOLDER / "DejaVuSans-Bold.ttf")))
+    return "Reemploi", "Reemploi-Bold"
+
+
+def document_language():
+    language = translation.get_language() or "fr"
+    return LANGUAGE_TAGS.get(language.split("-")[0], language)
+
+
+def metadata(*, title, subject):
+    """What a PDF says about itself (File > Properties in a viewer, the tab's title, what
+    a screen reader announces): one place, so that every document says it the same way."""
+    return {
+        "title": title,
+        "author": organisation_name(),
+        "subject": subject,
+        "creator": CREATOR,
+        "lang": document_language(),
+    }
+
+
+def canvas(buffer, *, title, subject, **options):
+    """A reportlab Canvas with the documents' metadata, for PDFs drawn without platypus."""
+    info = metadata(title=title, subject=subject)
+    drawn = Canvas(buffer, lang=info["lang"], **options)
+    drawn.setTitle(info["title"])
+    drawn.setAuthor(info["author"])
+    drawn.setSubject(info["subject"])
+    drawn.setCreator(info["creator"])
+    return drawn
+
+
+def download_name(*parts):
+    """`parts` joined by dashes as an ASCII file name ending in .pdf: accents dropped and
+    anything else replaced, so that every browser and file system keeps the name whole
+    (download_name("reçu", "R-2026-00012") == "recu-R-2026-00012.pdf")."""
+    words = []
+    for part in parts:
+        ascii_part = unicodedata.normalize("NFKD", str(part)).encode("ascii", "ignore").decode()
+        words.append(re.sub(r"[^A-Za-z0-9._]+", "-", ascii_part).strip("-._"))
+    return "-".join(word for word in words if word) + ".pdf"
 
 
 @cache
@@ -129,7 +173,7 @@ def listing(headings, rows, fractions, width, style=()):
     return table
 
 
-def render(story, *, title, footer, pagesize=A4):
+def render(story, *, title, subject, footer, pagesize=A4):
     buffer = io.BytesIO()
     regular, _bold = fonts()
 
@@ -149,16 +193,15 @@ def render(story, *, title, footer, pagesize=A4):
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN + 4 * mm,
-        title=title,
-        author=organisation_name(),
-        creator="Réemploi",
+        **metadata(title=title, subject=subject),
     )
     document.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()
 
 
 def response(content, filename):
-    """The PDF as a page's answer, opened in the browser (its viewer prints it)."""
+    """The PDF as a page's answer, opened in the browser (its viewer prints it), saved
+    under `filename` (made with download_name)."""
     answer = HttpResponse(content, content_type="application/pdf")
     answer["Content-Disposition"] = f'inline; filename="{filename}"'
     return answer

@@ -11,15 +11,15 @@ import io
 import math
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 from django.utils import formats
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 
-from inventory.models import organisation_name
+from inventory import pdf
 from labels.drawing import (
     CODE128_QUIET_MODULES,
     PREFERRED_QR_MODULE_MM,
@@ -33,8 +33,9 @@ from labels.drawing import (
     smallest_module_mm,
 )
 
-FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
+# The fonts every Réemploi PDF embeds (inventory.pdf), so that labels print the same
+# from any viewer or printer driver.
+FONT, BOLD = pdf.fonts()
 PT_PER_MM = 72 / 25.4
 LEADING = 1.2
 # From the top of a line to its baseline, in ems: room for the accent of a capital É.
@@ -104,22 +105,26 @@ def label_boxes(layout, start=1):
 
 
 def printable(text):
-    """`text` in the characters Helvetica can print (Windows-1252): accents are kept,
-    letters outside it lose their accent (ź → z) or become "?"."""
-    try:
-        text.encode("cp1252")
+    """`text` in the characters the label fonts have: other letters lose their accent
+    (a letter outside DejaVu with a covered base letter) or become "?"."""
+    covered = _covered()
+    if all(char in covered for char in text):
         return text
-    except UnicodeEncodeError:
-        return "".join(_printable_char(char) for char in text)
+    return "".join(_printable_char(char, covered) for char in text)
 
 
-def _printable_char(char):
-    try:
-        char.encode("cp1252")
+@cache
+def _covered():
+    # Both fonts, since the first line and the barcode's value are bold.
+    regular, bold = (set(getFont(name).face.charToGlyph) for name in (FONT, BOLD))
+    return {chr(code) for code in regular & bold}
+
+
+def _printable_char(char, covered):
+    if char in covered:
         return char
-    except UnicodeEncodeError:
-        base = unicodedata.normalize("NFKD", char).encode("cp1252", "ignore").decode("cp1252")
-        return base or "?"
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if c in covered)
+    return base or "?"
 
 
 def text_width(text, font, size):
@@ -350,15 +355,14 @@ def build_pdf(layout, labels, *, start=1, copies=1, on_progress=None):
     page_height = float(layout.page_height_mm)
     buffer = io.BytesIO()
     # invariant: no creation date or random id, so the same labels give the same bytes.
-    canvas = Canvas(
+    canvas = pdf.canvas(
         buffer,
+        title=_("Labels"),
+        subject=_("Labels to stick on devices, shelves or the workshop's benches"),
         pagesize=(float(layout.page_width_mm) * mm, page_height * mm),
         invariant=True,
         pageCompression=1,
     )
-    canvas.setTitle(_("Labels"))
-    canvas.setAuthor(organisation_name())
-    canvas.setCreator("Réemploi")
     positions = label_boxes(layout, start)
     page = 0
     done = 0

@@ -24,6 +24,8 @@ from accounts.http import run_action
 from accounts.refusals import Refused
 from accounts.roles import Role, has_role
 from inventory.models import Site, WorkstationToken
+from inventory.pdf import download_name
+from inventory.pdf import response as pdf_response
 from inventory.workstations import workstation_api
 from labels import content, queue, services
 from labels.forms import (
@@ -281,9 +283,7 @@ def preview(request, kind):
         pdf = build_pdf(form.cleaned_data["layout"], labels, **form.options())
     except ValueError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="apercu-etiquettes.pdf"'
-    return response
+    return pdf_response(pdf, download_name("apercu-etiquettes"))
 
 
 def _preview_limit(asked, total, form):
@@ -332,7 +332,7 @@ def batch_download(request, pk):
     return FileResponse(
         handle,
         as_attachment="inline" not in request.GET,
-        filename=f"etiquettes-{date}.pdf",
+        filename=download_name("etiquettes", date),
         content_type="application/pdf",
     )
 
@@ -345,9 +345,7 @@ def api_device_label(request, token, asset_tag):
     """GET /api/labels/<tag>.pdf with the workstation key: the device's label, in the
     stock of the printer beside that workstation (docs/workbench.md)."""
     device, pdf = queue.workstation_label(workstation=token, asset_tag=asset_tag)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{device.asset_tag}.pdf"'
-    return response
+    return pdf_response(pdf, download_name("etiquette", device.asset_tag))
 
 
 @permission_required("labels.change_workstationprinter", raise_exception=True)

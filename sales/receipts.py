@@ -52,7 +52,8 @@ def receipt_pdf(sale) -> bytes:
         KeepTogether(_guarantees()),
     ]
     footer = f"{organisation.name} · {title}"
-    return pdf.render(story, title=title, footer=footer)
+    subject = _("Receipt for the sale of refurbished devices")
+    return pdf.render(story, title=title, subject=subject, footer=footer)
 
 
 def credit_note_pdf(note) -> bytes:
@@ -90,7 +91,8 @@ def credit_note_pdf(note) -> bytes:
         pdf.text(_("The devices listed above have been taken back."), "small"),
     ]
     footer = f"{organisation.name} · {title} · {sale.number}"
-    return pdf.render(story, title=title, footer=footer)
+    subject = _("Credit note cancelling the sale %(number)s") % {"number": sale.number}
+    return pdf.render(story, title=title, subject=subject, footer=footer)
 
 
 def _multiline(value, style="base"):

@@ -149,7 +149,7 @@ def receipt(request, pk):
     # The receipt is drawn from the stored sale: a reprint is the same document.
 
     sale = _sale(pk)
-    return pdf.response(receipt_pdf(sale), f"receipt-{sale.number}.pdf")
+    return pdf.response(receipt_pdf(sale), pdf.download_name("recu", sale.number))
 
 
 @require_safe
@@ -157,7 +157,7 @@ def receipt(request, pk):
 def credit_note(request, pk):
 
     note = get_object_or_404(CreditNote.objects.select_related("sale__site", "issued_by"), pk=pk)
-    return pdf.response(credit_note_pdf(note), f"credit-note-{note.number}.pdf")
+    return pdf.response(credit_note_pdf(note), pdf.download_name("avoir", note.number))
 
 
 @require_POST

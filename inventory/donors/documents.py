@@ -125,7 +125,8 @@ def attestation_pdf(donation, devices, *, issued_at, issued_by):
         KeepTogether(_signature(organisation, issued_at, issued_by, width)),
     ]
     footer = " · ".join(p for p in (organisation.name, title, _siret(organisation)) if p)
-    return pdf.render(story, title=title, footer=footer)
+    subject = _("Attestation of a donation of equipment, for the donor")
+    return pdf.render(story, title=title, subject=subject, footer=footer)
 
 
 def _lines(text):

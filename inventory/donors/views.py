@@ -40,7 +40,7 @@ def attestation(request, pk):
     except Refused as error:
         messages.error(request, error.message)
         return redirect(donation)
-    return pdf.response(content, f"attestation-donation-{donation.pk}.pdf")
+    return pdf.response(content, pdf.download_name("attestation-don", donation.pk))
 
 
 @require_POST
@@ -70,7 +70,7 @@ def shared_erasure_summary(request, token):
     devices = certificates.summary_devices(donation)
     response = pdf.response(
         certificates.donation_summary_pdf(donation, devices),
-        f"erasure-summary-donation-{donation.pk}.pdf",
+        pdf.download_name("recapitulatif-effacement-don", donation.pk),
     )
     return _private(response)
 

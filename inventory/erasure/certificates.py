@@ -68,7 +68,10 @@ def certificate_pdf(certificate):
     story.append(KeepTogether(_signature(certificate, width)))
     title = _("Data erasure certificate %(number)s") % {"number": certificate.number}
     footer = f"{organisation_name()} · {certificate.number} · {url}"
-    return pdf.render(story, title=title, footer=footer)
+    subject = _("Certificate of the erasure of the data of the device %(tag)s") % {
+        "tag": certificate.device.asset_tag
+    }
+    return pdf.render(story, title=title, subject=subject, footer=footer)
 
 
 def _header(certificate, url, width):
@@ -223,7 +226,8 @@ def donation_summary_pdf(donation, devices):
     ]
     title = _("Data erasure summary: %(donation)s") % {"donation": donation}
     footer = f"{organisation_name()} · {donation}"
-    return pdf.render(story, title=title, footer=footer, pagesize=pagesize)
+    subject = _("How the data of each donated device was erased")
+    return pdf.render(story, title=title, subject=subject, footer=footer, pagesize=pagesize)
 
 
 def _summary_table(devices, width):

@@ -150,7 +150,10 @@ def certificate_pdf(request, asset_tag, number):
         number=number,
         device__asset_tag=asset_tag.strip().upper(),
     )
-    return pdf.response(certificates.certificate_pdf(certificate), f"{certificate.number}.pdf")
+    return pdf.response(
+        certificates.certificate_pdf(certificate),
+        pdf.download_name("certificat-effacement", certificate.number),
+    )
 
 
 @require_safe
@@ -168,7 +171,7 @@ def donation_erasure_summary(request, pk):
     donation = get_object_or_404(Donation.objects.select_related("donor", "site"), pk=pk)
     devices = certificates.summary_devices(donation)
     content = certificates.donation_summary_pdf(donation, devices)
-    return pdf.response(content, f"erasure-summary-donation-{donation.pk}.pdf")
+    return pdf.response(content, pdf.download_name("recapitulatif-effacement-don", donation.pk))
 
 
 # The workstations' API --------------------------------------------------------------

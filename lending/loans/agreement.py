@@ -57,7 +57,8 @@ def build_agreement(loan) -> bytes:
     ]
     title = _("Loan agreement #%(number)s") % {"number": loan.pk}
     footer = f"{organisation_name()} · {title} · {loan.household.code}"
-    return pdf.render(story, title=title, footer=footer)
+    subject = _("Agreement for the loan of equipment to a household")
+    return pdf.render(story, title=title, subject=subject, footer=footer)
 
 
 def _parties(loan, widths):

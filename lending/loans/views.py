@@ -179,7 +179,7 @@ def loan_agreement(request, pk):
     # The agreement names the household: only who may read its file may print it.
     if not access.can_see_person(request.user, loan.household):
         raise Http404
-    return pdf.response(build_agreement(loan), f"loan-agreement-{loan.pk}.pdf")
+    return pdf.response(build_agreement(loan), pdf.download_name("convention-de-pret", loan.pk))
 
 
 # Action pages ---------------------------------------------------------------------------
