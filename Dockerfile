@@ -13,10 +13,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# DejaVu fonts: the PDFs (certificates) need glyphs beyond Latin-1 for donors' names.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-dejavu-core \
-    && rm -rf /var/lib/apt/lists/*
+# No system fonts needed: the PDFs embed DejaVu Sans, shipped in inventory/fonts/.
 
 RUN groupadd --system --gid 1000 app \
     && useradd --system --uid 1000 --gid app --home-dir /app --shell /usr/sbin/nologin app
