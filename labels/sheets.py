@@ -246,7 +246,7 @@ def _barcode_does_not_fit(layout, value, available):
     fitting = layouts_fitting(value)
     if fitting:
         choice = _("Choose a layout whose labels fit it: %(layouts)s.") % {
-            "layouts": ", ".join(f"« {name} »" for name in fitting)
+            "layouts": ", ".join(_("“%(layout)s”") % {"layout": name} for name in fitting)
         }
     else:
         choice = _("Choose wider labels.")
