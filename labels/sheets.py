@@ -32,6 +32,7 @@ from labels.drawing import (
     place_qr,
     smallest_module_mm,
 )
+from labels.models import LabelLayout
 
 # The fonts every Réemploi PDF embeds (inventory.pdf), so that labels print the same
 # from any viewer or printer driver.
@@ -218,23 +219,43 @@ def _number(value):
     return formats.number_format(round(value, 1), 1)
 
 
+def bars_fit(layout, value):
+    """True when the Code128 of `value` fits this layout's labels at a scannable module."""
+    dpi = layout.printer_dpi
+    area = _padded(layout, Box(0, 0, float(layout.label_width_mm), float(layout.label_height_mm)))
+    modules = len(code128_modules(value)) + 2 * CODE128_QUIET_MODULES
+    return bar_module_dots(modules, area.width - dot_mm(dpi), dpi) is not None
+
+
+def layouts_fitting(value):
+    """The names of the active layouts whose labels fit the Code128 of `value`."""
+    return [
+        layout.name for layout in LabelLayout.objects.filter(active=True) if bars_fit(layout, value)
+    ]
+
+
 def _barcode_does_not_fit(layout, value, available):
     needed = (len(code128_modules(value)) + 2 * CODE128_QUIET_MODULES) * smallest_module_mm(
         layout.printer_dpi
     )
-    return LabelDoesNotFit(
-        _(
-            "The barcode “%(value)s” needs %(needed)s mm with its margins at the smallest "
-            "bar width that scans, but the labels of the layout “%(layout)s” leave "
-            "%(available)s mm. Choose wider labels."
-        )
-        % {
-            "value": value,
-            "needed": _number(needed + dot_mm(layout.printer_dpi)),
-            "layout": layout.name,
-            "available": _number(available),
+    message = _(
+        "The barcode “%(value)s” needs %(needed)s mm with its margins at the smallest "
+        "bar width that scans, but the labels of the layout “%(layout)s” leave "
+        "%(available)s mm."
+    ) % {
+        "value": value,
+        "needed": _number(needed + dot_mm(layout.printer_dpi)),
+        "layout": layout.name,
+        "available": _number(available),
+    }
+    fitting = layouts_fitting(value)
+    if fitting:
+        choice = _("Choose a layout whose labels fit it: %(layouts)s.") % {
+            "layouts": ", ".join(_("“%(layout)s”") % {"layout": name} for name in fitting)
         }
-    )
+    else:
+        choice = _("Choose wider labels.")
+    return LabelDoesNotFit(f"{message} {choice}")
 
 
 def _qr_does_not_fit(layout):
@@ -263,7 +284,10 @@ def plan_label(layout, content, box):
     # The bars first: without them the label is useless, whatever else fits.
     modules = len(code128_modules(content.barcode)) + 2 * CODE128_QUIET_MODULES
     if bar_module_dots(modules, area.width - dot_mm(dpi), dpi) is None:
-        raise _barcode_does_not_fit(layout, content.barcode, area.width)
+        if content.qr:
+            # A device label's QR code holds its public page, not its asset tag.
+            raise _barcode_does_not_fit(layout, content.barcode, area.width)
+        return _plan_qr_only(layout, content, box, area)
     big = not content.qr
     smallest, largest = BIG_HUMAN_PT if big else HUMAN_PT
     max_lines = 2 if big and not content.lines else 1
@@ -305,9 +329,31 @@ def plan_label(layout, content, box):
     return LabelPlan(box=box, barcode=barcode, qr=qr, texts=texts)
 
 
-def _place_qr(layout, text, area, height):
+def _plan_qr_only(layout, content, box, area):
+    """A code too long for bars on these labels (a long location code on a narrow roll)
+    is printed as a QR code of the same text, which a 2D scanner types the same way:
+    the QR code top right, the lines on its left, the code in words underneath."""
+    max_lines = 1 if content.lines else 2
+    smallest, largest = BIG_HUMAN_PT
+    human, human_pt = wrapped(
+        printable(content.human), BOLD, area.width, largest, smallest, max_lines
+    )
+    human_height = len(human) * line_height(human_pt)
+    above = area.height - human_height - GAP_MM
+    qr = _place_qr(layout, content.barcode, area, above, share=0.45 if content.lines else 1)
+    if qr is None:
+        raise _barcode_does_not_fit(layout, content.barcode, area.width)
+    human_top = area.y + above + GAP_MM
+    texts = centred_lines(human, human_pt, BOLD, Box(area.x, human_top, area.width, human_height))
+    if content.lines:
+        lines_area = Box(area.x, area.y, qr.outer.x - area.x, human_top - GAP_MM - area.y)
+        texts += text_lines(content.lines, lines_area)
+    return LabelPlan(box=box, barcode=qr, qr=None, texts=texts)
+
+
+def _place_qr(layout, text, area, height, share=0.45):
     # The QR code takes at most 45 % of the label's width, the rest is for the lines.
-    width = 0.45 * area.width
+    width = share * area.width
     if height <= 0:
         return None
     return place_qr(text, Box(area.right - width, area.y, width, height), layout.printer_dpi)

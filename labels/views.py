@@ -222,7 +222,7 @@ def _initial(user, kind):
     last = LabelBatch.objects.filter(created_by=user, kind=kind, layout__active=True)
     layout = last.values_list("layout", flat=True).first()
     if layout is None and kind == Kind.ACTION:
-        # Action codes are long ("ACTION:REFURBISHING"): the widest labels fit them best.
+        # Every layout fits the action codes; the widest prints them with the widest bars.
         widest = LabelLayout.objects.filter(active=True).order_by("-label_width_mm")
         layout = widest.values_list("pk", flat=True).first()
     return {"layout": layout, "start": 1, "copies": 1}

@@ -4,6 +4,11 @@ A scan is one of: an asset tag (RE-000123), a device's serial number, the URL of
 device's QR code, a location code (BRU-A03) or an action code printed on the sheet of
 action barcodes (ACTION:READY). Location codes only hold upper-case letters, digits and
 hyphens, so the colon keeps action codes apart from them.
+
+Action codes are at most 14 characters ("ACTION:" and a key of up to 7 letters): the
+longest Code128 that fits, at the narrowest bars that scan, on the narrowest shipped
+label (57 mm at 203 dpi). The longer codes printed before (ACTION:REFURBISHING…) are
+still recognised, so that sheets already taped to the benches keep working.
 """
 
 from dataclasses import dataclass
@@ -29,10 +34,17 @@ class ScanAction:
     # "transition" (devices scanned next get `target`), "move", "lookup" or "undo".
     kind: str
     target: str = ""
+    # Codes printed on older sheets, still recognised by the scan station.
+    former_keys: tuple = ()
 
     @property
     def code(self):
         return f"{ACTION_PREFIX}{self.key}"
+
+    @property
+    def codes(self):
+        """Every code that means this action: the printed one first, then the former ones."""
+        return [self.code, *(f"{ACTION_PREFIX}{key}" for key in self.former_keys)]
 
 
 # The order is the order of the printed sheet of action barcodes.
@@ -40,14 +52,16 @@ ACTIONS = [
     ScanAction("LOOKUP", _("Look up (show the device)"), "lookup"),
     ScanAction("MOVE", _("Move here (then scan a location)"), "move"),
     ScanAction("WIPING", _("Start erasure"), "transition", Status.WIPING),
-    ScanAction("REFURBISHING", _("To refurbishment"), "transition", Status.REFURBISHING),
+    ScanAction(
+        "REFURB", _("To refurbishment"), "transition", Status.REFURBISHING, ("REFURBISHING",)
+    ),
     ScanAction("READY", _("Ready"), "transition", Status.READY),
-    ScanAction("RETURNED", _("Returned from loan"), "transition", Status.RETURNED),
+    ScanAction("RETURN", _("Returned from loan"), "transition", Status.RETURNED, ("RETURNED",)),
     ScanAction("PARTS", _("For parts"), "transition", Status.PARTS),
-    ScanAction("RECYCLED", _("Recycle (WEEE)"), "transition", Status.RECYCLED),
+    ScanAction("RECYCLE", _("Recycle (WEEE)"), "transition", Status.RECYCLED, ("RECYCLED",)),
     ScanAction("UNDO", _("Undo the last move"), "undo"),
 ]
-ACTIONS_BY_CODE = {action.code: action for action in ACTIONS}
+ACTIONS_BY_CODE = {code: action for action in ACTIONS for code in action.codes}
 
 # A USB scanner configured for a US keyboard, plugged into a computer set to French
 # AZERTY, sends US key positions that the computer reads as AZERTY characters: "1"

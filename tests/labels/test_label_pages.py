@@ -533,7 +533,11 @@ def test_labels_too_small_for_a_code_fail_saying_so(technician_client, roll):
     roll.label_width_mm = roll.page_width_mm = 30
     roll.save()
 
-    response = technician_client.post("/labels/print/actions/", print_form(roll))
+    device = DeviceFactory()
+
+    response = technician_client.post(
+        PRINT_DEVICES, {"tags": [device.asset_tag], **print_form(roll)}
+    )
     page = technician_client.get(response.url)
 
     batch = LabelBatch.objects.get()

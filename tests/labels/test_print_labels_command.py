@@ -6,6 +6,7 @@ import zxingcpp
 from django.core.management import CommandError, call_command
 
 from inventory.scan.codes import ACTIONS
+from labels.models import LabelLayout
 from tests.factories import DeviceFactory, DonationFactory, LocationFactory
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -121,9 +122,27 @@ def test_a_start_outside_the_sheet_is_refused(db, tmp_path):
         )
 
 
+def test_the_action_sheet_prints_on_the_narrowest_roll(db, tmp_path):
+    output = tmp_path / "actions.pdf"
+    run("--layout", "57", "--actions", "-o", str(output))
+    pages, codes = read_pdf(output)
+    assert pages == len(ACTIONS)
+    assert codes >= {action.code for action in ACTIONS}
+
+
 def test_codes_too_wide_for_the_labels_are_refused(db, tmp_path):
-    with pytest.raises(CommandError, match="ACTION:REFURBISHING"):
-        run("--layout", "57", "--actions", "-o", str(tmp_path / "x.pdf"))
+    LabelLayout.objects.create(
+        name="Minuscule 30 × 20",
+        kind=LabelLayout.Kind.ROLL,
+        printer_dpi=203,
+        page_width_mm=30,
+        page_height_mm=20,
+        label_width_mm=30,
+        label_height_mm=20,
+    )
+    device = DeviceFactory()
+    with pytest.raises(CommandError, match=device.asset_tag):
+        run("--layout", "Minuscule", "--tags", device.asset_tag, "-o", str(tmp_path / "x.pdf"))
 
 
 def test_it_needs_one_thing_to_print(db, tmp_path):
