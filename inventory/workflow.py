@@ -196,6 +196,31 @@ def unerased_drives(device):
     return missing
 
 
+# Erasure methods after which the drive is no longer in the device.
+OUT_OF_DEVICE = {Erasure.Method.REMOVED, Erasure.Method.DESTROYED}
+
+
+def failing_drives(device):
+    """Drives whose SMART verdict is failing and that are still in the device.
+
+    A dying disk must not leave with a device, sold or lent; once taken out (an erasure
+    record "removed" or "destroyed" this cycle) it no longer counts. Reads prefetched
+    `drives__erasures` when present.
+    """
+    since = device.cycle_started_at
+    return [
+        drive
+        for drive in device.drives.all()
+        if drive.smart_passed is False
+        and not any(
+            e.method in OUT_OF_DEVICE
+            and e.result == Erasure.Result.PASSED
+            and (since is None or e.performed_at >= since)
+            for e in drive.erasures.all()
+        )
+    ]
+
+
 def _current(records, device, date_field):
     since = device.cycle_started_at
     return [r for r in records if since is None or getattr(r, date_field) >= since]
@@ -249,6 +274,15 @@ def missing_for(device, guard, checklist=None):
         missing.append(
             _("Checklist tests not passed: %(tests)s.")
             % {"tests": ", ".join(str(item) for item in untested)}
+        )
+    failing = failing_drives(device)
+    if failing:
+        missing.append(
+            _(
+                "A drive failed its SMART health check: %(drives)s. Replace it, or record it "
+                "as removed or destroyed, before the device is ready."
+            )
+            % {"drives": ", ".join(str(d) for d in failing)}
         )
     if needs_system(device) and not _current(device.os_installs.all(), device, "installed_at"):
         missing.append(_("No operating system installed."))

@@ -54,7 +54,7 @@ def device_lines(device, organisation=""):
     specs = (short_cpu(device.cpu), str(device.ram_display), device.storage_summary)
     lines = [
         str(device.get_category_display()),
-        " ".join(part for part in (device.manufacturer, device.model) if part),
+        device.make_and_model,
         " · ".join(part for part in specs if part),
         _grade_line(device),
         organisation or organisation_name(),

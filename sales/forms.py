@@ -19,7 +19,7 @@ MONEY_FIELD = {"max_digits": 8, "decimal_places": 2, "min_value": Decimal("0")}
 
 
 def _device_label(device):
-    model = f"{device.manufacturer} {device.model}".strip()
+    model = device.make_and_model
     grade = device.grade or "—"
     return f"{device.asset_tag} · {device.get_category_display()} · {model} · {grade}"
 

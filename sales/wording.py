@@ -29,7 +29,7 @@ def describe(device):
     """A short line for the receipt: category, make and model, processor, RAM, storage."""
     parts = [
         device.get_category_display(),
-        " ".join(p for p in (device.manufacturer, device.model) if p),
+        device.make_and_model,
         device.cpu,
         device.ram_display,
         device.storage_summary,

@@ -55,6 +55,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from inventory.specs import installed_ram_mb, without_brand
+
 __all__ = ["DriveSpec", "HardwareReportError", "HardwareSpec", "parse_hardware_report"]
 
 # Limits: beyond them a value is a reading error, not a real machine.
@@ -163,6 +165,7 @@ MANUFACTURER_NAMES = {
     "lg electronics": "LG",
 }
 
+USB_BUS = "on a USB bus"
 CDROM_CAPABILITIES = {"cd-r", "cd-rw", "dvd", "dvd-r", "dvd-ram", "audio", "bd", "bd-r", "bd-re"}
 # Where live systems mount the medium they booted from: the disk holding it is the stick.
 LIVE_MOUNTPOINTS = {
@@ -176,6 +179,19 @@ LIVE_MOUNTPOINTS = {
 # Block devices that are not drives: RAM disks, loops, optical, software RAID, eMMC boot areas.
 NOT_A_DRIVE_NAME = re.compile(
     r"^(loop|zram|ram|sr|fd|md|dm-|nbd|mtdblock|drbd|rbd)\d*|^mmcblk\d+(boot\d+|rpmb)$"
+)
+# Drive model names that say what the drive is, when nothing else does.
+SSD_MODEL = re.compile(r"\bSSD\b|solid.state|\bflash\b|^(WDC )?WDS\d|^SAMSUNG MZ|^KINGSTON S", re.I)
+HDD_MODEL = re.compile(
+    r"(HGST |Hitachi |IBM-?)?(HTS|HDS|HDT|HTE|HUA|HDP|HCS|HTC|HDN)\d"  # Hitachi/HGST
+    r"|Hitachi\b|HGST\b"
+    r"|(WDC )?WD\d"  # Western Digital hard disks (WDS…: SSDs, above)
+    r"|(Seagate )?ST\d"  # Seagate
+    r"|(TOSHIBA )?(MK|MQ|DT|HDW|MG|MD)\d"  # Toshiba
+    r"|SAMSUNG H[DMN]\d"  # Samsung SpinPoint
+    r"|(FUJITSU )?MH[TVWYZ]\d"  # Fujitsu laptop disks
+    r"|(MAXTOR )?(STM|6[LVY])\d",
+    re.I,
 )
 NVME_NAMESPACE_NAME = re.compile(r"^(nvme\d+)(c\d+)?n\d+$")
 NVME_CONTROLLER_NAME = re.compile(r"^nvme\d+$")
@@ -548,8 +564,10 @@ def _model(root: dict, manufacturer: str) -> str:
     version = _real(root.get("version"))
     # Lenovo's product is a machine type (20L5000AFR); the name people know is the version.
     if manufacturer == "Lenovo" and version and not re.fullmatch(r"[\d.]+", version):
+        version = without_brand(manufacturer, version)
         return f"{version} ({product})" if product and product != version else version
-    return product
+    # "HP Compaq 8200 Elite": the manufacturer is printed beside the model already.
+    return without_brand(manufacturer, product)
 
 
 def _category(root: dict) -> str:
@@ -608,6 +626,10 @@ def _ram_mb(nodes: list[_Node]) -> int | None:
             and (size := _bank_size(child, node)) is not None
         ]
         size = sum(banks) if banks else node.bytes_size()
+        if size is not None and not banks:
+            # Soldered memory has no banks: the node says what the kernel left, not what
+            # is installed (16,256 MiB of 16 GB).
+            size = installed_ram_mb(size // 1024**2) * 1024**2
         if size is not None:
             total = (total or 0) + size
             where = where or node.label
@@ -653,6 +675,7 @@ class _Drive:
     smart_passed: bool | None = None
     power_on_hours: int | None = None
     from_smartctl: bool = False  # smartctl's model name is the drive's own: keep it
+    skip_reason: str = ""  # why lshw's disk was set aside, if it was
 
     def matches(self, serial: str, names: set[str]) -> bool:
         if serial and self.serial and _normal_serial(serial) == _normal_serial(self.serial):
@@ -678,7 +701,8 @@ def _lshw_drives(nodes: list[_Node], lsblk: dict[str, dict]) -> tuple[list[_Driv
                 _("lshw: %(node)s: a drive of %(size)s TB is more than 100 TB.")
                 % {"node": drive.where, "size": drive.capacity // 10**12}
             )
-        if _skip_reason(node, drive, lsblk):
+        drive.skip_reason = _skip_reason(node, drive, lsblk)
+        if drive.skip_reason:
             skipped.append(drive)
         else:
             drives.append(drive)
@@ -751,11 +775,7 @@ def _skip_reason(node: _Node, drive: _Drive, lsblk: dict[str, dict]) -> str:
         or any(re.fullmatch(r"/dev/(sr\d+|cdrom|dvd|fd\d+)", name) for name in logicalnames)
     ):
         return "optical or floppy drive"
-    if any(_clean(n.get("businfo")).startswith("usb@") for n in (*node.ancestors, node)):
-        return "on a USB bus"
     known = [lsblk[name] for name in drive.names if name in lsblk]
-    if any(entry["tran"] == "usb" for entry in known):
-        return "on a USB bus (lsblk)"
     if "removable" in capabilities or any(entry["rm"] for entry in known):
         return "removable medium"
     if _clean(node.get("description")) == "SD Card":
@@ -763,6 +783,11 @@ def _skip_reason(node: _Node, drive: _Drive, lsblk: dict[str, dict]) -> str:
     for descendant in _walk(node.data, node.path):
         if LIVE_MOUNTPOINTS & set(descendant.logicalnames()):
             return "holds the running live system"
+    # Checked last: only this reason gives way to a SMART report (see _merge_smartctl).
+    if any(_clean(n.get("businfo")).startswith("usb@") for n in (*node.ancestors, node)):
+        return USB_BUS
+    if any(entry["tran"] == "usb" for entry in known):
+        return USB_BUS
     return ""
 
 
@@ -867,7 +892,9 @@ def _merge_smartctl(
     A report goes with the lshw drive of the same serial number; failing that, with the one of
     the same device name (/dev/sda), since some tools format serials differently; failing
     that, an NVMe report goes with an NVMe controller lshw saw without a serial (lshw B.02.18).
-    A report of a skipped disk (the live stick…) is dropped; any other is a drive lshw missed.
+    A report of a skipped disk (the live stick…) is dropped, except a SMART verdict of a
+    disk skipped only for being on USB: an internal disk read in a USB dock, which must be
+    erased and whose failing verdict must show. Any other report is a drive lshw missed.
     """
     matched: set[int] = set()
 
@@ -876,7 +903,14 @@ def _merge_smartctl(
 
     pending = []
     for report in reports:
-        if any(d.matches(report.serial, report.names) for d in skipped):
+        blocker = next((d for d in skipped if d.matches(report.serial, report.names)), None)
+        if blocker is not None:
+            if not _bridged_disk(blocker.skip_reason, report, lsblk):
+                continue
+            skipped.remove(blocker)
+            drives.append(blocker)
+            matched.add(id(blocker))
+            _apply_smartctl(blocker, report)
             continue
         drive = next((d for d in drives if free(d) and d.matches(report.serial, set())), None)
         if drive is None:
@@ -890,12 +924,27 @@ def _merge_smartctl(
             drive = next((d for d in drives if free(d) and d.kind == "nvme" and not d.serial), None)
         if drive is None:
             known = [lsblk[name] for name in report.names if name in lsblk]
-            if report.usb or any(e["tran"] == "usb" or e["rm"] for e in known):
+            on_usb = report.usb or any(e["tran"] == "usb" for e in known)
+            if on_usb and not _bridged_disk(USB_BUS, report, lsblk):
+                continue
+            if any(e["rm"] for e in known):
                 continue
             drive = _Drive(None, "", "", None, f"smartctl[{report.index}]", set(report.names))
             drives.append(drive)
         matched.add(id(drive))
         _apply_smartctl(drive, report)
+
+
+def _bridged_disk(skip_reason: str, report: _SmartReport, lsblk: dict[str, dict]) -> bool:
+    """A disk behind a USB bridge that answered SMART (smartctl -d sat, -d usbjmicron…).
+
+    The live stick and card readers are removable or hold the live system, and do not
+    answer SMART: they stay out. A disk in a dock gives its own verdict: it is one of the
+    machine's drives (often taken out of it), to be erased, and never sold failing.
+    """
+    if skip_reason != USB_BUS or report.passed is None:
+        return False
+    return not any(lsblk[name]["rm"] for name in report.names if name in lsblk)
 
 
 def _apply_smartctl(drive: _Drive, report: _SmartReport) -> None:
@@ -1022,10 +1071,8 @@ def _drive_specs(drives: list[_Drive]) -> tuple[DriveSpec, ...]:
             if _normal_serial(drive.serial) in serials:
                 continue  # the same drive seen twice
             serials.add(_normal_serial(drive.serial))
-        kind = drive.kind
-        if kind is None:
-            # Last resort, when neither smartctl nor lsblk told: the model's own words.
-            kind = "ssd" if re.search(r"\bSSD\b|solid state", drive.model, re.I) else "other"
+        # Last resort, when neither smartctl nor lsblk told: the model's own words.
+        kind = drive.kind or _kind_from_model(drive.model)
         capacity_gb = round(drive.capacity / 10**9) if drive.capacity else None
         specs.append(
             DriveSpec(
@@ -1039,6 +1086,19 @@ def _drive_specs(drives: list[_Drive]) -> tuple[DriveSpec, ...]:
         )
     specs.sort(key=lambda spec: KIND_ORDER.index(spec.kind))
     return tuple(specs)
+
+
+def _kind_from_model(model: str) -> str:
+    """ "ssd" or "hdd" from a drive's model name, "other" if it does not say.
+
+    Old disks leave the rotation rate out of their identity (ATA-7 and before), and lshw
+    alone never tells; the model names of hard disk lines are well known.
+    """
+    if SSD_MODEL.search(model):
+        return "ssd"
+    if HDD_MODEL.match(model):
+        return "hdd"
+    return "other"
 
 
 def _storage_summary(drives: tuple[DriveSpec, ...]) -> str:

@@ -52,13 +52,16 @@ def import_hardware_report(
     source,
     workstation=None,
     device=None,
+    serial=None,
 ):
     """Register or update the device a hardware report describes; keep the raw report.
 
     The device is found by its serial number; a new one starts in `received` at `site`
     (else the donation's, else the workstation's). Given `device`, the report must be
     of that device: it fills in a serial number typed nowhere yet, and the one typed
-    from the label stands in for a firmware that holds none.
+    from the label stands in for a firmware that holds none. `serial` does the same
+    without a device (the command's --serial); a firmware's own serial number that
+    differs from it is refused rather than guessed between.
     Fields the report leaves empty keep their value, a device without a donation gets
     `donation`; drives are matched by serial number and never removed.
     `battery` is the text of /sys/class/power_supply/BAT*/uevent, the only source of a
@@ -69,7 +72,16 @@ def import_hardware_report(
     Raises HardwareReportError (nothing saved) and PermissionRefused.
     """
     require(by, "inventory.add_hardwarereport")
-    spec = _parse(lshw, list(smartctl), lsblk, battery, device)
+    typed = serial or (device.serial_number if device is not None else "")
+    spec = _parse(lshw, list(smartctl), lsblk, battery, typed)
+    if serial and services.normalise_serial(spec.serial) != services.normalise_serial(serial):
+        raise HardwareReportError(
+            _(
+                "The firmware gives serial number %(found)s, not %(typed)s: leave the typed "
+                "serial number out, or check the label."
+            )
+            % {"found": spec.serial, "typed": serial}
+        )
     # The parser refuses a report without the machine's serial number.
     serial = services.normalise_serial(spec.serial)
     raw = {"lshw": lshw, "smartctl": smartctl, "lsblk": lsblk}
@@ -94,13 +106,13 @@ def import_hardware_report(
             raise HardwareReportError(" ".join(error.messages)) from error
 
 
-def _parse(lshw, smartctl, lsblk, battery, device):
+def _parse(lshw, smartctl, lsblk, battery, typed_serial):
     try:
         return parse_hardware_report(lshw, smartctl, lsblk, battery=battery)
     except HardwareReportError as error:
         # Whitebox firmware often holds no serial number ("To Be Filled By O.E.M."): for
         # a device registered by hand, the serial number typed from its label stands in.
-        patched = _with_serial(lshw, device.serial_number) if device is not None else None
+        patched = _with_serial(lshw, typed_serial.strip()) if typed_serial else None
         if patched is None:
             raise
         first_error = error

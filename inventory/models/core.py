@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from inventory import specs
 from inventory.querysets import DeviceQuerySet
 
 
@@ -335,18 +336,20 @@ class Device(models.Model):
         ]
 
     def __str__(self):
-        label = " ".join(part for part in (self.manufacturer, self.model) if part)
-        return f"{self.asset_tag} · {label or self.get_category_display()}"
+        return f"{self.asset_tag} · {self.make_and_model or self.get_category_display()}"
 
     def get_absolute_url(self):
         return reverse("inventory:device_detail", args=[self.asset_tag])
 
     @property
+    def make_and_model(self):
+        """ "HP Compaq 8200": the brand once, even if the model repeats it."""
+        return specs.make_and_model(self.manufacturer, self.model)
+
+    @property
     def ram_display(self):
-        if not self.ram_mb:
-            return ""
-        gb = self.ram_mb / 1024
-        return _("%(size)s GB") % {"size": f"{gb:g}" if gb >= 1 else f"{gb:.2f}"}
+        """The installed memory in the active language's format (« 16 Go », « 1,5 Go »)."""
+        return specs.ram_display(self.ram_mb)
 
 
 class Drive(models.Model):

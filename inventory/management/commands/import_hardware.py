@@ -3,6 +3,10 @@
     manage.py import_hardware /media/usb/*/lshw.json --site BRU --user technicien
     manage.py import_hardware lshw.json --smartctl sda.json --smartctl nvme0.json \\
         --lsblk lsblk.json --battery /sys/class/power_supply/BAT0/uevent
+    manage.py import_hardware whitebox.json --serial "SN-FROM-THE-LABEL" --site BRU
+
+--serial is the serial number read on the machine's label, for a firmware that holds
+none ("To Be Filled By O.E.M."), as the device page lets one type it.
 
 Each file registers its machine, or updates it when its serial number is known, and
 prints "created RE-000123" or "updated RE-000123". All or nothing: the files are
@@ -44,20 +48,33 @@ class Command(BaseCommand):
             help="/sys/class/power_supply/BAT0/uevent, for the battery's health "
             "(only with a single FILE)",
         )
+        parser.add_argument(
+            "--serial",
+            help="serial number from the machine's label, when its firmware holds none "
+            "(only with a single FILE)",
+        )
         parser.add_argument("--donation", type=int, help="number of the donation they came in")
         parser.add_argument("--site", help="code of the site that received new machines")
         parser.add_argument("--user", help="who imports (default: the first superuser)")
 
-    def handle(self, *args, files, smartctl, lsblk, battery, donation, site, user, **options):
-        if (smartctl or lsblk or battery) and len(files) > 1:
+    def handle(
+        self, *args, files, smartctl, lsblk, battery, serial, donation, site, user, **options
+    ):
+        if (smartctl or lsblk or battery or serial) and len(files) > 1:
             raise CommandError(
-                _("--smartctl, --lsblk and --battery describe one machine: give one lshw file.")
+                _(
+                    "--smartctl, --lsblk, --battery and --serial describe one machine: give "
+                    "one lshw file."
+                )
             )
+        if serial is not None and not serial.strip():
+            raise CommandError(_("--serial is empty: give the serial number on the label."))
         by = acting_user(user)
         extra = {
             "smartctl": [_read(path) for path in smartctl],
             "lsblk": _read(lsblk) if lsblk else None,
             "battery": _read(battery) if battery else None,
+            "serial": serial.strip() if serial else None,
             "site": self._site(site) if site else None,
             "donation": self._donation(donation) if donation else None,
         }

@@ -182,12 +182,13 @@ def test_desktop_with_ssd_hdd_dvd_and_live_stick():
 
 def test_desktop_from_lshw_alone_guesses_kinds_from_model_names_only():
     spec = parse_hardware_report(read("lshw/optiplex-7010-ssd-hdd.object.lshw.json"))
-    # lshw cuts ATA model names to 16 characters and cannot tell an HDD from an SSD.
+    # lshw cuts ATA model names to 16 characters and cannot tell an HDD from an SSD: the
+    # model names do (Seagate's ST…).
     assert spec.drives == (
         DriveSpec("ssd", "Samsung SSD 860", "S3Z9NB0K612345A", 250, None, None),
-        DriveSpec("other", "ST1000DM003-1SB1", "Z9A4K1QH", 1000, None, None),
+        DriveSpec("hdd", "ST1000DM003-1SB1", "Z9A4K1QH", 1000, None, None),
     )
-    assert spec.storage_summary == "250 GB SSD + 1000 GB drive"
+    assert spec.storage_summary == "250 GB SSD + 1000 GB HDD"
 
 
 def test_desktop_with_lsblk_knows_rotating_disks_and_full_model_names():
@@ -203,7 +204,7 @@ def test_desktop_with_lsblk_knows_rotating_disks_and_full_model_names():
 
 ELITEBOOK = HardwareSpec(
     manufacturer="HP",
-    model="HP EliteBook 8440p",
+    model="EliteBook 8440p",  # the firmware's "HP EliteBook 8440p", without the brand
     serial="CNU0251KXQ",
     category="laptop",
     cpu="Intel Core i5 CPU M 520 @ 2.40GHz",
@@ -229,7 +230,7 @@ def test_old_laptop_with_hdd_old_lsblk_and_worn_battery():
 def test_old_laptop_from_lshw_alone():
     spec = parse_hardware_report(read("lshw/elitebook-8440p-hdd.object.lshw.json"))
     assert spec.drives == (
-        DriveSpec("other", "Hitachi HTS72503", "100503PBN40017KXGHTK", 320, None, None),
+        DriveSpec("hdd", "Hitachi HTS72503", "100503PBN40017KXGHTK", 320, None, None),
     )
     assert spec.battery_design_mwh == 55000
     assert spec.battery_health is None
@@ -652,9 +653,10 @@ def test_smartctl_adds_a_drive_lshw_missed_and_reads_failing_drives():
     )
 
 
-def test_smartctl_of_usb_bridges_is_not_a_drive():
+def test_smartctl_of_usb_devices_without_a_smart_verdict_is_not_a_drive():
     smart = load("smartctl/optiplex-7010-sdb-hdd.smartctl.json")
     smart["device"] = {"name": "/dev/sdb", "type": "usbjmicron", "protocol": "ATA"}
+    del smart["smart_status"]  # a stick or a bridge that does not pass SMART through
     assert parse_json(minimal_system(), [smart]).drives == ()
 
 
