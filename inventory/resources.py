@@ -44,6 +44,8 @@ from spreadsheets.widgets import (
 
 
 class SerialWidget(TextWidget):
+    identifier = True
+
     def clean(self, value, row=None, **kwargs):
         return services.normalise_serial(super().clean(value, row, **kwargs))
 
@@ -432,6 +434,8 @@ class DeviceResource(ExchangeResource):
 class SirenWidget(TextWidget):
     """A SIREN, with or without its spaces; a SIRET (14 digits) gives its SIREN."""
 
+    identifier = True
+
     def clean(self, value, row=None, **kwargs):
         text = super().clean(value, row, **kwargs)
         if not text:
@@ -505,7 +509,7 @@ class DonorResource(ExchangeResource):
         "phone",
         label=gettext_lazy("Phone"),
         aliases=["telephone", "tel", "phone"],
-        widget=TextWidget(),
+        widget=TextWidget(identifier=True),
     )
     address = Column(
         "address", label=gettext_lazy("Address"), aliases=["adresse"], widget=NotesWidget()

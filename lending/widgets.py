@@ -108,6 +108,8 @@ class NamedWidget(widgets.Widget):
 
 
 class PostcodeWidget(TextWidget):
+    identifier = True
+
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, int | float) and float(value).is_integer():
             # A spreadsheet that took the postcode for a number dropped its leading zero.

@@ -38,7 +38,11 @@ class SaleResource(ExportOnlyResource):
         "site", attribute="site__code", label=gettext_lazy("Site"), widget=TextWidget()
     )
     sold_by = Column("seller", label=gettext_lazy("Seller"), widget=TextWidget())
-    postcode = Column("buyer_postcode", label=gettext_lazy("Buyer's postcode"), widget=TextWidget())
+    postcode = Column(
+        "buyer_postcode",
+        label=gettext_lazy("Buyer's postcode"),
+        widget=TextWidget(identifier=True),
+    )
     paid_by = Column(
         "payment_method", label=gettext_lazy("Payment"), widget=ChoiceWidget(PaymentMethod.choices)
     )

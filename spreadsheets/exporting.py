@@ -10,13 +10,21 @@ them in the interface's language (1,5). XLSX and ODS cells hold real dates and n
 so that a column can be sorted and summed; text stays text, never a formula. Either way
 the file imports back as "unchanged" (tests/exchange/test_exports.py).
 
+Identifiers (serial numbers, ICCIDs, SIRENs, postcodes, phone numbers: the columns whose
+widget is an `identifier`) are text cells in XLSX and ODS, with the text format ("@") in
+XLSX so that a cell typed again stays text. A spreadsheet opening a CSV guesses instead:
+every CSV cell is quoted (LibreOffice can then keep quoted fields as text), but 20-digit
+ICCIDs still turn into 8,93301261E+018 with the default options, so the export links say
+XLSX or ODS is the safe choice for editing; on import such values are refused
+(values.check_identifier).
+
 A CSV cell is not escaped against spreadsheet formulas (a leading "=", "+", "-" or
 "@"): escaping would change values such as "+33 6 12 34 56 78" and break the round
 trip. XLSX and ODS cells are typed as text, which spreadsheets never evaluate.
 """
 
-import csv
 import datetime
+import decimal
 import io
 
 from django.core.exceptions import FieldError, PermissionDenied
@@ -25,6 +33,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from spreadsheets.resources import ExchangeResource
+from spreadsheets.widgets import DecimalWidget, IntegerWidget
 
 CSV, XLSX, ODS = "csv", "xlsx", "ods"
 CONTENT_TYPES = {
@@ -70,7 +79,32 @@ def export_dataset(resource_class, queryset, fmt, user=None):
     headers = resource.get_export_headers()
     rows = _rows(resource, queryset, native=fmt != CSV)
     writer = {CSV: _csv, XLSX: _xlsx, ODS: _ods}[fmt]
-    return writer(headers, rows, title=str(resource_class._meta.model._meta.verbose_name_plural))
+    title = str(resource_class._meta.model._meta.verbose_name_plural)
+    return writer(
+        headers,
+        rows,
+        title=title,
+        text_columns=identifier_columns(resource),
+        number_columns=number_columns(resource),
+    )
+
+
+def number_columns(resource):
+    """Positions of the exported columns that hold numbers (left unquoted in CSV)."""
+    return {
+        position
+        for position, column in enumerate(resource.get_export_fields())
+        if isinstance(column.widget, IntegerWidget | DecimalWidget)
+    }
+
+
+def identifier_columns(resource):
+    """Positions of the exported columns that hold identifiers, to be kept as text."""
+    return {
+        position
+        for position, column in enumerate(resource.get_export_fields())
+        if getattr(column.widget, "identifier", False)
+    }
 
 
 def export_response(request, resource_class, queryset, basename):
@@ -100,13 +134,29 @@ class ExportOnlyResource(ExchangeResource):
 # Writers ------------------------------------------------------------------------------
 
 
-def _csv(headers, rows, title=""):
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers)
+def _csv(headers, rows, title="", text_columns=(), number_columns=()):
+    # Every text cell quoted (numbers are not, so that they stay numbers): a spreadsheet
+    # told to keep quoted fields as text keeps the identifiers' leading zeros and digits.
+    lines = [";".join(_quoted(header) for header in headers)]
     for row in rows:
-        writer.writerow("" if value is None else value for value in row)
-    return out.getvalue().encode("utf-8-sig")
+        lines.append(
+            ";".join(
+                _csv_cell(value, position in number_columns) for position, value in enumerate(row)
+            )
+        )
+    return "".join(f"{line}\r\n" for line in lines).encode("utf-8-sig")
+
+
+def _quoted(text):
+    return '"' + str(text).replace('"', '""') + '"'
+
+
+def _csv_cell(value, number):
+    if value is None or value == "":
+        return ""
+    if number and ";" not in str(value) and '"' not in str(value):
+        return str(value)
+    return _quoted(value)
 
 
 def _clean_text(value):
@@ -116,13 +166,18 @@ def _clean_text(value):
     return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
-def _xlsx_cell(sheet, value):
+def _xlsx_cell(sheet, value, identifier=False):
     from openpyxl.cell import WriteOnlyCell
 
+    if identifier and value is not None:
+        value = str(value)
     if isinstance(value, str):
         cell = WriteOnlyCell(sheet, value=_clean_text(value))
         # Text that starts with "=" stays text: a formula would run in the spreadsheet.
         cell.data_type = "s"
+        if identifier:
+            # The text format: the cell stays text when someone types in it again.
+            cell.number_format = "@"
         return cell
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):
@@ -136,7 +191,7 @@ def _xlsx_cell(sheet, value):
     return cell
 
 
-def _xlsx(headers, rows, title=""):
+def _xlsx(headers, rows, title="", text_columns=(), number_columns=()):
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -155,27 +210,101 @@ def _xlsx(headers, rows, title=""):
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+        sheet.append(
+            [
+                _xlsx_cell(sheet, value, position in text_columns)
+                for position, value in enumerate(row)
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _ods(headers, rows, title=""):
-    import tablib
+def _ods(headers, rows, title="", text_columns=(), number_columns=()):
+    """An ODS document written cell by cell (odfpy): text on several lines as one
+    paragraph a line, which is how LibreOffice reads and writes line breaks in a cell."""
+    from odf import table
+    from odf.opendocument import OpenDocumentSpreadsheet
 
-    dataset = tablib.Dataset(headers=headers, title=_sheet_title(title))
+    document = OpenDocumentSpreadsheet()
+    styles = _ods_styles(document)
+    sheet = table.Table(name=_sheet_title(title))
+    document.spreadsheet.addElement(sheet)
+    sheet.addElement(_ods_row(headers, styles, set(range(len(headers)))))
     for row in rows:
-        dataset.append([_ods_value(value) for value in row])
-    return dataset.export("ods")
+        sheet.addElement(_ods_row(row, styles, text_columns))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
 
 
-def _ods_value(value):
-    if isinstance(value, str):
-        return _clean_text(value)
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        return timezone.localtime(value).replace(tzinfo=None)
-    return value
+def _ods_styles(document):
+    from odf import number, style
+
+    def date_style(name, with_time):
+        data = number.DateStyle(name=f"{name}-format")
+        data.addElement(number.Day(style="long"))
+        data.addElement(number.Text(text="/"))
+        data.addElement(number.Month(style="long"))
+        data.addElement(number.Text(text="/"))
+        data.addElement(number.Year(style="long"))
+        if with_time:
+            data.addElement(number.Text(text=" "))
+            data.addElement(number.Hours(style="long"))
+            data.addElement(number.Text(text=":"))
+            data.addElement(number.Minutes(style="long"))
+        document.styles.addElement(data)
+        cell = style.Style(name=name, family="table-cell", datastylename=f"{name}-format")
+        document.automaticstyles.addElement(cell)
+        return cell
+
+    return {"date": date_style("date", False), "datetime": date_style("datetime", True)}
+
+
+def _ods_row(values, styles, text_columns):
+    from odf import table
+
+    row = table.TableRow()
+    for position, value in enumerate(values):
+        row.addElement(_ods_cell(value, styles, position in text_columns))
+    return row
+
+
+def _ods_cell(value, styles, identifier):
+    from odf import table
+
+    if value is None or value == "":
+        return table.TableCell()
+    if identifier or isinstance(value, str):
+        return _ods_text_cell(str(value))
+    if isinstance(value, bool):
+        return table.TableCell(valuetype="boolean", booleanvalue=str(value).lower())
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return table.TableCell(
+            valuetype="date",
+            datevalue=value.strftime("%Y-%m-%dT%H:%M:%S"),
+            stylename=styles["datetime"],
+        )
+    if isinstance(value, datetime.date):
+        return table.TableCell(
+            valuetype="date", datevalue=value.isoformat(), stylename=styles["date"]
+        )
+    if isinstance(value, int | float | decimal.Decimal):
+        return table.TableCell(valuetype="float", value=str(value))
+    return _ods_text_cell(str(value))
+
+
+def _ods_text_cell(text):
+    from odf import table
+    from odf.text import P
+
+    cell = table.TableCell(valuetype="string")
+    for line in _clean_text(text).replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        cell.addElement(P(text=line))
+    return cell
 
 
 def _sheet_title(title):

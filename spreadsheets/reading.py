@@ -1,8 +1,10 @@
 """Spreadsheet files read row by row: CSV (any of the encodings and separators French
 offices produce), XLSX and ODS.
 
-CSV and XLSX are streamed, so a big file costs the memory of one row at a time; ODS
-(a zipped XML document, read by tablib/odfpy) is loaded whole.
+CSV is streamed, so a big file costs the memory of one row at a time. XLSX and ODS are
+read by calamine (python-calamine), as the programs that write them do: repeated cells
+(`table:number-columns-repeated`, which LibreOffice writes for equal neighbours), cells
+on several lines, numbers from their stored value whatever the locale that displayed them.
 """
 
 import codecs
@@ -106,47 +108,109 @@ def read_csv(content):
     )
 
 
-def read_xlsx(content):
-    import openpyxl
+def _workbook_rows(content, kind):
+    """The rows of the first sheet of an XLSX or ODS file, as calamine reads them."""
+    import python_calamine
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as error:
-        raise UnreadableFile(
-            _("This XLSX file cannot be opened: %(error)s") % {"error": error}
-        ) from None
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+        if kind == ODS:
+            # calamine stops at the first number it cannot read: say where it is.
+            bad = unreadable_ods_cell(content)
+            if bad:
+                raise UnreadableFile(
+                    _("Line %(line)s, column %(column)s: “%(text)s” cannot be read as a number.")
+                    % bad
+                ) from None
+        message = {
+            XLSX: _("This XLSX file cannot be opened (it is damaged or protected)."),
+            ODS: _("This ODS file cannot be opened (it is damaged or protected)."),
+        }[kind]
+        raise UnreadableFile(message) from error
+    return rows
+
+
+def _value(cell):
+    # calamine reads every number as a float: 62700 would read as "62700.0" in a text
+    # column (a postcode, a serial number) and a donation number 12 as "12.0".
+    if isinstance(cell, float) and cell.is_integer():
+        return int(cell)
+    if cell == "":
+        return None
+    return cell
+
+
+def _read_workbook(content, kind):
+    # Empty leading rows and columns are kept, so that line numbers are the sheet's.
+    raw = _workbook_rows(content, kind)
+    rows = ([_value(cell) for cell in row] for row in raw)
     headers = []
     for row in rows:
         if not _blank(row):
             headers = ["" if cell is None else str(cell) for cell in row]
             break
-    return Sheet(headers=headers, rows=_numbered(rows), estimated_rows=(sheet.max_row or 1) - 1)
+    return Sheet(headers=headers, rows=_numbered(rows), estimated_rows=max(len(raw) - 1, 0))
+
+
+def read_xlsx(content):
+    return _read_workbook(content, XLSX)
 
 
 def read_ods(content):
-    import tablib
+    return _read_workbook(content, ODS)
+
+
+def _column_name(index):
+    """0 → A, 26 → AA: how a spreadsheet names a column."""
+    name = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        name = chr(65 + remainder) + name
+    return name
+
+
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+
+
+def unreadable_ods_cell(content):
+    """{"line", "column", "text"} of the first cell of the first sheet whose stored number
+    is not a number (e.g. "0,2" written by a tool that followed the French locale)."""
+    import zipfile
+    from xml.etree.ElementTree import iterparse
 
     try:
-        dataset = tablib.Dataset().load(io.BytesIO(content), format="ods")
-    except Exception as error:
-        raise UnreadableFile(
-            _("This ODS file cannot be opened: %(error)s") % {"error": error}
-        ) from None
-    return Sheet(
-        headers=[str(h or "") for h in dataset.headers or []],
-        rows=_numbered([_ods_value(cell) for cell in row] for row in dataset),
-        estimated_rows=len(dataset),
-    )
+        with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open("content.xml") as xml:
+            line = column = 0
+            for event, element in iterparse(xml, events=("start", "end")):
+                tag = element.tag
+                if event == "end":
+                    if tag == f"{{{_TABLE}}}table":
+                        return None
+                    element.clear()
+                    continue
+                if tag == f"{{{_TABLE}}}table-row":
+                    line += 1
+                    column = 0
+                elif tag in (f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell"):
+                    value = element.get(f"{{{_OFFICE}}}value")
+                    if value is not None and not _is_float(value):
+                        return {"line": line, "column": _column_name(column), "text": value}
+                    column += int(element.get(f"{{{_TABLE}}}number-columns-repeated", "1"))
+    except Exception:
+        return None
+    return None
 
 
-def _ods_value(cell):
-    # tablib reads every ODS number as a float: 62700 would read as "62700.0" in a text
-    # column (a postcode, a serial number) and a donation number 12 as "12.0".
-    if isinstance(cell, float) and cell.is_integer():
-        return int(cell)
-    return cell
+def _is_float(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def read_sheet(filename, content):

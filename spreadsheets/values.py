@@ -280,3 +280,49 @@ def parse_choice(text, names, choices):
         return names[wanted]
     shown = ", ".join(str(label) for _value, label in choices)
     raise ValueError(_("“%(text)s” is not one of: %(choices)s.") % {"text": text, "choices": shown})
+
+
+# How a spreadsheet shows a long number it took for a number: "8,93301261E+018",
+# "8.93301261E+18" (the digits after the first nine or so are lost).
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?\s*[eE][+-]\d+$")
+# A spreadsheet's number keeps 15 significant digits: a longer identifier stored as a
+# number has lost its last digits.
+_EXACT_DIGITS = 15
+
+
+def _mangled(text):
+    return ValueError(
+        _(
+            "“%(text)s” looks changed by a spreadsheet (a long number shown in scientific "
+            "notation, its last digits lost): format the column as text, or export as "
+            "XLSX or ODS, and type the value again."
+        )
+        % {"text": text}
+    )
+
+
+def check_identifier(value, digits=None, name=""):
+    """Refuse an identifier (serial, ICCID, IMEI, SIRET, phone) that a spreadsheet has
+    visibly changed: a number in scientific notation, a number of more than 15 digits
+    stored as a number, or fewer digits than `digits` (min, max) asks for (`name` says
+    which identifier it is: "ICCID")."""
+    if isinstance(value, float) and not value.is_integer():
+        raise _mangled(value)
+    if isinstance(value, int | float) and abs(value) >= 10**_EXACT_DIGITS:
+        raise _mangled(value)
+    text = str(value).strip()
+    if _SCIENTIFIC.match(text):
+        raise _mangled(text)
+    if digits:
+        compact = re.sub(r"[\s.\-]", "", text)
+        low, high = digits
+        if compact.isdigit() and not low <= len(compact) <= high:
+            raise ValueError(_digits_message(text, len(compact), low, high, name))
+
+
+def _digits_message(text, count, low, high, name):
+    wanted = str(low) if low == high else _("%(low)s to %(high)s") % {"low": low, "high": high}
+    return _(
+        "“%(text)s” has %(count)s digits, a %(name)s has %(wanted)s: a spreadsheet may have "
+        "dropped its first zeros or its last digits."
+    ) % {"text": text, "count": count, "name": name, "wanted": wanted}

@@ -14,15 +14,27 @@ from spreadsheets import values
 
 
 class TextWidget(widgets.CharWidget):
-    """Text with its edge and doubled spaces removed; empty cells are ""."""
+    """Text with its edge and doubled spaces removed; empty cells are "".
 
-    def __init__(self, upper=False, **kwargs):
+    An `identifier` (a serial number, an ICCID, a phone number) is exported as a text cell
+    and refused when a spreadsheet visibly changed it (values.check_identifier); `digits`
+    (min, max) is how many digits it has, `name` what it is called in that message."""
+
+    identifier = False
+
+    def __init__(self, upper=False, *, identifier=None, digits=None, name="", **kwargs):
         super().__init__(allow_blank=True, **kwargs)
         self.upper = upper
+        if identifier is not None:
+            self.identifier = identifier
+        self.digits = digits
+        self.name = name
 
     def clean(self, value, row=None, **kwargs):
         if values.is_empty(value):
             return ""
+        if self.identifier:
+            values.check_identifier(value, self.digits, str(self.name))
         # A spreadsheet stores a serial number typed as 123456 as the number 123456.0.
         if isinstance(value, float) and value.is_integer():
             value = int(value)

@@ -86,7 +86,7 @@ class HouseholdResource(ExchangeResource):
         "phone",
         label=gettext_lazy("Phone"),
         aliases=["telephone", "tel", "portable", "mobile"],
-        widget=TextWidget(),
+        widget=TextWidget(identifier=True),
     )
     email = Column(
         "email",

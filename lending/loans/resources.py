@@ -38,7 +38,10 @@ class LoanExportResource(ExportOnlyResource):
     days_late = Column("days_late", label=gettext_lazy("Days overdue"), widget=IntegerWidget())
     devices = Column("devices", label=gettext_lazy("Devices"), widget=TextWidget())
     sim_iccid = Column(
-        "sim", attribute="sim__iccid", label=pgettext_lazy("loan", "SIM card"), widget=TextWidget()
+        "sim",
+        attribute="sim__iccid",
+        label=pgettext_lazy("loan", "SIM card"),
+        widget=TextWidget(identifier=True),
     )
 
     class Meta(ExchangeResource.Meta):

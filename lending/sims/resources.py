@@ -25,14 +25,15 @@ class SimCardResource(ExchangeResource):
         "iccid",
         label=gettext_lazy("ICCID"),
         aliases=["iccid", "numero de carte", "n° sim", "sim"],
-        widget=TextWidget(),
+        # An ICCID has 19 or 20 digits (ITU-T E.118).
+        widget=TextWidget(identifier=True, digits=(19, 20), name="ICCID"),
         required=True,
     )
     phone_number = Column(
         "phone_number",
         label=gettext_lazy("Phone number"),
         aliases=["numero", "telephone", "msisdn", "ligne", "numero de ligne"],
-        widget=TextWidget(),
+        widget=TextWidget(identifier=True),
     )
     operator = Column(
         "operator",

@@ -220,7 +220,7 @@ def test_the_csv_is_for_a_french_spreadsheet(superuser_client):
     assert content.startswith(b"\xef\xbb\xbf")
     text = content.decode("utf-8-sig")
     assert text.count("\r\n") == 2
-    assert text.splitlines()[1].split(";")[2] == "31/03/2026"
+    assert text.splitlines()[1].split(";")[2] == '"31/03/2026"'
 
 
 def test_the_csv_writes_decimals_with_a_comma_in_french(superuser_client, french):
