@@ -3,7 +3,7 @@
 Standard library only (it runs on the live stick beside reemploi_workbench.py). The
 decisions are pure functions of what lsblk, `hdparm -I`, `nvme id-ctrl -o json` and
 `nvme sanitize-log` print; the commands run through an injectable `runner` so that the
-tests replay recorded real outputs (tests/fixtures/workbench/).
+tests replay samples of those outputs (tests/fixtures/workbench/).
 """
 
 import json

@@ -1,5 +1,6 @@
-"""workbench/reemploi_erase.py: the method each drive gets, decided on recorded real outputs
-of hdparm and nvme-cli (tests/fixtures/workbench/README.md), and the commands it runs."""
+"""workbench/reemploi_erase.py: the method each drive gets, decided on samples of hdparm and
+nvme-cli output written in each tool's layout (tests/fixtures/workbench/README.md), and the
+commands it runs."""
 
 import json
 from pathlib import Path
@@ -7,11 +8,11 @@ from pathlib import Path
 from workbench import reemploi_erase as erase
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "workbench"
-FROZEN = (FIXTURES / "hdparm-I-ssd-frozen.txt").read_text()
-NOT_FROZEN = (FIXTURES / "hdparm-I-not-frozen-enhanced.txt").read_text()
-SN730 = (FIXTURES / "nvme-id-ctrl-wdc-sn730-crypto-block.json").read_text()
-KINGSTON = (FIXTURES / "nvme-id-ctrl-kingston-snv2s-block-only.txt").read_text()
-MICRON = (FIXTURES / "nvme-id-ctrl-micron-9200-no-sanitize.txt").read_text()
+FROZEN = (FIXTURES / "hdparm-I-sata-ssd-frozen.txt").read_text()
+NOT_FROZEN = (FIXTURES / "hdparm-I-sata-ssd-not-frozen.txt").read_text()
+SN730 = (FIXTURES / "nvme-id-ctrl-crypto-and-block-sanitize.json").read_text()
+KINGSTON = (FIXTURES / "nvme-id-ctrl-block-sanitize-only.txt").read_text()
+MICRON = (FIXTURES / "nvme-id-ctrl-no-sanitize-format-only.txt").read_text()
 RUNNING = (FIXTURES / "nvme-sanitize-log-in-progress.txt").read_text()
 DONE = (FIXTURES / "nvme-sanitize-log-completed.txt").read_text()
 
@@ -24,7 +25,7 @@ NVME_NODE = {"name": "nvme0n1", "path": "/dev/nvme0n1", "type": "disk", "rota": 
 
 
 class Recorded:
-    """A runner answering each command with a recorded output, and noting what ran."""
+    """A runner answering each command with a sample output, and noting what ran."""
 
     def __init__(self, answers):
         self.answers = answers  # {first words of the command: (status, output) or a list}

@@ -1,6 +1,7 @@
 """The program's erasure by policy against the live server: an NVMe drive purged with its
-own sanitize (recorded outputs of nvme-cli) and a hard disk wiped by nwipe (a real nwipe
-log) on one machine; Réemploi records a Purge and a Clear and moves the device on."""
+own sanitize (nvme-cli answering with hand-written samples) and a hard disk wiped by
+nwipe (a real nwipe log) on one machine; Réemploi records a Purge and a Clear and moves
+the device on."""
 
 import argparse
 
