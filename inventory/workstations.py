@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.refusals import PermissionRefused, Refused
-from inventory.models import WorkstationToken
+from inventory.models import Device, WorkstationToken
 
 
 class RequestRefused(Refused):
@@ -51,6 +51,15 @@ def require_same_site(workstation, device):
                 "site": workstation.site,
             }
         )
+
+
+def named_device(tag):
+    """The device a workstation's request names by its asset tag; 404 when none has it."""
+    tag = (tag or "").strip().upper()
+    device = Device.objects.filter(asset_tag=tag).first() if tag else None
+    if device is None:
+        raise RequestRefused(_("No device has the asset tag %(tag)s.") % {"tag": tag[:40]}, 404)
+    return device
 
 
 def authenticate_workstation(key):

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.refusals import Refused, require
-from inventory.models import Device, Status
+from inventory import workstations
+from inventory.models import Status
 from inventory.workstations import RequestRefused
 from labels import content, services
 from labels.models import LabelBatch, LabelLayout, LabelRequest, WorkstationPrinter
@@ -119,11 +120,7 @@ def workstation_label(*, workstation, asset_tag):
     """
     by = workstation.user
     require(by, "labels.add_labelbatch")
-    device = Device.objects.filter(asset_tag=asset_tag.strip().upper()).first()
-    if device is None:
-        raise RequestRefused(
-            _("No device has the asset tag %(tag)s.") % {"tag": asset_tag[:40]}, 404
-        )
+    device = workstations.named_device(asset_tag)
     layout = layout_for(workstation)
     if layout is None:
         raise RequestRefused(_("No label stock is in use: add one on the labels page."), 409)

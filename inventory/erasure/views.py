@@ -240,10 +240,7 @@ def _api_device_and_json(request, name):
             % {"field": name, "error": error},
             400,
         ) from error
-    device = Device.objects.filter(asset_tag=tag).first()
-    if device is None:
-        raise RequestRefused(_("No device has the asset tag %(tag)s.") % {"tag": tag}, 404)
-    return device, value
+    return workstations.named_device(tag), value
 
 
 @workstation_api
@@ -271,12 +268,7 @@ def _api_log_fields(request):
         raise RequestRefused(_("The request is too large for an nwipe log."), 413) from error
     if upload is None:
         raise RequestRefused(_("The nwipe log is missing (file field “log”)."), 400)
-    if not tag:
-        return upload, None
-    device = Device.objects.filter(asset_tag=tag).first()
-    if device is None:
-        raise RequestRefused(_("No device has the asset tag %(tag)s.") % {"tag": tag}, 404)
-    return upload, device
+    return upload, workstations.named_device(tag) if tag else None
 
 
 def _api_reasons(request):

@@ -334,11 +334,7 @@ def _json_body(request):
 
 
 def _api_device(body):
-    tag = body["device"].strip().upper()
-    device = Device.objects.filter(asset_tag=tag).first() if tag else None
-    if device is None:
-        raise RequestRefused(_("No device has the asset tag %(tag)s.") % {"tag": tag}, 404)
-    return device
+    return workstations.named_device(body["device"])
 
 
 def _checks_answer(request, device, done):
