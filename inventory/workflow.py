@@ -451,3 +451,21 @@ def transition_devices(*, devices, target, by, note=""):
     if refusals:
         raise Refused(_("Nothing was changed. Refused: %(list)s") % {"list": " · ".join(refusals)})
     return len(devices)
+
+
+# The moves a recorded erasure takes a device through, in order: received (or returned)
+# to wiping, then to refurbishing once every drive has passed.
+AFTER_ERASURE = {
+    Status.RECEIVED: Status.WIPING,
+    Status.RETURNED: Status.WIPING,
+    Status.WIPING: Status.REFURBISHING,
+}
+
+
+def move_on_after_erasure(*, device, by, note=""):
+    """Move `device` along AFTER_ERASURE as far as the lifecycle lets it, each move with
+    its history entry; raises Refused (from transition_device) at the first move refused,
+    the moves before it made."""
+    while device.status in AFTER_ERASURE:
+        transition_device(device=device, target=AFTER_ERASURE[device.status], by=by, note=note)
+    return device

@@ -12,13 +12,6 @@ from accounts.refusals import Refused, require
 from inventory import services, workflow
 from inventory.models import Drive, Erasure, Status
 
-# The statuses from which a reset takes the device on to refurbishment, move by move.
-_MOVES = {
-    Status.RECEIVED: Status.WIPING,
-    Status.RETURNED: Status.WIPING,
-    Status.WIPING: Status.REFURBISHING,
-}
-
 
 def is_mobile(device):
     return device.category in workflow.MOBILE
@@ -43,10 +36,7 @@ def record_factory_reset(*, device, by, encrypted, note=""):
         for drive in drives:
             _record_reset(drive, by=by, encrypted=encrypted, note=note)
         # transition_device refuses a status someone else changed since: all is undone.
-        while device.status in _MOVES:
-            workflow.transition_device(
-                device=device, target=_MOVES[device.status], by=by, note=_reset_note(encrypted)
-            )
+        workflow.move_on_after_erasure(device=device, by=by, note=_reset_note(encrypted))
     return device
 
 
@@ -61,7 +51,7 @@ def _refuse_unless_resettable(device):
         )
     if device.held_by:
         raise Refused(workflow.held_message(device))
-    if device.status not in _MOVES:
+    if device.status not in workflow.AFTER_ERASURE:
         raise Refused(
             _("%(tag)s is “%(status)s”: a factory reset is recorded before refurbishment.")
             % {"tag": device.asset_tag, "status": Status(device.status).label}

@@ -210,25 +210,14 @@ def _one_device(drives):
     return devices.pop()
 
 
-# The moves a workstation's log makes, in order, when the lifecycle lets them.
-_AUTOMATIC_MOVES = {
-    Status.RECEIVED: Status.WIPING,
-    Status.RETURNED: Status.WIPING,
-    Status.WIPING: Status.REFURBISHING,
-}
-
-
 def _move_along(device, *, by, workstation):
     note = _("Erasure log sent by the workstation “%(name)s”.") % {"name": workstation.name}
-    while device.status in _AUTOMATIC_MOVES:
-        try:
-            workflow.transition_device(
-                device=device, target=_AUTOMATIC_MOVES[device.status], by=by, note=note
-            )
-        except Refused:
-            # A drive not erased yet, a loan still holding the device: the erasures
-            # stand, the device stays; the answer says what is missing.
-            return
+    try:
+        workflow.move_on_after_erasure(device=device, by=by, note=note)
+    except Refused:
+        # A drive not erased yet, a loan still holding the device: the erasures stand,
+        # the device stays where it got to; the answer says what is missing.
+        return
 
 
 def _received_before(log, device):
