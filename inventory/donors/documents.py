@@ -189,7 +189,7 @@ def _devices_table(devices, width):
         [
             pdf.text(number),
             pdf.text(device.get_category_display()),
-            pdf.text(f"{device.manufacturer} {device.model}".strip()),
+            pdf.text(device.make_and_model),
             pdf.text(device.serial_number),
             pdf.text(device.asset_tag),
             pdf.text(kilograms(device.weight_kg) if device.weight_kg is not None else ""),

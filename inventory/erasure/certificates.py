@@ -54,7 +54,7 @@ def certificate_pdf(certificate):
                 [_("Asset tag"), device.asset_tag, _("Serial number"), device.serial_number],
                 [
                     _("Make and model"),
-                    f"{device.manufacturer} {device.model}".strip(),
+                    device.make_and_model,
                     _("Category"),
                     device.get_category_display(),
                 ],
@@ -268,4 +268,4 @@ def _drive_lines(device):
 
 
 def _make_model(device):
-    return f"{device.manufacturer} {device.model}".strip() or device.get_category_display()
+    return device.make_and_model or device.get_category_display()

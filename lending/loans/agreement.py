@@ -102,7 +102,7 @@ def _items_table(loan, width):
     rows = [
         [
             pdf.text(device.get_category_display()),
-            pdf.text(f"{device.manufacturer} {device.model}".strip()),
+            pdf.text(device.make_and_model),
             pdf.text(device.asset_tag),
             pdf.text(device.serial_number),
         ]

@@ -40,7 +40,7 @@ class LoanRequestForm(forms.Form):
 
 def _device_label(device):
     place = device.location.code if device.location else device.site.code
-    model = f"{device.manufacturer} {device.model}".strip()
+    model = device.make_and_model
     return f"{device.asset_tag} · {device.get_category_display()} · {model} · {place}"
 
 

@@ -372,3 +372,11 @@ def test_the_donation_summary_runs_on_many_pages(technician, technician_client):
 
 def test_an_unknown_donation_has_no_summary(technician_client):
     assert technician_client.get("/donations/999999/erasure-summary.pdf").status_code == 404
+
+
+def test_the_certificate_names_the_brand_once():
+    from inventory.erasure.certificates import _make_model
+
+    device = DeviceFactory(manufacturer="HP", model="HP EliteBook 8440p")
+
+    assert _make_model(device) == "HP EliteBook 8440p"
