@@ -267,28 +267,15 @@ def pass_all_checks(*, device, by, note=""):
     require(by, PROCESS, "inventory.add_checkresult")
     workflow.require_in_workshop(device)
     since = device.cycle_started_at
-    done = set(
-        CheckResult.objects.filter(device=device)
-        .filter(**({"checked_at__gte": since} if since else {}))
-        .values_list("item_id", flat=True)
-    )
+    # One row per test and device: a result from before the device's return is replaced.
+    existing = {r.item_id: r for r in CheckResult.objects.filter(device=device)}
+    done = {pk for pk, r in existing.items() if since is None or r.checked_at >= since}
     pending = [item for item in workflow.checklist_for(device) if item.pk not in done]
-    now = timezone.now()
-    written = []
     with transaction.atomic():
-        for item in pending:
-            # A result from before the device's return is replaced, as record_check does.
-            result = CheckResult.objects.filter(device=device, item=item).first() or CheckResult(
-                device=device, item=item
-            )
-            result.outcome = CheckResult.Outcome.PASS
-            result.note = note.strip()
-            result.checked_by = by
-            result.checked_at = now
-            result._history_user = by
-            result.save()
-            written.append(result)
-    return written
+        return [
+            _save_result(device, item, Outcome.PASS, note.strip(), by, result=existing.get(item.pk))
+            for item in pending
+        ]
 
 
 def current_install(device):
