@@ -182,7 +182,9 @@ def _xlsx_cell(sheet, value, identifier=False):
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value).replace(tzinfo=None)
-        cell = WriteOnlyCell(sheet, value=value)
+        # Whole seconds, as in ODS: a spreadsheet keeps a time as a fraction of a day,
+        # and LibreOffice rounds microseconds away when it saves the file again.
+        cell = WriteOnlyCell(sheet, value=value.replace(microsecond=0))
         cell.number_format = "DD/MM/YYYY HH:MM"
         return cell
     cell = WriteOnlyCell(sheet, value=value)

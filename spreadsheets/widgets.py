@@ -136,6 +136,11 @@ class DateWidget(_Parsed):
 class BooleanWidget(_Parsed):
     parse = staticmethod(values.parse_bool)
 
+    def render(self, value, obj=None, **kwargs):
+        # Always words, even in XLSX/ODS: LibreOffice saves a typed boolean as the
+        # number 0 or 1, so the cell would no longer read as it was exported.
+        return "" if value is None else self.text(value)
+
     def text(self, value):
         return _("yes") if value else _("no")
 

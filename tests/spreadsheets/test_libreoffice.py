@@ -15,10 +15,24 @@ from django.utils import translation
 
 from exchange import engine
 from exchange.models import ImportJob
+from inventory.donors.exports import DonationExportResource, DonationTaxExportResource
+from lending.enrolments.resources import EnrolmentResource
 from lending.households.resources import HouseholdResource
+from lending.loans.resources import LoanExportResource
+from lending.programmes.resources import ProgrammeExportResource
+from sales.resources import SaleResource
 from spreadsheets.exporting import export_dataset
+from spreadsheets.reading import read_sheet
 from tests.exchange.test_exports import ROUND_TRIPS, _households
-from tests.lending_factories import SimCardFactory
+from tests.factories import DonationFactory
+from tests.lending_factories import (
+    EnrolmentFactory,
+    HouseholdFactory,
+    LoanFactory,
+    SimCardFactory,
+    StructureFactory,
+)
+from tests.sales_factories import SaleFactory
 
 pytestmark = [
     pytest.mark.django_db,
@@ -115,3 +129,66 @@ def test_every_export_saved_by_libreoffice_imports_back_unchanged(
                 problems[f"{name} {source}→{target}"] = (job.problems, job.counts, rows)
 
     assert problems == {}
+
+
+def _export_only_kinds(superuser, social_worker):
+    """The kinds nobody imports back (donations, tax figures, loans, programmes, sales),
+    and the enrolments, each holding a trap: a cell on two lines, a 20-digit ICCID."""
+    DonationFactory(notes="Lot du lycée\nsans chargeurs", reference="0042")
+    household = HouseholdFactory(structure=StructureFactory(members=[social_worker]))
+    enrolment = EnrolmentFactory(household=household, reason="Recherche d'emploi\net CAF")
+    sim = SimCardFactory(iccid="89330126100000000999", phone_number="0698765432")
+    LoanFactory(enrolment=enrolment, sim=sim)
+    SaleFactory(by=superuser)
+    return {
+        "donations": (DonationExportResource, superuser),
+        "donation-tax": (DonationTaxExportResource, superuser),
+        "loans": (LoanExportResource, superuser),
+        "programmes": (ProgrammeExportResource, superuser),
+        "sales": (SaleResource, superuser),
+        "enrolments": (EnrolmentResource, social_worker),
+    }
+
+
+def _cells(path):
+    sheet = read_sheet(path.name, path.read_bytes())
+    return sheet.headers, [[str(cell) for cell in cells] for _line, cells in sheet.rows]
+
+
+@pytest.mark.parametrize("language", list(LOCALES))
+def test_export_only_kinds_saved_by_libreoffice_keep_every_cell(
+    language, superuser, social_worker, tmp_path
+):
+    # Nothing imports these back, so "no change" means: the sheet LibreOffice saved
+    # reads cell for cell like the one Réemploi wrote (no ICCID turned into 8,9E+19,
+    # no leading zero dropped, no note cut to its first line).
+    kinds = _export_only_kinds(superuser, social_worker)
+    exported = tmp_path / "exported"
+    exported.mkdir()
+    with translation.override(language):
+        for name, (resource, user) in kinds.items():
+            for fmt in ("ods", "xlsx"):
+                content = export_dataset(resource, resource.export_queryset(user), fmt, user)
+                (exported / f"{name}.{fmt}").write_bytes(content)
+
+    changed = {}
+    for source, target in CONVERSIONS:
+        saved = tmp_path / f"{source}-to-{target}"
+        _soffice(
+            sorted(exported.glob(f"*.{source}")),
+            target,
+            saved,
+            LOCALES[language],
+            tmp_path / "profile",
+        )
+        for name in kinds:
+            before, after = (
+                _cells(exported / f"{name}.{source}"),
+                _cells(saved / f"{name}.{target}"),
+            )
+            if before != after:
+                changed[f"{name} {source}→{target}"] = (before, after)
+
+    assert changed == {}
+    loans = _cells(exported / "loans.ods")[1]
+    assert "89330126100000000999" in loans[0]
