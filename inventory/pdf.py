@@ -22,7 +22,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, TableStyle
+from reportlab.platypus import Table as _Table
 
 from inventory.models import organisation_name
 
@@ -73,12 +74,24 @@ def metadata(*, title, subject):
 def canvas(buffer, *, title, subject, **options):
     """A reportlab Canvas with the documents' metadata, for PDFs drawn without platypus."""
     info = metadata(title=title, subject=subject)
-    drawn = Canvas(buffer, lang=info["lang"], **options)
+    # The embedded font from the first page on: reportlab's default initial font is
+    # Helvetica, which every page would then reference without embedding it.
+    drawn = Canvas(buffer, lang=info["lang"], initialFontName=fonts()[0], **options)
     drawn.setTitle(info["title"])
     drawn.setAuthor(info["author"])
     drawn.setSubject(info["subject"])
     drawn.setCreator(info["creator"])
     return drawn
+
+
+class Table(_Table):
+    """A platypus Table whose cells start in the embedded font: reportlab sets each
+    cell's font (Helvetica by default) even when the cell holds a Paragraph, so the PDF
+    would name a font it does not embed. A style given later may still change it."""
+
+    def __init__(self, data, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.setStyle([("FONTNAME", (0, 0), (-1, -1), fonts()[0])])
 
 
 def download_name(*parts):
@@ -130,7 +143,8 @@ def person(user):
 def qr_code(value):
     widget = QrCodeWidget(value, barLevel="M", barBorder=QR_QUIET_MODULES)
     widget.barWidth = widget.barHeight = QR_SIZE
-    drawing = Drawing(QR_SIZE, QR_SIZE, hAlign="RIGHT")
+    # reportlab's graphics start from Helvetica unless told otherwise (see Table below).
+    drawing = Drawing(QR_SIZE, QR_SIZE, hAlign="RIGHT", initialFontName=fonts()[0])
     drawing.add(widget)
     return drawing
 
@@ -193,6 +207,7 @@ def render(story, *, title, subject, footer, pagesize=A4):
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN + 4 * mm,
+        initialFontName=regular,
         **metadata(title=title, subject=subject),
     )
     document.build(story, onFirstPage=decorate, onLaterPages=decorate)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, TableStyle
 
 from inventory import pdf
 from inventory.models import Organisation
@@ -199,7 +199,7 @@ def _discount_cell(item):
 
 
 def _total(label, amount, width):
-    table = Table(
+    table = pdf.Table(
         [[pdf.text(label, "bold"), pdf.text(money(amount), "bold")]],
         colWidths=[0.86 * width, 0.14 * width],
         hAlign="LEFT",

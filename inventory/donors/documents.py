@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, TableStyle
 
 from accounts.refusals import Refused, require
 from inventory import pdf
@@ -232,7 +232,7 @@ def _signature(organisation, issued_at, issued_by, width):
         pdf.text(_("Name and role: %(blank)s") % {"blank": BLANK}),
     ]
     right = [pdf.text(_("Signature and stamp"), "label")]
-    table = Table([[left, right]], colWidths=[width / 2, width / 2], rowHeights=[32 * mm])
+    table = pdf.Table([[left, right]], colWidths=[width / 2, width / 2], rowHeights=[32 * mm])
     table.setStyle(
         TableStyle(
             [

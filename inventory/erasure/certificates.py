@@ -15,7 +15,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (
     KeepTogether,
     Spacer,
-    Table,
     TableStyle,
 )
 from reportlab.platypus.flowables import HRFlowable
@@ -90,7 +89,7 @@ def _header(certificate, url, width):
         pdf.text(_("Check this certificate:"), "caption"),
         pdf.text(url, "caption"),
     ]
-    table = Table([[left, right]], colWidths=[width - pdf.CAPTION_WIDTH, pdf.CAPTION_WIDTH])
+    table = pdf.Table([[left, right]], colWidths=[width - pdf.CAPTION_WIDTH, pdf.CAPTION_WIDTH])
     table.setStyle(
         TableStyle(
             [
@@ -159,7 +158,7 @@ def _signature(certificate, width):
         pdf.text(_("On %(date)s") % {"date": pdf.when(certificate.issued_at, "DATE_FORMAT")}),
     ]
     right = [pdf.text(_("Signature and stamp"), "label")]
-    table = Table([[left, right]], colWidths=[width / 2, width / 2], rowHeights=[30 * mm])
+    table = pdf.Table([[left, right]], colWidths=[width / 2, width / 2], rowHeights=[30 * mm])
     table.setStyle(
         TableStyle(
             [

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, TableStyle
 
 from inventory import pdf
 from inventory.models import organisation_name
@@ -198,7 +198,7 @@ def _signatures(loan, width):
         pdf.text(_("Name and role: %(blank)s") % {"blank": BLANK}),
         pdf.text(_("Signature and stamp"), "small"),
     ]
-    table = Table(
+    table = pdf.Table(
         [[household, association]], colWidths=[width / 2, width / 2], rowHeights=[34 * mm]
     )
     table.setStyle(
