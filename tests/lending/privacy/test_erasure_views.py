@@ -102,3 +102,14 @@ def test_a_post_without_the_csrf_token_is_refused(social_worker, household):
     assert client.post(_url(household), POST).status_code == 403
     household.refresh_from_db()
     assert household.anonymised_on is None
+
+
+def test_an_anonymised_household_says_so_and_offers_it_no_more(social_worker_client, household):
+    social_worker_client.post(_url(household), POST)
+
+    page = social_worker_client.get(household.get_absolute_url()).content.decode()
+    again = social_worker_client.get(_url(household))
+
+    assert POST["reason"].replace("'", "&#x27;") in page
+    assert _url(household) not in page
+    assert 'name="reason"' not in again.content.decode()
