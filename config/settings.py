@@ -165,6 +165,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exchange.tasks.delete_expired_imports",
         "schedule": 60 * 60 * 24,
     },
+    "anonymise-expired-households-nightly": {
+        "task": "lending.tasks.anonymise_expired_households",
+        "schedule": 60 * 60 * 24,
+    },
 }
 # Label batches of more labels than this are built by a Celery task, with a progress bar.
 LABEL_INLINE_LIMIT = env.int("LABEL_INLINE_LIMIT", default=200)
@@ -183,6 +187,10 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 # Loans: reminders this many days before the due date; SIM plans, before they end.
 LOAN_REMINDER_DAYS = env.int("LOAN_REMINDER_DAYS", default=7)
 SIM_REMINDER_DAYS = env.int("SIM_REMINDER_DAYS", default=30)
+# Households: anonymised this many days after the last contact with them (no loan
+# open). Default: two years, the CNIL's référentiel for social support (délibérations
+# 2021-028 and 2023-095; docs/privacy.md).
+HOUSEHOLD_RETENTION_DAYS = env.int("HOUSEHOLD_RETENTION_DAYS", default=2 * 365)
 # Donors: the download link of a donation's erasure summary, e-mailed to the donor's
 # contact, works without login for this many days.
 DONOR_LINK_DAYS = env.int("DONOR_LINK_DAYS", default=60)

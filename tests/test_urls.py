@@ -89,6 +89,7 @@ ROUTES = [
     ("hardware-reports/<int:pk>/lshw.json", "hardware:report_lshw"),
     ("households/", "lending:household_list"),
     ("households/<str:code>/", "lending:household_detail"),
+    ("households/<str:code>/anonymise/", "lending:household_anonymise"),
     ("households/<str:code>/apply/", "lending:household_apply"),
     ("households/<str:code>/comment/", "lending:household_comment"),
     ("households/<str:code>/edit/", "lending:household_edit"),

@@ -76,6 +76,12 @@ class Household(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("registered on"), auto_now_add=True)
+    # Set once by lending.privacy.anonymise: the names, contact and free texts are gone;
+    # the reason (a retention rule or the person's request) is not personal and stays.
+    anonymised_on = models.DateTimeField(_("anonymised on"), null=True, editable=False)
+    anonymisation_reason = models.TextField(
+        _("reason for anonymisation"), blank=True, editable=False
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -119,6 +119,8 @@ PAGES = [
     ("household_edit",      "hB",      302, 403, 404, 200, 403, 403, 200),
     ("household_comment",   "hA",      302, 405, 405, 405, 405, 405, 405),
     ("household_apply",     "hA",      302, 405, 405, 405, 405, 405, 405),
+    ("household_anonymise", "hA",      302, 403, 200, 404, 200, 404, 200),
+    ("household_anonymise", "h_app",   302, 403, 200, 404, 200, 404, 200),
     ("enrolment_detail",    "eA",      302, 403, 200, 404, 200, 404, 200),
     ("enrolment_detail",    "eB",      302, 403, 404, 200, 200, 404, 200),
     ("enrolment_detail",    "e_app",   302, 403, 200, 404, 200, 404, 200),
@@ -194,6 +196,7 @@ POST_REFUSED = [
     ("household_comment",   "hQ",      302, 403,  404,  None, 404,  None),
     ("household_apply",     "hA",      302, 403,  None, 404,  403,  403),
     ("household_edit",      "hA",      302, 403,  None, 404,  403,  403),
+    ("household_anonymise", "h_app",   302, 403,  None, 404,  None, 404),
     ("enrolment_comment",   "eA",      302, 403,  None, 404,  None, 404),
     ("enrolment_comment",   "eQ",      302, 403,  404,  None, 404,  None),
     ("enrolment_eligible",  "e_app",   302, 403,  403,  403,  None, 404),
@@ -339,6 +342,7 @@ class World:
             "sim": self.sim,
         }
         self.objects["e_ret"] = self.objects["L_ret"].enrolment
+        self.objects["h_app"] = self.objects["e_app"].household  # no loan
         self.spare_laptop = DeviceFactory(status=Status.READY, site=site)
         # Signed in now, so that their sessions outlive each test's rollback.
         self.clients = {"anon": Client()}
@@ -474,6 +478,7 @@ def _post_data(world, name, key):
         "enrolment_comment": {"body": "Un commentaire"},
         "loan_comment": {"body": "Un commentaire"},
         "household_apply": {"programme": world.objects["Q"].pk, "note": ""},
+        "household_anonymise": {"reason": "Demande de la personne", "confirm": "on"},
         "enrolment_eligible": {"note": ""},
         "enrolment_reject": {"reason": "Hors critères"},
         "enrolment_enrol": {"note": ""},
