@@ -27,6 +27,7 @@ from xml.sax.saxutils import escape
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -57,6 +58,8 @@ class Section:
     title: str
     columns: list[tuple[str, str]]
     rows: list[dict] = field(default_factory=list)
+    # The share of the page's width of each column in the PDF's table (equal if None).
+    fractions: list[float] | None = None
 
 
 # Values -----------------------------------------------------------------------------------
@@ -120,7 +123,11 @@ def household_section(household):
     meta = Household._meta
     fields = [f for f in meta.concrete_fields if f.name != "id"] + list(meta.many_to_many)
     rows = [
-        {"field": f.name, "label": str(f.verbose_name), "value": field_value(household, f)}
+        {
+            "field": f.name,
+            "label": capfirst(str(f.verbose_name)),
+            "value": field_value(household, f),
+        }
         for f in fields
     ]
     columns = [("field", _("Field")), ("label", _("Label")), ("value", _("Value"))]
@@ -157,7 +164,7 @@ def enrolment_section(enrolments):
 
 def _model_section(key, title, model, names, objects):
     fields = [model._meta.get_field(name) for name in names]
-    columns = [("number", _("Number"))] + [(f.name, str(f.verbose_name)) for f in fields]
+    columns = [("number", _("Number"))] + [(f.name, capfirst(str(f.verbose_name))) for f in fields]
     rows = [{"number": obj.pk} | {f.name: field_value(obj, f) for f in fields} for obj in objects]
     return Section(key, title, columns, rows)
 
@@ -169,7 +176,7 @@ def loan_sections(loans):
     fields = [Loan._meta.get_field(name) for name in loan_fields]
     columns = [
         ("number", _("Number")),
-        *((f.name, str(f.verbose_name)) for f in fields),
+        *((f.name, capfirst(str(f.verbose_name))) for f in fields),
         ("requested_by", _("Requested by")),
         ("devices", _("Devices")),
         ("sim", _("SIM card")),
@@ -304,7 +311,7 @@ def comment_section(household, enrolments, loans):
         ("author", _("Author")),
         ("text", _("Comment")),
     ]
-    return Section("commentaires", _("Comments"), columns, rows)
+    return Section("commentaires", _("Comments"), columns, rows, [0.2, 0.15, 0.15, 0.5])
 
 
 def history_section(household, enrolments, loans):
@@ -326,7 +333,8 @@ def history_section(household, enrolments, loans):
         ("event", _("Event")),
         ("changes", _("Changes")),
     ]
-    return Section("historique", _("History of the file"), columns, rows)
+    fractions = [0.15, 0.15, 0.17, 0.1, 0.43]
+    return Section("historique", _("History of the file"), columns, rows, fractions)
 
 
 def _history_rows(model, kind, names):
@@ -542,7 +550,7 @@ def _pdf_section(section, width):
         rows = [[row["label"], display(row["value"])] for row in section.rows]
         return [*story, pdf.facts(rows, [0.3 * width, 0.7 * width])]
     if len(section.columns) <= TABLE_COLUMNS:
-        fractions = [1 / len(section.columns)] * len(section.columns)
+        fractions = section.fractions or [1 / len(section.columns)] * len(section.columns)
         rows = [[_cell(row.get(key)) for key, _label in section.columns] for row in section.rows]
         headings = [label for _key, label in section.columns]
         return [*story, pdf.listing(headings, rows, fractions, width)]
