@@ -529,8 +529,9 @@ def as_pdf(export):
         story.append(
             pdf.text(
                 _(
-                    "Partial: the programmes and loans of other programmes are not included. "
-                    "The household's social worker can download the complete copy."
+                    "Partial: the enrolments and loans of the programmes you do not coordinate "
+                    "are not included. The household's social worker can download the complete "
+                    "copy."
                 ),
                 "bold",
             )
