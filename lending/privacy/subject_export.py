@@ -37,7 +37,16 @@ from accounts.templatetags.people import person
 from inventory import pdf
 from inventory.models import Comment, organisation_name
 from lending.access import enrolments_visible_to, loans_visible_to
-from lending.models import Attendance, Enrolment, Household, Loan
+from lending.models import (
+    Attendance,
+    Enrolment,
+    Household,
+    Loan,
+    LoanDevice,
+    LoanExtension,
+    Reminder,
+    Return,
+)
 from lending.models.fields import ChoiceListField
 from lending.privacy.access_log import household_accesses
 
@@ -154,132 +163,146 @@ def consent_section(household):
     return Section("consentements", _("Consents"), columns, rows)
 
 
-def enrolment_section(enrolments):
-    names = ("programme", "status", "applied_at", "applied_by", "criteria_met", "decided_at")
-    names += ("reason", "waitlist_position", "enrolled_at")
-    return _model_section(
-        "inscriptions", _("Programmes (enrolments)"), Enrolment, names, enrolments
-    )
+# The fields each section exports, by model: exported_fields() lists them for the
+# inventory of personal data. A field without a translated verbose name gets its label
+# from LABELS.
+ENROLMENT_FIELDS = (
+    "programme",
+    "status",
+    "applied_at",
+    "applied_by",
+    "criteria_met",
+    "decided_at",
+    "reason",
+    "waitlist_position",
+    "enrolled_at",
+)
+LOAN_FIELDS = (
+    "programme",
+    "status",
+    "requested_by",
+    "requested_at",
+    "request_note",
+    "starts_on",
+    "due_on",
+    "sim",
+    "handed_over_at",
+    "agreement_signed_on",
+    "accessories_given",
+    "closed_at",
+)
+LOAN_DEVICE_FIELDS = ("device", "condition", "inspection_note", "decision")
+EXTENSION_FIELDS = ("previous_due_on", "new_due_on", "reason", "by", "at")
+RETURN_FIELDS = (
+    "inspected_by",
+    "inspected_at",
+    "accessories_back",
+    "sim_back",
+    "notes",
+    "reviewed_by",
+    "reviewed_at",
+    "damage_noted",
+    "review_note",
+)
+REMINDER_FIELDS = ("kind", "channel", "about_date", "recipient", "sent_at")
+ATTENDANCE_FIELDS = ("workshop", "presence", "recorded_by", "recorded_at")
 
 
-def _model_section(key, title, model, names, objects):
+def _labels():
+    return {
+        (Loan, "requested_by"): _("Requested by"),
+        (LoanExtension, "by"): _("Extended by"),
+        (LoanExtension, "at"): _("Extended on"),
+        (Return, "inspected_by"): _("Return inspected by"),
+        (Return, "inspected_at"): _("Return inspected on"),
+        (Return, "reviewed_by"): _("Return reviewed by"),
+        (Return, "reviewed_at"): _("Return reviewed on"),
+        (Reminder, "about_date"): _("About the date"),
+        (Attendance, "recorded_by"): _("Recorded by"),
+        (Attendance, "recorded_at"): _("Recorded on"),
+    }
+
+
+def exported_fields():
+    """{model label: names of the fields the export writes}, for the inventory of the
+    personal data (every household field, and the listed fields of the other models)."""
+    meta = Household._meta
+    household = {f.name for f in [*meta.concrete_fields, *meta.many_to_many]} - {"id"}
+    return {
+        "lending.Household": household,
+        "lending.Enrolment": {"id", *ENROLMENT_FIELDS},
+        "lending.Loan": {"id", *LOAN_FIELDS},
+        "lending.LoanDevice": {"loan", *LOAN_DEVICE_FIELDS},
+        "lending.LoanExtension": {"loan", *EXTENSION_FIELDS},
+        "lending.Return": {"loan", *RETURN_FIELDS},
+        "lending.Reminder": {"loan", *REMINDER_FIELDS},
+        "lending.Attendance": set(ATTENDANCE_FIELDS),
+        "inventory.Comment": {"subject", "author", "body", "created_at"},
+        "lending.HouseholdAccess": {"user", "at", "what", "detail"},
+    }
+
+
+def _columns(model, names, prefix=""):
+    labels = _labels()
     fields = [model._meta.get_field(name) for name in names]
-    columns = [("number", _("Number"))] + [(f.name, capfirst(str(f.verbose_name))) for f in fields]
-    rows = [{"number": obj.pk} | {f.name: field_value(obj, f) for f in fields} for obj in objects]
-    return Section(key, title, columns, rows)
+    return [
+        (f"{prefix}{f.name}", labels.get((model, f.name)) or capfirst(str(f.verbose_name)))
+        for f in fields
+    ]
+
+
+def _values(obj, names, prefix=""):
+    model = type(obj)
+    return {f"{prefix}{name}": field_value(obj, model._meta.get_field(name)) for name in names}
+
+
+def enrolment_section(enrolments):
+    columns = [("number", _("Number")), *_columns(Enrolment, ENROLMENT_FIELDS)]
+    rows = [{"number": e.pk} | _values(e, ENROLMENT_FIELDS) for e in enrolments]
+    return Section("inscriptions", _("Programmes (enrolments)"), columns, rows)
 
 
 def loan_sections(loans):
-    """The loans, their extensions and their reminders: three sections."""
-    loan_fields = ("programme", "status", "requested_at", "request_note", "starts_on", "due_on")
-    loan_fields += ("handed_over_at", "agreement_signed_on", "accessories_given", "closed_at")
-    fields = [Loan._meta.get_field(name) for name in loan_fields]
+    """The loans (with their return), their devices, extensions and reminders."""
     columns = [
         ("number", _("Number")),
-        *((f.name, capfirst(str(f.verbose_name))) for f in fields),
-        ("requested_by", _("Requested by")),
+        *_columns(Loan, LOAN_FIELDS),
         ("devices", _("Devices")),
-        ("sim", _("SIM card")),
-        ("inspection", _("Devices at the return")),
-        ("returned_on", _("Return inspected on")),
-        ("accessories_back", _("Accessories back")),
-        ("return_notes", _("Inspection notes")),
-        ("reviewed_on", _("Reviewed on")),
-        ("damage_noted", _("Damage or loss noted")),
-        ("review_note", _("Review note")),
+        *_columns(Return, RETURN_FIELDS, prefix="return_"),
     ]
+    loan_column = [("loan", _("Loan"))]
+    devices = Section(
+        "appareils", _("Devices lent"), loan_column + _columns(LoanDevice, LOAN_DEVICE_FIELDS)
+    )
     extensions = Section(
-        "prolongations",
-        _("Extensions"),
-        [
-            ("loan", _("Loan")),
-            ("previous_due_on", _("Previous due date")),
-            ("new_due_on", _("New due date")),
-            ("reason", _("Reason")),
-            ("by", _("By")),
-            ("at", _("Date")),
-        ],
+        "prolongations", _("Extensions"), loan_column + _columns(LoanExtension, EXTENSION_FIELDS)
     )
     reminders = Section(
-        "rappels",
-        _("Reminders"),
-        [
-            ("loan", _("Loan")),
-            ("kind", _("Kind")),
-            ("channel", _("Channel")),
-            ("recipient", _("Sent to")),
-            ("sent_at", _("Sent on")),
-        ],
+        "rappels", _("Reminders"), loan_column + _columns(Reminder, REMINDER_FIELDS)
     )
     rows = []
     for loan in loans:
         items = list(loan.items.all())
+        row = {"number": loan.pk} | _values(loan, LOAN_FIELDS)
+        row["devices"] = [f"{i.device.asset_tag} · {i.device.make_and_model}" for i in items]
         record = getattr(loan, "return_record", None)
-        row = {"number": loan.pk} | {f.name: field_value(loan, f) for f in fields}
-        row |= {
-            "requested_by": _name(loan.requested_by),
-            "devices": [f"{i.device.asset_tag} · {i.device.make_and_model}" for i in items],
-            "sim": " · ".join(p for p in (loan.sim.phone_number, loan.sim.iccid) if p)
-            if loan.sim
-            else "",
-            "inspection": [_inspection(i) for i in items if i.condition or i.inspection_note],
-        }
         if record is not None:
-            row |= {
-                "returned_on": record.inspected_at,
-                "accessories_back": type(record)
-                ._meta.get_field("accessories_back")
-                .labels(record.accessories_back),
-                "return_notes": record.notes,
-                "reviewed_on": record.reviewed_at,
-                "damage_noted": record.damage_noted,
-                "review_note": record.review_note,
-            }
+            row |= _values(record, RETURN_FIELDS, prefix="return_")
         rows.append(row)
-        for extension in loan.extensions.all():
-            extensions.rows.append(
-                {
-                    "loan": loan.pk,
-                    "previous_due_on": extension.previous_due_on,
-                    "new_due_on": extension.new_due_on,
-                    "reason": extension.reason,
-                    "by": _name(extension.by),
-                    "at": extension.at,
-                }
-            )
-        for reminder in loan.reminders.all():
-            reminders.rows.append(
-                {
-                    "loan": loan.pk,
-                    "kind": reminder.get_kind_display(),
-                    "channel": reminder.get_channel_display(),
-                    "recipient": reminder.recipient,
-                    "sent_at": reminder.sent_at,
-                }
-            )
-    return [Section("prets", _("Loans"), columns, rows), extensions, reminders]
-
-
-def _inspection(item):
-    parts = [item.device.asset_tag, item.get_condition_display(), item.inspection_note]
-    return " · ".join(p for p in parts if p)
+        for section, objects, names in (
+            (devices, items, LOAN_DEVICE_FIELDS),
+            (extensions, loan.extensions.all(), EXTENSION_FIELDS),
+            (reminders, loan.reminders.all(), REMINDER_FIELDS),
+        ):
+            section.rows += [{"loan": loan.pk} | _values(obj, names) for obj in objects]
+    return [Section("prets", _("Loans"), columns, rows), devices, extensions, reminders]
 
 
 def attendance_section(attendances):
+    columns = [("programme", _("Programme")), *_columns(Attendance, ATTENDANCE_FIELDS)]
     rows = [
-        {
-            "programme": str(a.workshop.programme),
-            "workshop": a.workshop.topic,
-            "date": a.workshop.starts_at,
-            "presence": a.get_presence_display(),
-        }
+        {"programme": str(a.workshop.programme)} | _values(a, ATTENDANCE_FIELDS)
         for a in attendances
-    ]
-    columns = [
-        ("programme", _("Programme")),
-        ("workshop", _("Workshop")),
-        ("date", _("Date")),
-        ("presence", _("Presence")),
     ]
     return Section("presences", _("Workshop attendance"), columns, rows)
 
@@ -442,7 +465,13 @@ def collect(user, household):
     loans = list(
         loans_visible_to(user)
         .filter(household=household)
-        .select_related("programme", "requested_by", "sim", "return_record")
+        .select_related(
+            "programme",
+            "requested_by",
+            "sim",
+            "return_record__inspected_by",
+            "return_record__reviewed_by",
+        )
         .prefetch_related("items__device", "extensions__by", "reminders")
         .order_by("pk")
     )
@@ -452,7 +481,9 @@ def collect(user, household):
         attendances = attendances.filter(
             workshop__programme__in=[e.programme_id for e in enrolments]
         )
-    attendances = attendances.select_related("workshop__programme").order_by("workshop__starts_at")
+    attendances = attendances.select_related("workshop__programme", "recorded_by").order_by(
+        "workshop__starts_at"
+    )
     household = Household.objects.select_related(
         "structure", "social_worker", "consent_recorded_by"
     ).get(pk=household.pk)

@@ -14,7 +14,14 @@ from django.utils import formats, timezone
 
 from accounts.templatetags.people import person
 from inventory.models import Comment
-from lending.models import Criterion, Household, HouseholdAccess, LoanDevice, LoanExtension
+from lending.models import (
+    Criterion,
+    Household,
+    HouseholdAccess,
+    LoanDevice,
+    LoanExtension,
+    Return,
+)
 from lending.models.fields import ChoiceListField
 from tests.factories import DeviceFactory, UserFactory
 from tests.lending_factories import (
@@ -70,6 +77,9 @@ def file(household, programme, social_worker, coordinator):
         new_due_on=TODAY + datetime.timedelta(days=30),
         reason="Formation prolongée",
         by=coordinator,
+    )
+    Return.objects.create(
+        loan=loan, inspected_by=coordinator, inspected_at=timezone.now(), notes="Écran rayé"
     )
     AttendanceFactory(
         household=household, workshop=WorkshopFactory(programme=programme, topic="La messagerie")
@@ -176,10 +186,14 @@ def test_the_export_holds_the_follow_up_the_comments_and_who_opened_the_file(
     assert [e["programme"] for e in document["inscriptions"]] == ["Prog P", "Prog Q"]
     loan = next(row for row in document["prets"] if row["number"] == file.pk)
     assert loan["request_note"] == "Pour les devoirs des enfants"
+    assert loan["return_notes"] == "Écran rayé"
     assert loan["devices"] == ["R-000777 · Lenovo ThinkPad T480"]
     assert [e["reason"] for e in document["prolongations"]] == ["Formation prolongée"]
-    assert [(a["workshop"], a["presence"]) for a in document["presences"]] == [
+    assert [(a["workshop"][:13], a["presence"]) for a in document["presences"]] == [
         ("La messagerie", "Present")
+    ]
+    assert [(d["loan"], d["device"]) for d in document["appareils"]] == [
+        (file.pk, "R-000777 · Lenovo ThinkPad T480")
     ]
     assert {c["text"] for c in document["commentaires"]} == {
         "COMMENT-FOYER",
