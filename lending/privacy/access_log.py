@@ -10,7 +10,16 @@ do not: the log names their colleagues' reading habits, which is a staff-supervi
 matter for the coordination, not part of the follow-up of a family. The household
 itself learns who read its file through the subject-access export (lending.privacy.
 subject_export), which includes the log.
+
+How long: the CNIL recommends keeping such logs between six months and a year
+(recommandation relative aux modalités de conservation et d'usage des données de
+journalisation, Journal officiel of 30 October 2021,
+https://www.cnil.fr/fr/la-cnil-publie-une-recommandation-relative-aux-mesures-de-journalisation).
+`forget_old_accesses` deletes older entries, after LOG_RETENTION_DAYS by default (the
+log is personal data of the staff too).
 """
+
+import datetime
 
 from django.db import connection
 from django.db.models import CharField, DateTimeField, IntegerField, QuerySet, Value
@@ -20,6 +29,8 @@ from lending.access import programmes_coordinated_by
 from lending.models import Enrolment, Household, HouseholdAccess
 
 PERMISSION = "lending.view_householdaccess"
+# A year: the upper bound of the CNIL's recommendation (see above).
+LOG_RETENTION_DAYS = 365
 What = HouseholdAccess.What
 
 
@@ -101,3 +112,11 @@ def recent_accesses(user, household, count=5):
 def household_accesses(household):
     """Every entry of one household's log, newest first, for what the export includes."""
     return household.accesses.select_related("user")
+
+
+def forget_old_accesses(*, days=LOG_RETENTION_DAYS, now=None):
+    """Delete the entries older than `days` (a nightly task's work); returns how many.
+    Running it twice deletes nothing the second time."""
+    limit = (now or timezone.now()) - datetime.timedelta(days=days)
+    deleted, _by_model = HouseholdAccess.objects.filter(at__lt=limit).delete()
+    return deleted

@@ -1,13 +1,16 @@
 """The access log: who opened which household's file, written by the pages that show it,
 read by the coordinators of the household's programmes and superusers."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.roles import Role
 from lending.models import Household, HouseholdAccess
-from lending.privacy.access_log import record_access
+from lending.privacy.access_log import forget_old_accesses, record_access
 from tests.factories import UserFactory
 from tests.lending_factories import (
     EnrolmentFactory,
@@ -175,3 +178,15 @@ def test_the_log_page_costs_the_same_queries_whatever_its_length(
 
     assert many == few
     assert len(response.context["page"]) == 42
+
+
+def test_entries_older_than_a_year_are_forgotten_once(social_worker, household):
+    record_access(social_worker, household, What.VIEWED)
+    old = HouseholdAccess.objects.create(household=household, user=social_worker, what=What.VIEWED)
+    HouseholdAccess.objects.filter(pk=old.pk).update(
+        at=timezone.now() - datetime.timedelta(days=366)
+    )
+
+    assert forget_old_accesses() == 1
+    assert forget_old_accesses() == 0
+    assert HouseholdAccess.objects.count() == 1
