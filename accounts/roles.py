@@ -153,6 +153,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "lending.view_attendance",
         "lending.add_attendance",
         "lending.change_attendance",
+        # Who opened the files of their programmes' households (lending.privacy.access_log).
+        "lending.view_householdaccess",
     ],
     # Social workers follow households (lending app); they never touch the inventory.
     Role.SOCIAL_WORKER: _FOLLOW_UP,

@@ -169,6 +169,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lending.tasks.anonymise_expired_households",
         "schedule": 60 * 60 * 24,
     },
+    "forget-old-household-accesses-nightly": {
+        "task": "lending.tasks.forget_old_household_accesses",
+        "schedule": 60 * 60 * 24,
+    },
 }
 # Label batches of more labels than this are built by a Celery task, with a progress bar.
 LABEL_INLINE_LIMIT = env.int("LABEL_INLINE_LIMIT", default=200)
@@ -191,6 +195,9 @@ SIM_REMINDER_DAYS = env.int("SIM_REMINDER_DAYS", default=30)
 # open). Default: two years, the CNIL's référentiel for social support (délibérations
 # 2021-028 and 2023-095; docs/privacy.md).
 HOUSEHOLD_RETENTION_DAYS = env.int("HOUSEHOLD_RETENTION_DAYS", default=2 * 365)
+# Who opened which household file: entries deleted after this many days (the CNIL's
+# recommendation on logging: six months to a year; docs/privacy.md).
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=365)
 # Donors: the download link of a donation's erasure summary, e-mailed to the donor's
 # contact, works without login for this many days.
 DONOR_LINK_DAYS = env.int("DONOR_LINK_DAYS", default=60)

@@ -23,6 +23,7 @@ from tests.factories import DonationFactory
 # (route, namespace:name), sorted by route. The admin is its mount point, "admin:".
 ROUTES = [
     ("", "dashboard"),
+    ("access-log/", "lending:access_log"),
     ("admin/", "admin:"),
     ("api/check-results/", "refurbishment:api_check_results"),
     ("api/erasure-logs/", "erasure:api_log"),
@@ -89,10 +90,12 @@ ROUTES = [
     ("hardware-reports/<int:pk>/lshw.json", "hardware:report_lshw"),
     ("households/", "lending:household_list"),
     ("households/<str:code>/", "lending:household_detail"),
+    ("households/<str:code>/access-log/", "lending:household_access_log"),
     ("households/<str:code>/anonymise/", "lending:household_anonymise"),
     ("households/<str:code>/apply/", "lending:household_apply"),
     ("households/<str:code>/comment/", "lending:household_comment"),
     ("households/<str:code>/edit/", "lending:household_edit"),
+    ("households/<str:code>/personal-data.zip", "lending:household_subject_export"),
     ("households/new/", "lending:household_create"),
     ("i18n/setlang/", "set_language"),
     ("imports/", "exchange:index"),

@@ -31,6 +31,7 @@ from lending.households.selectors import (
     programmes_to_apply,
 )
 from lending.households.services import register_household, update_household
+from lending.privacy.access_log import What, recent_accesses, record_access
 from spreadsheets.exporting import export_format, export_response
 
 PAGE_SIZE = 50
@@ -48,7 +49,9 @@ def household_list(request):
     filters = HouseholdFilterForm(request.GET, programmes=programmes_for_filter(request.user))
     rows = household_rows(request.user, **filters.filters())
     if export_format(request):
-        return export_response(request, HouseholdResource, rows, "households")
+        exported = export_response(request, HouseholdResource, rows, "households")
+        record_access(request.user, rows, What.EXPORTED, detail=export_format(request))
+        return exported
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -92,6 +95,7 @@ def household_edit(request, code):
 @permission_required("lending.view_household", raise_exception=True)
 def household_detail(request, code):
     household = _household_or_404(request, code)
+    record_access(request.user, household, What.VIEWED)
     attended = attendance_by_programme(household)
     enrolments = list(household_enrolments(household))
     # A coordinator sees the household's enrolments in other programmes, not their pages.
@@ -109,6 +113,7 @@ def household_detail(request, code):
         "history": timeline(household),
         "comment_url": reverse("lending:household_comment", args=[household.code]),
         "can_comment": True,
+        "access_log": recent_accesses(request.user, household),
     }
     if request.user.has_perm("lending.add_enrolment"):
         programmes = programmes_to_apply(request.user, household)

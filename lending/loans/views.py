@@ -39,6 +39,7 @@ from lending.loans.forms import (
 )
 from lending.loans.resources import LoanExportResource
 from lending.models import Accessory, Loan, LoanDevice, Programme
+from lending.privacy.access_log import What, record_access
 from spreadsheets.exporting import export_format, export_response
 
 PAGE_SIZE = 50
@@ -179,6 +180,7 @@ def loan_agreement(request, pk):
     # The agreement names the household: only who may read its file may print it.
     if not access.can_see_person(request.user, loan.household):
         raise Http404
+    record_access(request.user, loan.household, What.AGREEMENT, detail=f"#{loan.pk}")
     return pdf.response(build_agreement(loan), pdf.download_name("convention-de-pret", loan.pk))
 
 

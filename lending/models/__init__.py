@@ -10,6 +10,7 @@ from lending.models.loans import (
     Return,
     SimCard,
 )
+from lending.models.privacy import HouseholdAccess
 from lending.models.programmes import Attendance, Enrolment, Programme, Workshop
 from lending.models.structures import Criterion, Funder, Structure
 
@@ -21,6 +22,7 @@ __all__ = [
     "Enrolment",
     "Funder",
     "Household",
+    "HouseholdAccess",
     "Loan",
     "LoanDevice",
     "LoanExtension",

@@ -3,13 +3,11 @@ with the person's reason (lending.privacy.anonymise does it and checks who may).
 
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from accounts.http import save_form
 from lending.access import households_visible_to
-from lending.households.selectors import household_page
 from lending.models import Loan
 from lending.privacy.anonymise import anonymise_household, can_erase
 from lending.privacy.erasure_forms import ErasureForm
@@ -18,9 +16,7 @@ from lending.privacy.erasure_forms import ErasureForm
 @permission_required("lending.view_household", raise_exception=True)
 def erasure_confirm(request, code):
     """GET: what anonymising will do, and the form; POST: do it, then back to the file."""
-    household = household_page(households_visible_to(request.user), code)
-    if household is None:
-        raise Http404
+    household = get_object_or_404(households_visible_to(request.user), code=code.strip().upper())
     if not can_erase(request.user, household):
         raise PermissionDenied
     form = ErasureForm(request.POST or None)

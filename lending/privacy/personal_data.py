@@ -34,6 +34,7 @@ HOUSEHOLD_FILE = "household file: HOUSEHOLD_RETENTION_DAYS after the last contac
 STATISTICS = "kept without the person's identity, for the programme's figures"
 REFERENCE = "as long as the record exists (not about a household)"
 STAFF = "as long as the record exists (a member of staff, not a household)"
+ACCESS_LOG = "ACCESS_LOG_RETENTION_DAYS after the access, then deleted"
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,19 @@ INVENTORY: dict[str, Declaration] = {
             "reviewed_at": statistic("review date", _WHEN),
             "damage_noted": statistic("damage or loss noted", "damage and loss figures"),
             "review_note": personal("review note (free text)"),
+        },
+    ),
+    # Who opened which file: staff and a link to the household, no personal data of it;
+    # exported (the family may know who read its file), deleted after a year.
+    "lending.HouseholdAccess": Declaration(
+        household="household",
+        fields={
+            "id": reference("row number"),
+            "household": reference("household"),
+            "user": Rule("who opened the file", False, ACCESS_LOG, True, Action.KEEP, "staff"),
+            "at": Rule("when", False, ACCESS_LOG, True, Action.KEEP, "audit"),
+            "what": Rule("what was opened", False, ACCESS_LOG, True, Action.KEEP, "audit"),
+            "detail": Rule("loan number or format", False, ACCESS_LOG, True, Action.KEEP, "audit"),
         },
     ),
     "lending.Reminder": Declaration(

@@ -121,6 +121,13 @@ PAGES = [
     ("household_apply",     "hA",      302, 405, 405, 405, 405, 405, 405),
     ("household_anonymise", "hA",      302, 403, 200, 404, 200, 404, 200),
     ("household_anonymise", "h_app",   302, 403, 200, 404, 200, 404, 200),
+    # The subject-access copy: whoever reads the file; the access log: coordinators of
+    # the household's programmes and superusers only.
+    ("household_subject_export", "hA", 302, 403, 200, 404, 200, 404, 200),
+    ("household_subject_export", "hQ", 302, 403, 404, 200, 404, 200, 200),
+    ("household_access_log", "hA",     302, 403, 403, 403, 200, 404, 200),
+    ("household_access_log", "hQ",     302, 403, 403, 403, 404, 200, 200),
+    ("access_log",          None,      302, 403, 403, 403, 200, 200, 200),
     ("enrolment_detail",    "eA",      302, 403, 200, 404, 200, 404, 200),
     ("enrolment_detail",    "eB",      302, 403, 404, 200, 200, 404, 200),
     ("enrolment_detail",    "e_app",   302, 403, 200, 404, 200, 404, 200),
