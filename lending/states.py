@@ -7,6 +7,7 @@ history row is written in the same transaction.
 
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.refusals import Refused
@@ -84,3 +85,20 @@ def _refuse_null_characters(obj):
     }
     if errors:
         raise ValidationError(errors)
+
+
+def require_not_anonymised(household):
+    """An anonymised household is closed: its file holds no one to follow any more. A
+    family that comes back is registered again, with a new code."""
+    if household.anonymised_on:
+        anonymised_on = timezone.localtime(household.anonymised_on)
+        raise LendingError(
+            _(
+                "%(code)s was anonymised on %(date)s: its file is closed. If the family "
+                "comes back, register it again as a new household."
+            )
+            % {
+                "code": household.code,
+                "date": formats.date_format(anonymised_on),
+            }
+        )

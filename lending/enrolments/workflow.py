@@ -18,7 +18,13 @@ from django.utils.translation import ngettext
 from accounts.refusals import require
 from lending.access import coordinates, households_visible_to
 from lending.models import Enrolment, Loan, Programme
-from lending.states import LendingError, clean_text, record_history, set_status
+from lending.states import (
+    LendingError,
+    clean_text,
+    record_history,
+    require_not_anonymised,
+    set_status,
+)
 
 E = Enrolment.Status
 
@@ -49,6 +55,7 @@ def apply_for_programme(*, household, programme, by, note=""):
     require(by, "lending.add_enrolment")
     if not households_visible_to(by).filter(pk=household.pk).exists():
         raise LendingError(_("You can only enrol households of your own structure."))
+    require_not_anonymised(household)
     if programme.status != Programme.Status.OPEN:
         raise LendingError(
             _("“%(programme)s” is not open for enrolment (it is %(status)s).")

@@ -8,7 +8,7 @@ from accounts.refusals import require
 from inventory.services import reserve_sequence_values
 from lending.access import can_see_person
 from lending.models import ConsentPurpose, Household
-from lending.states import LendingError, save_with_history
+from lending.states import LendingError, require_not_anonymised, save_with_history
 
 HOUSEHOLD_CODE_SEQUENCE = "household_code"
 
@@ -74,6 +74,7 @@ def update_household(*, household, by, situations=None, note=""):
     require(by, "lending.change_household")
     if not can_see_person(by, household):
         raise LendingError(_("You can only edit households of your own structure."))
+    require_not_anonymised(household)
     # The form may have changed the structure: only to another one of `by`'s.
     if not _is_member(by, household.structure if household.structure_id else None):
         raise LendingError(_("You can only move a household to one of your own structures."))

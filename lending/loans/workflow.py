@@ -19,7 +19,13 @@ from inventory.models import Category, Device
 from inventory.models import Status as DeviceStatus
 from lending.access import coordinates, households_visible_to
 from lending.models import Accessory, Enrolment, Loan, LoanDevice, LoanExtension, Return, SimCard
-from lending.states import LendingError, clean_text, record_history, set_status
+from lending.states import (
+    LendingError,
+    clean_text,
+    record_history,
+    require_not_anonymised,
+    set_status,
+)
 
 L = Loan.Status
 
@@ -51,6 +57,7 @@ def request_loan(*, enrolment, by, note=""):
     require(by, "lending.add_loan")
     if not households_visible_to(by).filter(pk=enrolment.household_id).exists():
         raise LendingError(_("You can only ask for loans for households you follow."))
+    require_not_anonymised(enrolment.household)
     if enrolment.status != Enrolment.Status.ENROLLED:
         raise LendingError(
             _("%(household)s is not enrolled in “%(programme)s” (it is %(status)s).")

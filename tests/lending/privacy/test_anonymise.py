@@ -235,3 +235,27 @@ def test_others_may_not(household, who, technician, roles):
 
     household.refresh_from_db()
     assert household.anonymised_on is None
+
+
+def test_an_anonymised_file_is_closed_to_edits_enrolments_and_loans(household, social_worker):
+    from lending.enrolments.workflow import apply_for_programme
+    from lending.households.services import update_household
+    from lending.loans.workflow import request_loan
+    from tests.lending_factories import ProgrammeFactory
+
+    enrolment = household.enrolments.get()
+    anonymise_household(household, by=social_worker, reason="Demande de la personne")
+    household.refresh_from_db()
+    programme = ProgrammeFactory(structures=[household.structure])
+    before = database_dump()
+
+    household.commune = "Lens"
+    attempts = [
+        lambda: update_household(household=household, by=social_worker),
+        lambda: apply_for_programme(household=household, programme=programme, by=social_worker),
+        lambda: request_loan(enrolment=enrolment, by=social_worker),
+    ]
+    for attempt in attempts:
+        with pytest.raises(LendingError, match=f"{household.code} a été anonymisé"):
+            attempt()
+    assert database_dump() == before
