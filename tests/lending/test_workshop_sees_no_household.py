@@ -294,6 +294,19 @@ def crawl(demo):
                 linked.add(href)
     for url in sorted(linked):
         demo.get(url)
+    pages = [
+        url
+        for url, response in demo.responses.items()
+        if response.status_code == 200 and "text/html" in response.get("Content-Type", "")
+    ]
+    for url in pages:
+        # What htmx asks for (a panel, a list's rows) may be another template.
+        demo.responses[f"htmx {url}"] = demo.client.get(url, HTTP_HX_REQUEST="true")
+    for tag in _lent_devices():
+        # The scan station's panel of a lent device, as the scanner shows it.
+        panel = demo.client.post("/scan/", {"code": tag}, HTTP_HX_REQUEST="true")
+        demo.responses[f"scan {tag}"] = panel
+        demo.responses[f"scan page {tag}"] = demo.client.get("/scan/")
     return unfilled
 
 
@@ -329,9 +342,10 @@ def test_the_crawl_reads_pages_exports_and_pdfs(crawled):
     assert len(opened) > 60
     assert {"text/html", "application/pdf", "text/csv"} <= types
     assert any("/loans/" in url and "export=xlsx" in url for url in opened)
-    assert any(
-        url.startswith("/loans/") and url.rstrip("/").split("/")[-1].isdigit() for url in opened
-    )
+    assert any(re.fullmatch(r"/loans/\d+/", url) for url in opened)
+    assert any(url.startswith("htmx /loans/") for url in opened)
+    scanned = [r for url, r in opened.items() if url.startswith("scan ")]
+    assert scanned and all(b"RE-" in r.content for r in scanned)
 
 
 def test_the_crawl_would_see_a_household_on_a_page_it_opens(demo, crawled):
