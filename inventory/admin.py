@@ -105,7 +105,8 @@ class ErasureAdmin(SimpleHistoryAdmin):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["content_type", "object_id", "author", "created_at"]
+    list_display = ["content_type", "object_id", "author", "audience", "created_at"]
+    list_filter = ["audience"]
 
 
 admin.site.register(Sequence)

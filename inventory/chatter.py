@@ -41,6 +41,8 @@ class Entry:
     note: str = ""
     changes: list[Change] = field(default_factory=list)
     status_change: Change | None = None
+    # A comment's audience (Comment.Audience), so that the panel marks the restricted ones.
+    audience: str = ""
 
 
 def _display_value(model_field, value, names):
@@ -124,11 +126,13 @@ def _history_entries(obj):
     return entries
 
 
-def _comment_entries(obj):
+def _comment_entries(obj, social):
     comments = Comment.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
     ).select_related("author")
-    return [Entry(c.created_at, c.author, "comment", c.body) for c in comments]
+    if not social:
+        comments = comments.filter(audience=Comment.Audience.EVERYONE)
+    return [Entry(c.created_at, c.author, "comment", c.body, audience=c.audience) for c in comments]
 
 
 def _erasure_entries(device):
@@ -145,31 +149,38 @@ def _erasure_entries(device):
     return entries
 
 
-def timeline(obj, *, newest_first=True):
-    """Every entry of the object's history and comments, in date order."""
-    entries = _history_entries(obj) + _comment_entries(obj)
+def timeline(obj, *, newest_first=True, social=False):
+    """Every entry of the object's history and comments, in date order.
+
+    Comments for the social team only (Comment.Audience.SOCIAL) are left out unless
+    `social`: the caller says whether the reader belongs to that team.
+    """
+    entries = _history_entries(obj) + _comment_entries(obj, social)
     if hasattr(obj, "drives"):
         entries += _erasure_entries(obj)
     entries.sort(key=lambda e: e.when, reverse=newest_first)
     return entries
 
 
-def post_comment(request, subject, add, *, history=timeline, **context):
+def post_comment(request, subject, add, *, history=timeline, form_class=CommentForm, **context):
     """Answer the comment form of `subject`'s history panel.
 
-    `add(subject=…, by=…, body=…)` is the service that writes the comment; its refusal,
-    or an empty comment, is said to the person. With htmx the answer is the panel alone,
+    `add(subject=…, by=…, body=…)` is the service that writes the comment (with the other
+    fields of `form_class`, such as an audience, as keywords); its refusal, or an empty
+    comment, is said to the person. With htmx the answer is the panel alone,
     `history(subject)` with the extra `context`, so that the person keeps their place on
     the page; without, it is `subject`'s page.
     """
-    form = CommentForm(request.POST)
+    form = form_class(request.POST)
     error = _("A comment cannot be empty.")
     if form.is_valid():
         try:
-            add(subject=subject, by=request.user, body=form.cleaned_data["body"])
+            add(subject=subject, by=request.user, **form.cleaned_data)
             error = ""
         except Refused as refusal:
             error = refusal.message
+    elif form.errors and "body" not in form.errors:
+        error = " ".join(message for errors in form.errors.values() for message in errors)
     if request.htmx:
         panel = {
             "history": history(subject),

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy
 from inventory.chatter import Entry, timeline
 
 
-def loan_timeline(loan):
-    """Status changes, edits (the due date when extended), comments and reminders."""
-    entries = timeline(loan, newest_first=False)
+def loan_timeline(loan, *, social=False):
+    """Status changes, edits (the due date when extended), comments and reminders; the
+    social team's comments only if `social` (the reader belongs to it)."""
+    entries = timeline(loan, newest_first=False, social=social)
     for reminder in loan.reminders.all():
         note = _("Reminder “%(kind)s” sent by %(channel)s to the %(recipient)s") % {
             "kind": reminder.get_kind_display(),

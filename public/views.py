@@ -1,10 +1,15 @@
 """The page behind every label's QR code, for whoever holds the device: a family, a finder.
 
 No login. It says whose device it is and how to reach them: the organisation's contact,
-what the device is, the programme that lends it (its contact, how to return it) or the
-day it was sold (and when the legal guarantee ends). Nothing about anyone: the queries
-below never read the household, the loan itself, the serial number, the notes, the
-location or the workshop's status.
+what the device is, that the organisation lends it (and where, when and whom to call to
+return it) or the day it was sold (and when the legal guarantee ends). Nothing about
+anyone: the queries below never read the household, the loan itself, the serial number,
+the notes, the location or the workshop's status.
+
+A lent device's page names neither the programme, nor its contact, nor its return
+instructions: whoever sees the label (a neighbour, a teacher, a finder) would learn that
+the family is followed by a social programme. "Lent by <organisation>" and the
+organisation's own address, hours and phone are all a holder needs to bring it back.
 """
 
 import math
@@ -16,7 +21,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from inventory.models import Device, ErasureCertificate, Organisation, organisation_name
-from lending.models import Loan, Programme
+from lending.models import Loan, LoanDevice
 from public.ratelimit import rate_limited
 from sales.models import Sale
 
@@ -68,20 +73,14 @@ def _device(asset_tag):
     return Device.objects.only(*fields).filter(asset_tag=tag).first()
 
 
-def lending_programme(device):
-    """The programme whose approved or running loan holds `device`, or None.
-
-    Only the programme's public fields are read: not the loan, not its household.
-    """
-    return (
-        Programme.objects.filter(
-            loans__status__in=[Loan.Status.APPROVED, Loan.Status.ACTIVE],
-            loans__items__device=device,
-            loans__items__active=True,
-        )
-        .only("name", "contact_name", "contact_phone", "return_instructions")
-        .first()
-    )
+def is_lent(device):
+    """Is `device` in an approved or running loan? Reads the loan's status only, not
+    the loan's household, programme or dates."""
+    return LoanDevice.objects.filter(
+        device=device,
+        active=True,
+        loan__status__in=[Loan.Status.APPROVED, Loan.Status.ACTIVE],
+    ).exists()
 
 
 def sold_on(device):
@@ -106,7 +105,7 @@ def _device_context(request, device):
     day = sold_on(device)
     return {
         "device": device,
-        "programme": lending_programme(device),
+        "lent": is_lent(device),
         "sold_on": day,
         "guarantee_until": guarantee_ends_on(day) if day else None,
         # How a technician who scanned a label with a phone's camera reaches the device.

@@ -18,9 +18,12 @@ ICCIDs still turn into 8,93301261E+018 with the default options, so the export l
 XLSX or ODS is the safe choice for editing; on import such values are refused
 (values.check_identifier).
 
-A CSV cell is not escaped against spreadsheet formulas (a leading "=", "+", "-" or
-"@"): escaping would change values such as "+33 6 12 34 56 78" and break the round
-trip. XLSX and ODS cells are typed as text, which spreadsheets never evaluate.
+A CSV cell that a spreadsheet would take for a formula (a leading "=", "+", "-", "@",
+tab or carriage return: "=HYPERLINK(…)", "+cmd|…") gets a quote ahead of it, the OWASP
+way (values.neutralised); a number alone ("-3") is left as it is, and reading a CSV
+removes the added quote (reading.read_csv), so "+33 6 12 34 56 78" imports back
+unchanged. XLSX and ODS cells are typed as text, which spreadsheets never evaluate:
+they get no quote.
 """
 
 import datetime
@@ -33,6 +36,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from spreadsheets.resources import ExchangeResource
+from spreadsheets.values import neutralised
 from spreadsheets.widgets import DecimalWidget, IntegerWidget
 
 CSV, XLSX, ODS = "csv", "xlsx", "ods"
@@ -154,8 +158,9 @@ def _quoted(text):
 def _csv_cell(value, number):
     if value is None or value == "":
         return ""
-    if number and ";" not in str(value) and '"' not in str(value):
-        return str(value)
+    value = neutralised(value)
+    if number and ";" not in value and '"' not in value and "'" not in value:
+        return value
     return _quoted(value)
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from spreadsheets.values import unneutralised
+
 CSV, XLSX, ODS = "csv", "xlsx", "ods"
 FORMATS = [CSV, XLSX, ODS]
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -101,7 +103,8 @@ def read_csv(content):
     breaks = content.count(b"\n") or content.count(b"\r")
     return Sheet(
         headers=headers,
-        rows=_numbered(lines),
+        # The quote an export put ahead of a formula-like cell goes (exporting.py).
+        rows=_numbered([unneutralised(cell) for cell in row] for row in lines),
         encoding=encoding,
         delimiter=delimiter,
         estimated_rows=max(breaks, 1) - 1 if breaks else 0,

@@ -20,6 +20,37 @@ def is_empty(text):
     return text is None or str(text).strip().lower() in EMPTY
 
 
+# What a spreadsheet takes for the start of a formula (OWASP, "CSV injection"): a CSV
+# cell starting so ("=HYPERLINK(…)", "+cmd|…", "@SUM(…)") would run when opened.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A number alone ("-3", "+2,5") is never read as a formula: it stays a number.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+
+
+def needs_neutralising(text):
+    """Would a spreadsheet read `text` as a formula, once its leading quotes are gone?
+
+    Leading quotes count, so that a value which itself starts with a quote and a formula
+    character ("'=A1") gets a quote too, and stripping one on import gives it back.
+    """
+    rest = str(text).lstrip("'")
+    return rest[:1] in FORMULA_STARTS and not _PLAIN_NUMBER.fullmatch(rest)
+
+
+def neutralised(text):
+    """`text` as a CSV cell: a quote ahead of a formula start, the OWASP way, so that a
+    spreadsheet shows it as text ("'=HYPERLINK(…)", "'+33 6 12 34 56 78")."""
+    text = str(text)
+    return "'" + text if needs_neutralising(text) else text
+
+
+def unneutralised(text):
+    """The value `neutralised` wrote: the added quote removed, anything else unchanged."""
+    if isinstance(text, str) and text.startswith("'") and needs_neutralising(text[1:]):
+        return text[1:]
+    return text
+
+
 def plain(text):
     """Lower case, no accents, single spaces: how headers and choices are compared."""
     text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()

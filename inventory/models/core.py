@@ -84,7 +84,18 @@ class Location(models.Model):
 
 
 class Comment(models.Model):
-    """A free note in the history ("chatter") of a device, donation or donor."""
+    """A free note in the history ("chatter") of a device, donation or donor, or of
+    whatever an upper layer comments on (lending's households, enrolments and loans).
+
+    Its audience says who reads it: everyone who may open the object, or only the social
+    team (social workers, the programme's coordinators, superusers) of an object the
+    workshop opens too. The chatter leaves "social" comments out unless asked
+    (inventory.chatter.timeline), so an upper layer decides who is the social team.
+    """
+
+    class Audience(models.TextChoices):
+        EVERYONE = "everyone", _("Everyone who may open it")
+        SOCIAL = "social", _("The social team only")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
@@ -93,6 +104,9 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("author")
     )
     body = models.TextField(_("comment"))
+    audience = models.CharField(
+        _("audience"), max_length=10, choices=Audience, default=Audience.EVERYONE
+    )
     created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
 
     class Meta:

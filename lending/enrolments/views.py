@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import back_or, run_action
-from inventory.chatter import post_comment, timeline
+from inventory.chatter import post_comment
 from lending.access import can_see_person, enrolments_visible_to
-from lending.comments import add_lending_comment
+from lending.comments import add_lending_comment, timeline_for
 from lending.enrolments import workflow
 from lending.enrolments.forms import EligibleForm, MoveForm, NoteForm, ReasonForm
 from lending.enrolments.selectors import enrolment_actions
@@ -67,7 +67,7 @@ def enrolment_detail(request, pk):
         "household": enrolment.household,
         "can_see_person": can_see_person(request.user, enrolment.household),
         "criteria_met": enrolment.criteria_met.all(),
-        "history": timeline(enrolment),
+        "history": timeline_for(request.user, enrolment),
         "comment_url": reverse("lending:enrolment_comment", args=[enrolment.pk]),
         "can_comment": True,
     }
@@ -78,7 +78,13 @@ def enrolment_detail(request, pk):
 @permission_required("lending.view_enrolment", raise_exception=True)
 def enrolment_comment(request, pk):
     enrolment = _enrolment_or_404(request, pk)
-    return post_comment(request, enrolment, add_lending_comment, can_comment=True)
+    return post_comment(
+        request,
+        enrolment,
+        add_lending_comment,
+        history=lambda subject: timeline_for(request.user, subject),
+        can_comment=True,
+    )
 
 
 def _form_errors(form):

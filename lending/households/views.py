@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import run_action, save_form
-from inventory.chatter import post_comment, timeline
+from inventory.chatter import post_comment
 from lending.access import enrolments_visible_to, households_visible_to
-from lending.comments import add_lending_comment
+from lending.comments import add_lending_comment, timeline_for
 from lending.enrolments import workflow
 from lending.enrolments.views import add_actions, status_message
 from lending.households.forms import ApplyForm, HouseholdFilterForm, HouseholdForm
@@ -110,7 +110,7 @@ def household_detail(request, code):
         "household": household,
         "enrolments": enrolments,
         "loans": household_loans(request.user, household),
-        "history": timeline(household),
+        "history": timeline_for(request.user, household),
         "comment_url": reverse("lending:household_comment", args=[household.code]),
         "can_comment": True,
         "access_log": recent_accesses(request.user, household),
@@ -130,7 +130,13 @@ def household_comment(request, code):
 
 def _comment(request, subject):
     """Add a comment to the history of `subject`, fetched through lending.access."""
-    return post_comment(request, subject, add_lending_comment, can_comment=True)
+    return post_comment(
+        request,
+        subject,
+        add_lending_comment,
+        history=lambda subject: timeline_for(request.user, subject),
+        can_comment=True,
+    )
 
 
 @require_POST

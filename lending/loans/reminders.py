@@ -91,7 +91,9 @@ def remind_due_soon(today, days):
         if loan.household.accepts_sms:
             text = _sms_text(loan)
             sent += _claim_and_send(
-                lambda loan=loan, text=text: send_sms(loan.household.phone, text),
+                lambda loan=loan, text=text: send_sms(
+                    loan.household.phone, text, reference=loan.household.code
+                ),
                 kind=K.DUE_SOON,
                 channel=C.SMS,
                 loan=loan,

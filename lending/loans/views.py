@@ -16,15 +16,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.http import save_form
 from inventory import pdf
 from inventory.chatter import post_comment
 from lending import access
-from lending.chatter import loan_timeline
-from lending.comments import add_lending_comment
+from lending.comments import LoanCommentForm, add_lending_comment, comment_context, timeline_for
 from lending.loans import workflow as loan_workflow
 from lending.loans.agreement import build_agreement
 from lending.loans.forms import (
@@ -44,11 +42,6 @@ from spreadsheets.exporting import export_format, export_response
 
 PAGE_SIZE = 50
 L = Loan.Status
-
-# A loan's history is read in the workshop too, where households are codes only.
-LOAN_COMMENT_HINT = gettext_lazy(
-    "The workshop reads this history: no name, address or situation of the household here."
-)
 
 
 def loan_actions(user, loan):
@@ -149,10 +142,9 @@ def loan_detail(request, pk):
         "accessories_given": _accessory_labels(loan.accessories_given),
         "can_see_person": can_see_person,
         "actions": loan_actions(request.user, loan),
-        "history": loan_timeline(loan),
+        "history": timeline_for(request.user, loan),
         "comment_url": reverse("lending:loan_comment", args=[loan.pk]),
-        "can_comment": request.user.has_perm("lending.view_loan"),
-        "comment_hint": LOAN_COMMENT_HINT,
+        **comment_context(request.user, loan),
     }
     record = context["record"]
     if record is not None:
@@ -168,9 +160,9 @@ def loan_comment(request, pk):
         request,
         loan,
         add_lending_comment,
-        history=loan_timeline,
-        can_comment=True,
-        comment_hint=LOAN_COMMENT_HINT,
+        history=lambda subject: timeline_for(request.user, subject),
+        form_class=LoanCommentForm,
+        **comment_context(request.user, loan),
     )
 
 

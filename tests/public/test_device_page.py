@@ -83,7 +83,7 @@ def lent(coordinator, technician, social_worker):
         name="Atelier digital solidaire — Bruay 2026",
         contact_name="Nadia Médiatrice",
         contact_phone="03 21 99 88 77",
-        return_instructions="Déposez-le à l'accueil du centre social Zola, chargeur compris.",
+        return_instructions="Rendez-le à votre travailleur social, au centre social Zola.",
         coordinators=[coordinator],
         structures=[structure],
     )
@@ -124,17 +124,55 @@ def sell(device, technician, sold_at):
 # What the page says ------------------------------------------------------------------
 
 
-def test_a_lent_device_shows_its_programme_who_to_call_and_how_to_return_it(
+def test_a_lent_device_says_only_which_organisation_lends_it_and_how_to_return_it(
     anonymous_client, organisation, lent
 ):
     response = page(anonymous_client, lent["device"].asset_tag)
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Lent by the programme “Atelier digital solidaire — Bruay 2026”." in html
-    assert "Nadia Médiatrice" in html
-    assert 'href="tel:0321998877"' in html
-    assert "Déposez-le à l&#x27;accueil du centre social Zola, chargeur compris." in html
+    loan_section = html[html.index('id="loan"') : html.index("</section>", html.index('id="loan"'))]
+    assert "Lent by Ressourcerie du Bruaysis." in loan_section
+    assert "12 rue des Ateliers, 62700 Bruay-La-Buissière" in loan_section
+    assert "Tuesday to Saturday, 9:00 to 17:00" in loan_section
+    assert 'href="tel:0321610000"' in loan_section
+
+
+def test_a_lent_device_does_not_tell_that_the_family_is_followed(
+    anonymous_client, organisation, lent, coordinator, social_worker
+):
+    """Whoever sees the label must not learn that a social programme follows the family:
+    no programme, no social worker, no coordinator, no due date of a person's loan."""
+    programme, loan = lent["programme"], lent["loan"]
+    coordinator.first_name, coordinator.last_name = "Corinne", "Coordinatrice"
+    coordinator.save()
+
+    html = page(anonymous_client, lent["device"].asset_tag).content.decode()
+
+    assert 'id="loan"' in html
+    due = loan.due_on
+    for secret in [
+        programme.name,
+        "Atelier digital",
+        programme.contact_name,
+        "03 21 99 88 77",
+        "0321998877",
+        "travailleur social",
+        "travailleuse sociale",
+        "social worker",
+        "Social worker",
+        "centre social Zola",
+        "Coordinatrice",
+        "Corinne",
+        social_worker.username,
+        coordinator.username,
+        lent["household"].code,
+        due.isoformat(),
+        f"{due:%d/%m/%Y}",
+        "programme",
+        "Programme",
+    ]:
+        assert secret not in html, secret
 
 
 def test_a_lent_device_shows_nothing_of_the_household_the_loan_or_the_workshop(
