@@ -164,7 +164,7 @@ def test_the_migration_gives_the_existing_lending_comments_to_the_social_team(
     device = loan.items.get().device
     for subject in (loan, enrolment, enrolment.household, device):
         Comment.objects.create(subject=subject, author=social_worker, body=SECRET)
-    migration = importlib.import_module("lending.migrations.0004_leaks_lending_comments_social")
+    migration = importlib.import_module("lending.migrations.0006_leaks_lending_comments_social")
 
     migration.to_social_team(django_apps, None)
 

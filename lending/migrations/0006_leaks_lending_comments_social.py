@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
         ("inventory", "0014_leaks_comment_audience"),
-        ("lending", "0003_device_holds"),
+        ("lending", "0005_rights_household_access"),
     ]
 
     operations = [migrations.RunPython(to_social_team, migrations.RunPython.noop)]
