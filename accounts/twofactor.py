@@ -140,7 +140,9 @@ class SecondFactorRequiredMiddleware:
         user = getattr(request, "user", None)
         if user is not None and must_enrol(user) and not user.is_verified():
             allowed = {reverse("account_security"), reverse("logout")}
-            if request.path not in allowed and not request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            if request.path not in allowed and not request.path.startswith(
+                "/" + settings.STATIC_URL.lstrip("/")
+            ):
                 if confirmed_device(user):
                     # A session opened before the rule: log in again, with the code.
                     logout(request)

@@ -33,7 +33,7 @@ _proxies = _required("TRUSTED_PROXIES", "172.16.0.0/12, or none without a revers
 TRUSTED_PROXIES = (
     [] if _proxies.lower() == "none" else [p.strip() for p in _proxies.split(",") if p.strip()]
 )
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])  # noqa: F405
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -27,9 +27,7 @@ def accounts(roles):
 
 def log_in(username, password, address, **extra):
     client = Client(REMOTE_ADDR=address)
-    response = client.post(
-        reverse("login"), {"username": username, "password": password}, **extra
-    )
+    response = client.post(reverse("login"), {"username": username, "password": password}, **extra)
     return client, response
 
 
