@@ -21,6 +21,7 @@ urlpatterns = [
     path(
         "admin/login/",
         login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
+        name="admin_login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switch is on the login page too, before anyone is signed in.

@@ -23,7 +23,9 @@ from tests.factories import DonationFactory
 # (route, namespace:name), sorted by route. The admin is its mount point, "admin:".
 ROUTES = [
     ("", "dashboard"),
+    ("account/security/", "account_security"),
     ("admin/", "admin:"),
+    ("admin/login/", "admin_login"),
     ("api/check-results/", "refurbishment:api_check_results"),
     ("api/erasure-logs/", "erasure:api_log"),
     ("api/erasure-progress/", "erasure:api_progress"),
@@ -128,6 +130,7 @@ ROUTES = [
     ("loans/<int:pk>/return/", "lending:loan_return"),
     ("loans/<int:pk>/review/", "lending:loan_review"),
     ("login/", "login"),
+    ("login/code/", "login_code"),
     ("logout/", "logout"),
     ("organisation/", "organisation:edit"),
     ("organisation/logo/", "organisation:logo"),
