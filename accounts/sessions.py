@@ -8,10 +8,14 @@ SESSION_COOKIE_AGE.
 """
 
 import time
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 
 from accounts.roles import Role, roles_of
@@ -39,6 +43,15 @@ def idle_message(minutes):
     ) % {"minutes": minutes}
 
 
+def _page(request):
+    """The page the person was on (an htmx request names it in HX-Current-URL)."""
+    current = request.headers.get("HX-Current-URL", "")
+    if not url_has_allowed_host_and_scheme(current, allowed_hosts={request.get_host()}):
+        return "/"
+    parts = urlsplit(current)
+    return quote(parts.path + (f"?{parts.query}" if parts.query else ""), safe="/")
+
+
 class IdleTimeoutMiddleware:
     """After MessageMiddleware (it says why) and before LoginRequiredMiddleware (which
     then sends the person to the login page, back to this page afterwards)."""
@@ -55,6 +68,11 @@ class IdleTimeoutMiddleware:
             if last_seen is not None and now - last_seen > minutes * 60:
                 logout(request)
                 messages.warning(request, idle_message(minutes))
+                if request.headers.get("HX-Request"):
+                    # A fragment would show the login page inside the page: go there whole.
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = f"{reverse('login')}?next={_page(request)}"
+                    return response
             elif last_seen is None or now - last_seen >= _RESOLUTION:
                 request.session[LAST_SEEN] = now
         return self.get_response(request)

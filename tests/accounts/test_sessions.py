@@ -55,3 +55,19 @@ def test_technicians_keep_their_session(technician, settings):
 
 def test_a_login_lasts_at_most_the_session_cookie_age(settings):
     assert settings.SESSION_COOKIE_AGE <= 24 * 60 * 60
+
+
+def test_an_htmx_request_after_the_idle_time_sends_the_whole_page_to_the_login(
+    social_worker_client, settings
+):
+    settings.HOUSEHOLD_SESSION_IDLE_MINUTES = 30
+    social_worker_client.get(reverse("dashboard"))
+    idle_for(social_worker_client, 31)
+
+    response = social_worker_client.get(
+        reverse("dashboard"),
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/households/"},
+    )
+
+    assert response["HX-Redirect"] == f"{reverse('login')}?next=/households/"
+    assert "_auth_user_id" not in social_worker_client.session
