@@ -8,7 +8,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from accounts.roles import sync_roles_after_migrate
+        from accounts.sessions import start_the_clock
+
+        user_logged_in.connect(start_the_clock, dispatch_uid="accounts.idle_clock")
 
         # Permissions only exist once every app has migrated, so the role groups
         # are brought up to date after each migrate rather than in a migration.

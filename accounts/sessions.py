@@ -43,6 +43,13 @@ def idle_message(minutes):
     ) % {"minutes": minutes}
 
 
+def start_the_clock(sender, request, user, **kwargs):
+    """user_logged_in: the login is the first activity (and the session is written then,
+    not again by the first page)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN] = int(time.time())
+
+
 def _page(request):
     """The page the person was on (an htmx request names it in HX-Current-URL)."""
     current = request.headers.get("HX-Current-URL", "")
