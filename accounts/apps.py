@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,9 @@ class AccountsConfig(AppConfig):
 
         from accounts.roles import sync_roles_after_migrate
         from accounts.sessions import start_the_clock
+        from accounts.twofactor import check_required_roles
+
+        checks.register(check_required_roles)
 
         user_logged_in.connect(start_the_clock, dispatch_uid="accounts.idle_clock")
 

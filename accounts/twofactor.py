@@ -16,6 +16,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core import checks
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -27,6 +28,20 @@ from accounts.refusals import Refused
 from accounts.roles import Role, roles_of
 
 SUPERUSER = "superuser"
+
+
+def check_required_roles(app_configs=None, **kwargs):
+    """System check: REQUIRE_2FA_FOR names only roles that may enrol."""
+    unknown = set(settings.REQUIRE_2FA_FOR) - {SUPERUSER, Role.COORDINATOR}
+    if not unknown:
+        return []
+    return [
+        checks.Error(
+            f"REQUIRE_2FA_FOR names {sorted(unknown)}: only 'superuser' and 'coordinator' "
+            "use a second factor.",
+            id="accounts.E001",
+        )
+    ]
 
 
 def may_enrol(user):

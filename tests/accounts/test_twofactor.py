@@ -33,7 +33,8 @@ def enrol(client):
     page = client.post(url, {"action": "start"}, follow=True).content.decode()
     assert 'src="data:image/svg+xml;base64,' in page  # the QR code, server-rendered
     secret = page.split('<code id="secret">')[1].split("</code>")[0]
-    response = client.post(url, {"action": "confirm", "token": totp(secret)}, follow=True)
+    enrol.used_code = totp(secret)
+    response = client.post(url, {"action": "confirm", "token": enrol.used_code}, follow=True)
     assert "The second factor is now in force." in response.content.decode()
     return secret
 
@@ -62,9 +63,9 @@ def test_a_code_works_only_once(coordinator, coordinator_client):
     secret = enrol(coordinator_client)
     client, _response = password_step("coordinator")
 
-    response = client.post(reverse("login_code"), {"token": totp(secret)})
+    response = client.post(reverse("login_code"), {"token": enrol.used_code})
 
-    assert "This code is not the right one" in response.content.decode()
+    assert secret and "This code is not the right one" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -163,3 +164,14 @@ def test_enrolment_and_removal_leave_a_history_without_the_secret(coordinator, c
     )
     assert kinds[0] == ("+", False) and ("~", True) in kinds and kinds[-1][0] == "-"
     assert not hasattr(history.first(), "key")
+
+
+def test_an_unknown_role_in_require_2fa_for_stops_the_checks(settings):
+    from accounts.twofactor import check_required_roles
+
+    settings.REQUIRE_2FA_FOR = ["coordinator", "technicien"]
+
+    errors = check_required_roles()
+
+    assert [error.id for error in errors] == ["accounts.E001"]
+    assert "technicien" in errors[0].msg
