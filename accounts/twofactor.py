@@ -11,6 +11,7 @@ Every change goes through the functions below, which refuse with a sentence
 
 import base64
 import io
+from urllib.parse import quote
 
 import qrcode
 import qrcode.image.svg
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.core import checks
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -161,6 +163,13 @@ class SecondFactorRequiredMiddleware:
                 if confirmed_device(user):
                     # A session opened before the rule: log in again, with the code.
                     logout(request)
-                    return redirect(f"{reverse('login')}?next={request.path}")
-                return redirect("account_security")
+                    target = f"{reverse('login')}?next={quote(request.path)}"
+                else:
+                    target = reverse("account_security")
+                if request.headers.get("HX-Request"):
+                    # Not inside a fragment of the page: the whole page goes there.
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = target
+                    return response
+                return redirect(target)
         return self.get_response(request)

@@ -175,3 +175,13 @@ def test_an_unknown_role_in_require_2fa_for_stops_the_checks(settings):
 
     assert [error.id for error in errors] == ["accounts.E001"]
     assert "technicien" in errors[0].msg
+
+
+def test_a_required_second_factor_takes_an_htmx_request_to_the_whole_page(
+    coordinator_client, settings
+):
+    settings.REQUIRE_2FA_FOR = ["coordinator"]
+
+    response = coordinator_client.get(reverse("dashboard"), headers={"HX-Request": "true"})
+
+    assert response["HX-Redirect"] == reverse("account_security")
