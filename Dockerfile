@@ -36,11 +36,13 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 # Static files, hashed and compressed for WhiteNoise. settings_prod insists on a real
-# SECRET_KEY and ALLOWED_HOSTS: these throw-away values exist only for this command and
+# SECRET_KEY, ALLOWED_HOSTS, SITE_URL and TRUSTED_PROXIES: these throw-away values exist only for this command and
 # are not kept in the image (the running containers get theirs from .env).
 RUN DJANGO_SETTINGS_MODULE=config.settings_prod \
     SECRET_KEY=build-only-collectstatic-key-not-used-at-run-time-0123456789abcdef \
     ALLOWED_HOSTS=localhost \
+    SITE_URL=https://localhost \
+    TRUSTED_PROXIES=none \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput \
     && rm -f /tmp/build.sqlite3

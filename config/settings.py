@@ -36,6 +36,11 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "import_export",
+    # The locked doors (accounts/): login throttling, the second factor, the CSP header.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "accounts",
     "inventory",
     "lending",
@@ -48,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.IgnoreBrowserLanguageMiddleware",
@@ -55,11 +61,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "accounts.twofactor.SecondFactorRequiredMiddleware",
+    # Last, so that it turns the lockout of a login attempt into the login page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,6 +121,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# django-axes first: it refuses an attempt on a locked account or address before the
+# password is even checked (and needs the request, which Django's login view passes).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -138,6 +156,59 @@ PUBLIC_PAGE_RATE = env.str("PUBLIC_PAGE_RATE", default="60/10m")
 # Reverse proxies (addresses or networks such as 172.16.0.0/12) whose X-Forwarded-For
 # header names the client; empty: the client is whoever connects to Django.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# Login throttling (django-axes, accounts/lockout.py). After LOGIN_FAILURE_LIMIT failed
+# logins for one account, or from one client address, further attempts are refused, even
+# with the right password, for LOGIN_LOCKOUT_MINUTES (a superuser can lift it sooner in
+# the admin's "Access attempts", or with `manage.py axes_reset`).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+AXES_COOLOFF_TIME = "accounts.lockout.cool_off"
+# Either parameter alone locks: the account (an attack from many addresses), or the
+# address (one address trying many accounts).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The client address as the public pages' rate limit sees it (TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Not reset on a success: a success with one account must not wipe the failures counted
+# against its address.
+AXES_RESET_ON_SUCCESS = False
+# Failed attempts are counted in the database (shared by every web process); the log of
+# successful logins is not kept (the access log of household files is another matter).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Sessions. A session cookie lasts SESSION_COOKIE_HOURS (Django's default is two weeks).
+# People who see households' files (social workers, coordinators, superusers), often on
+# a shared computer in a social centre, are also logged out after
+# HOUSEHOLD_SESSION_IDLE_MINUTES without a request (accounts/sessions.py); technicians
+# keep their session on the workshop's bench computer.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_HOURS", default=12) * 60 * 60
+HOUSEHOLD_SESSION_IDLE_MINUTES = env.int("HOUSEHOLD_SESSION_IDLE_MINUTES", default=30)
+
+# Second factor (TOTP, django-otp; accounts/twofactor.py): optional for superusers and
+# coordinators, who enrol on "Account security"; the roles named here (any of
+# "superuser", "coordinator") must enrol before they see anything else.
+REQUIRE_2FA_FOR = env.list("REQUIRE_2FA_FOR", default=[])
+OTP_TOTP_ISSUER = "Réemploi"
+
+# Content-Security-Policy (django-csp 4): our own scripts, styles and images only, no
+# inline script or style; data: and blob: images for QR codes and the camera's frames.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Celery: no broker configured means tasks run inline (eager), for the demo and tests.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

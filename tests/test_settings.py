@@ -20,6 +20,8 @@ NOT_INHERITED = {
     "DEBUG",
     "DATABASE_URL",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SITE_URL",
+    "TRUSTED_PROXIES",
 }
 
 
@@ -39,6 +41,8 @@ def production_env(tmp_path):
         "SECRET_KEY": secrets.token_urlsafe(45),
         "ALLOWED_HOSTS": "reemploi.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
+        "SITE_URL": "https://reemploi.example.org",
+        "TRUSTED_PROXIES": "172.16.0.0/12",
     }
 
 
@@ -87,3 +91,30 @@ def test_production_settings_need_a_secret_key(production_env):
 def test_no_migration_is_missing():
     # Exits with status 1 when a model change has no migration.
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.parametrize("missing", ["SITE_URL", "TRUSTED_PROXIES"])
+def test_production_settings_need_the_site_url_and_the_proxies(missing, production_env):
+    env = {key: value for key, value in production_env.items() if key != missing}
+
+    result = run("manage.py", "check", env={**env, missing: ""})
+
+    assert result.returncode != 0
+    assert f"{missing} must be set in production" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("none", "[]"), ("172.16.0.0/12, 10.0.0.1", "['172.16.0.0/12', '10.0.0.1']")],
+    ids=["no proxy, said explicitly", "networks"],
+)
+def test_production_settings_read_the_trusted_proxies(value, expected, production_env):
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.TRUSTED_PROXIES)"
+    )
+
+    result = run("-c", code, env={**production_env, "TRUSTED_PROXIES": value})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected

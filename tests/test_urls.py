@@ -24,7 +24,9 @@ from tests.factories import DonationFactory
 ROUTES = [
     ("", "dashboard"),
     ("access-log/", "lending:access_log"),
+    ("account/security/", "account_security"),
     ("admin/", "admin:"),
+    ("admin/login/", "admin_login"),
     ("api/check-results/", "refurbishment:api_check_results"),
     ("api/erasure-logs/", "erasure:api_log"),
     ("api/erasure-progress/", "erasure:api_progress"),
@@ -132,6 +134,7 @@ ROUTES = [
     ("loans/<int:pk>/return/", "lending:loan_return"),
     ("loans/<int:pk>/review/", "lending:loan_review"),
     ("login/", "login"),
+    ("login/code/", "login_code"),
     ("logout/", "logout"),
     ("organisation/", "organisation:edit"),
     ("organisation/logo/", "organisation:logo"),
