@@ -31,6 +31,7 @@ from lending.households.selectors import (
     programmes_to_apply,
 )
 from lending.households.services import register_household, update_household
+from lending.privacy.consent import household_consents
 from spreadsheets.exporting import export_format, export_response
 
 PAGE_SIZE = 50
@@ -62,7 +63,10 @@ def household_create(request):
 
     def register(data):
         return register_household(
-            by=request.user, situations=data["situations"], **form.service_fields()
+            by=request.user,
+            situations=data["situations"],
+            consents=form.given_consents(),
+            **form.service_fields(),
         )
 
     def registered(household):
@@ -80,7 +84,10 @@ def household_edit(request, code):
 
     def update(data):
         return update_household(
-            household=form.instance, by=request.user, situations=data["situations"]
+            household=form.instance,
+            by=request.user,
+            situations=data["situations"],
+            consents=form.given_consents(),
         )
 
     saved = _("Household %(code)s saved.") % {"code": household.code}
@@ -107,6 +114,8 @@ def household_detail(request, code):
         "enrolments": enrolments,
         "loans": household_loans(request.user, household),
         "history": timeline(household),
+        "consents": household_consents(household),
+        "can_withdraw": request.user.has_perm("lending.change_household"),
         "comment_url": reverse("lending:household_comment", args=[household.code]),
         "can_comment": True,
     }
