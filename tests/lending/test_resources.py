@@ -2,7 +2,6 @@
 social workers who follow them, only into their own structures, with the rules of the
 household form and of apply_for_programme; loans exported without a name."""
 
-
 import pytest
 
 from exchange import engine
@@ -24,8 +23,7 @@ from tests.lending_factories import (
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 HEADER = (
-    "Code;Prénom;Nom;Téléphone;Code postal;Commune;Personnes;Enfants;Situations;Besoins;"
-    "Structure"
+    "Code;Prénom;Nom;Téléphone;Code postal;Commune;Personnes;Enfants;Situations;Besoins;Structure"
 )
 
 
@@ -300,9 +298,7 @@ def test_a_change_of_situations_alone_is_an_update_and_is_written(social_worker,
     assert household.history.count() == 2
 
 
-def test_the_export_lists_the_consents_in_force_and_an_import_leaves_them(
-    social_worker, structure
-):
+def test_the_export_lists_the_consents_in_force_and_an_import_leaves_them(social_worker, structure):
     household = HouseholdFactory(structure=structure, social_worker=social_worker)
     content = export_dataset(
         HouseholdResource, HouseholdResource.export_queryset(social_worker), "csv", social_worker
