@@ -102,7 +102,12 @@ class HouseholdForm(forms.ModelForm):
     def _consent_choices(self):
         given = self.instance.consented_purposes() if self.instance.pk else set()
         return [
-            (purpose.consent, format_lazy("{} : {}", purpose.name, purpose.meaning))
+            (
+                purpose.consent,
+                format_lazy(
+                    _("{purpose}: {meaning}"), purpose=purpose.name, meaning=purpose.meaning
+                ),
+            )
             for purpose in optional_purposes()
             if purpose.consent not in given
         ]

@@ -31,7 +31,7 @@ from lending.households.selectors import (
     programmes_to_apply,
 )
 from lending.households.services import register_household, update_household
-from lending.privacy.consent import household_consents
+from lending.privacy.consent import household_consents, sensitive_without_consent
 from spreadsheets.exporting import export_format, export_response
 
 PAGE_SIZE = 50
@@ -100,6 +100,7 @@ def household_edit(request, code):
 def household_detail(request, code):
     household = _household_or_404(request, code)
     attended = attendance_by_programme(household)
+    consents = list(household_consents(household))
     enrolments = list(household_enrolments(household))
     # A coordinator sees the household's enrolments in other programmes, not their pages.
     visible = set(
@@ -114,7 +115,8 @@ def household_detail(request, code):
         "enrolments": enrolments,
         "loans": household_loans(request.user, household),
         "history": timeline(household),
-        "consents": household_consents(household),
+        "consents": consents,
+        "sensitive_without_consent": sensitive_without_consent(household, consents),
         "can_withdraw": request.user.has_perm("lending.change_household"),
         "comment_url": reverse("lending:household_comment", args=[household.code]),
         "can_comment": True,

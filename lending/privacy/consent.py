@@ -91,3 +91,11 @@ def household_consents(household):
     """Every consent of `household`, open ones first, withdrawn ones kept as its history."""
     consents = household.consents.select_related("recorded_by", "withdrawn_by")
     return consents.order_by(F("withdrawn_on").desc(nulls_first=True), "purpose", "-given_on")
+
+
+def sensitive_without_consent(household, consents):
+    """Does `household` have a sensitive situation without the explicit consent in
+    `consents` (its rows)? Files registered before consents were rows may: the next edit
+    asks for the consent or the removal of the situation."""
+    given = any(c.active and c.purpose == ConsentPurpose.SENSITIVE for c in consents)
+    return not given and any(c.sensitive for c in household.situations.all())

@@ -129,3 +129,13 @@ def test_withdrawing_needs_a_post(social_worker_client, household):
     consent = household.consents.get()
 
     assert social_worker_client.get(f"/consents/{consent.pk}/withdraw/").status_code == 405
+
+
+def test_the_page_warns_of_a_sensitive_situation_recorded_without_consent(
+    social_worker_client, household
+):
+    household.situations.add(Criterion.objects.get(name="Bénéficiaire de l'AAH"))
+
+    page = social_worker_client.get(f"/households/{household.code}/").content.decode()
+
+    assert "A sensitive situation is recorded without" in page
