@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from lending.loans.reminders import send_reminders
+from lending.loans.reminders import _loans, send_reminders
 from lending.models import Consent, ConsentPurpose, Criterion, Loan, Reminder
 from lending.privacy.consent import withdraw_consent
 from lending.states import LendingError
@@ -139,3 +139,18 @@ def test_the_page_warns_of_a_sensitive_situation_recorded_without_consent(
     page = social_worker_client.get(f"/households/{household.code}/").content.decode()
 
     assert "A sensitive situation is recorded without" in page
+
+
+def test_the_reminders_read_every_households_consents_in_one_query(
+    social_worker, structure, django_assert_num_queries
+):
+    programme = ProgrammeFactory(structures=[structure])
+    for consents in ([ConsentPurpose.SMS], [], [ConsentPurpose.SMS], []):
+        household = HouseholdFactory(structure=structure, consents=consents)
+        LoanFactory(enrolment=EnrolmentFactory(household=household, programme=programme))
+
+    # The loans with their households, then the consents of them all.
+    with django_assert_num_queries(2):
+        accepts = [loan.household.accepts_sms for loan in _loans(Loan.objects.order_by("pk"))]
+
+    assert accepts == [True, False, True, False]
