@@ -105,7 +105,7 @@ class HouseholdForm(forms.ModelForm):
             (
                 purpose.consent,
                 format_lazy(
-                    _("{purpose}: {meaning}"), purpose=purpose.name, meaning=purpose.meaning
+                    _("{purpose} — {meaning}"), purpose=purpose.name, meaning=purpose.meaning
                 ),
             )
             for purpose in optional_purposes()
