@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
+from reportlab.platypus import KeepTogether, Spacer, Table
 
 from inventory import pdf
 from inventory.models import Organisation
@@ -38,13 +38,35 @@ def controller_lines(organisation):
 def privacy_contact(organisation):
     """Whom a family writes to about its data: the DPO or referent, else the organisation."""
     if organisation.privacy_contact.strip():
-        return organisation.privacy_contact.strip()
-    return " · ".join(controller_lines(organisation))
+        return " · ".join(organisation.privacy_contact.split("\n")).strip()
+    reachable = [value for value in (organisation.email, organisation.phone) if value]
+    return " · ".join(reachable or controller_lines(organisation))
 
 
 def notice_story(organisation=None):
     """The notice's flowables, for its own PDF or the end of the loan agreement."""
-    organisation = organisation or Organisation.current()
+    return _keep_sections_together(_story(organisation or Organisation.current()))
+
+
+def _keep_sections_together(story):
+    # A heading never ends a page: each section (a heading and what follows it, the
+    # purposes' table aside, which may split) is kept on one page.
+    grouped, section = [], []
+    for flowable in story:
+        if getattr(flowable, "style", None) is pdf.styles()["h2"] or not section:
+            grouped += _close(section)
+            section = []
+        section.append(flowable)
+    return grouped + _close(section)
+
+
+def _close(section):
+    if len(section) > 1 and not any(isinstance(f, Table) for f in section):
+        return [KeepTogether(section)]
+    return section
+
+
+def _story(organisation):
     width = pdf.content_width(A4)
     return [
         pdf.text(organisation.name, "org"),

@@ -43,7 +43,7 @@ SECURITY = gettext_lazy(
 
 
 def _bases(*codes):
-    return " ; ".join(str(p.basis_label) for p in PURPOSES if p.code in codes)
+    return " · ".join(str(p.basis_label) for p in PURPOSES if p.code in codes)
 
 
 def entries():
