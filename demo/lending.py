@@ -339,9 +339,9 @@ def _sims(coordinator):
 
 
 def _register(family, number, structure, worker):
-    purposes = [ConsentPurpose.FOLLOW_UP.value, ConsentPurpose.STATISTICS.value]
-    if family.sms:
-        purposes.append(ConsentPurpose.SMS.value)
+    # Follow-up and statistics rest on the agreement and the association's mission:
+    # only text messages are asked for, and some families say no.
+    consents = [ConsentPurpose.SMS.value] if family.sms else []
     situations = Criterion.objects.filter(name__in=[CRITERIA[s] for s in family.situations])
     with _on(family.registered, 10):
         return register_household(
@@ -357,8 +357,7 @@ def _register(family, number, structure, worker):
             size=family.size,
             school_age_children=family.children,
             needs=[need.value for need in family.needs],
-            consent_given_on=timezone.localdate(),
-            consent_purposes=purposes,
+            consents=consents,
             notes=family.notes,
         )
 

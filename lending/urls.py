@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("lending.sims.urls")),
     path("", include("lending.privacy.erasure_urls")),
     path("", include("lending.privacy.rights_urls")),
+    path("", include("lending.privacy.urls")),
 ]

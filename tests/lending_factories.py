@@ -12,6 +12,7 @@ from inventory.models import Category
 from lending.households.services import format_household_code
 from lending.models import (
     Attendance,
+    Consent,
     ConsentPurpose,
     Enrolment,
     Funder,
@@ -106,15 +107,31 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
     social_worker = factory.LazyAttribute(
         lambda h: h.structure.members.first() or UserFactory(role=Role.SOCIAL_WORKER)
     )
-    consent_given_on = factory.LazyFunction(timezone.localdate)
-    consent_purposes = factory.LazyFunction(lambda: [ConsentPurpose.FOLLOW_UP, ConsentPurpose.SMS])
-    consent_recorded_by = factory.SelfAttribute("social_worker")
     notes = ""
 
     @factory.post_generation
     def _social_worker_is_a_member(household, create, extracted, **kwargs):
         if create:
             household.structure.members.add(household.social_worker)
+
+    @factory.post_generation
+    def consents(household, create, extracted, **kwargs):
+        """The optional purposes it consented to today: text messages unless told
+        (`consents=[]` for none)."""
+        if not create:
+            return
+        for purpose in [ConsentPurpose.SMS] if extracted is None else extracted:
+            ConsentFactory(household=household, purpose=purpose)
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consent
+
+    household = factory.SubFactory(HouseholdFactory, consents=[])
+    purpose = ConsentPurpose.SMS
+    given_on = factory.LazyFunction(timezone.localdate)
+    recorded_by = factory.LazyAttribute(lambda c: c.household.social_worker)
 
 
 class EnrolmentFactory(factory.django.DjangoModelFactory):

@@ -184,6 +184,14 @@ def workstation_label(users):
     return response, device.asset_tag
 
 
+def privacy_notice(users):
+    return users["client"].get("/privacy/notice.pdf"), None
+
+
+def processing_register(users):
+    return users["client"].get("/privacy/register.pdf"), None
+
+
 # kind, French title and subject (their beginning), French download name (a pattern; {} is
 # the document's number).
 KINDS = [
@@ -218,6 +226,18 @@ KINDS = [
         "Convention de prêt n° {}",
         "Convention de prêt de matériel",
         "convention-de-pret-{}",
+    ),
+    (
+        privacy_notice,
+        "Notice d'information sur les données personnelles",
+        "Ce qui est enregistré sur un foyer",
+        "notice-information-donnees",
+    ),
+    (
+        processing_register,
+        "Registre des traitements",
+        "Registre de l'article 30 du RGPD",
+        "registre-des-traitements",
     ),
     (device_labels, "Étiquettes", "Étiquettes à coller", "apercu-etiquettes"),
     (location_labels, "Étiquettes", "Étiquettes à coller", "apercu-etiquettes"),

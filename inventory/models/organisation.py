@@ -30,6 +30,16 @@ class Organisation(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
     opening_hours = models.TextField(_("opening hours"), blank=True)
+    # Printed on the information notice and the register of processing (RGPD art. 13
+    # and 30): whom a family writes to about its data.
+    privacy_contact = models.TextField(
+        _("data protection contact"),
+        blank=True,
+        help_text=_(
+            "The data protection officer or referent: name, e-mail and postal address. "
+            "Empty: the organisation's own address and e-mail."
+        ),
+    )
     logo = models.ImageField(_("logo"), upload_to="organisation/", blank=True)
     # The NIST SP 800-88 level the workbench aims at per kind of drive (docs/workbench.md):
     # Purge runs the drive's own sanitize / secure erase, Clear overwrites it with nwipe.

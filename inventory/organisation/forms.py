@@ -42,10 +42,12 @@ class OrganisationForm(forms.ModelForm):
             "email",
             "website",
             "opening_hours",
+            "privacy_contact",
             "logo",
         ]
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
+            "privacy_contact": forms.Textarea(attrs={"rows": 3}),
             "opening_hours": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {

@@ -4,12 +4,13 @@ are the services'."""
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.templatetags.people import person
 from lending.households.selectors import NO_ENROLMENT
-from lending.models import ConsentPurpose, Criterion, Enrolment, Household, Need, Structure
+from lending.models import Criterion, Enrolment, Household, Need, Structure
+from lending.privacy.purposes import optional_purposes
 from lending.reference.forms import SituationField
 
 
@@ -28,18 +29,25 @@ class HouseholdForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         label=_("Situation"),
         help_text=_(
-            "Criteria marked “health data”: tick them only with the household's explicit agreement."
+            "Criteria marked “health data” can be recorded only with the household's "
+            "explicit consent, ticked below."
         ),
     )
     needs = forms.MultipleChoiceField(
         choices=Need.choices, required=False, widget=forms.CheckboxSelectMultiple, label=_("Needs")
     )
-    # Not required here: the service says why the follow-up purpose cannot be left out.
-    consent_purposes = forms.MultipleChoiceField(
-        choices=ConsentPurpose.choices,
+    # Never ticked in advance, and no date to fill in: a consent is recorded on the day
+    # it is ticked, by whoever ticks it. Those already given are withdrawn from the
+    # household's page, not here.
+    consents = forms.MultipleChoiceField(
+        choices=(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label=_("Consent for"),
+        label=_("Optional consents"),
+        help_text=_(
+            "Tick only what the household agrees to today, after reading the information "
+            "notice with it. Refusing changes nothing to its loan."
+        ),
     )
 
     class Meta:
@@ -57,12 +65,9 @@ class HouseholdForm(forms.ModelForm):
             "school_age_children",
             "situations",
             "needs",
-            "consent_given_on",
-            "consent_purposes",
             "notes",
         ]
         widgets = {
-            "consent_given_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "postcode": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             "phone": forms.TextInput(attrs={"type": "tel"}),
@@ -88,11 +93,24 @@ class HouseholdForm(forms.ModelForm):
             # An inactive criterion the household already has stays ticked.
             criteria |= Q(pk__in=self.instance.situations.values("pk"))
         self.fields["situations"].queryset = Criterion.objects.filter(criteria)
-        self.fields["consent_given_on"].help_text = _(
-            "The day the household agreed, in writing, to the purposes ticked below."
-        )
+        self.fields["consents"].choices = self._consent_choices()
+        if not self.fields["consents"].choices:
+            del self.fields["consents"]
         if not self.instance.pk:
             self._preselect(user, structures)
+
+    def _consent_choices(self):
+        given = self.instance.consented_purposes() if self.instance.pk else set()
+        return [
+            (
+                purpose.consent,
+                format_lazy(
+                    _("{purpose} — {meaning}"), purpose=purpose.name, meaning=purpose.meaning
+                ),
+            )
+            for purpose in optional_purposes()
+            if purpose.consent not in given
+        ]
 
     def _structures(self, user):
         structures = Structure.objects.all()
@@ -105,8 +123,6 @@ class HouseholdForm(forms.ModelForm):
 
     def _preselect(self, user, structures):
         self.initial.setdefault("social_worker", user.pk)
-        self.initial.setdefault("consent_given_on", timezone.localdate())
-        self.initial.setdefault("consent_purposes", [ConsentPurpose.FOLLOW_UP])
         only = list(structures[:2])
         if len(only) == 1:
             self.initial.setdefault("structure", only[0].pk)
@@ -127,17 +143,14 @@ class HouseholdForm(forms.ModelForm):
             )
         return cleaned
 
-    def _get_validation_exclusions(self):
-        # The service checks the consent and explains it; the model's "cannot be blank"
-        # would say less.
-        exclusions = super()._get_validation_exclusions()
-        exclusions.add("consent_purposes")
-        return exclusions
-
     def service_fields(self):
         """The cleaned fields as register_household takes them."""
         names = [name for name in self.Meta.fields if name != "situations"]
         return {name: self.cleaned_data[name] for name in names}
+
+    def given_consents(self):
+        """The optional purposes ticked on this form (consents to record today)."""
+        return self.cleaned_data.get("consents", [])
 
 
 class HouseholdFilterForm(forms.Form):

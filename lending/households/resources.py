@@ -9,15 +9,16 @@ from lending import access
 from lending.households.services import (
     HOUSEHOLD_CODE_SEQUENCE,
     _check_children,
-    _check_consent,
     format_household_code,
 )
 from lending.models import (
     ConsentPurpose,
+    Criterion,
     Household,
     Need,
     Structure,
 )
+from lending.models.consents import active_consents_prefetch
 from lending.widgets import (
     ChoiceSetWidget,
     CountWidget,
@@ -30,7 +31,6 @@ from spreadsheets.columns import Column
 from spreadsheets.resources import ExchangeResource
 from spreadsheets.values import is_empty, plain
 from spreadsheets.widgets import (
-    DateWidget,
     IntegerWidget,
     NotesWidget,
     TextWidget,
@@ -55,8 +55,11 @@ def _add_rule(check, instance, errors):
 class HouseholdResource(ExchangeResource):
     """A structure's households, for its social workers: a known code updates that
     household, a row without code registers a new one (Réemploi gives its code). The
-    rules are register_household's: a structure of the importing user, a consent to
-    the follow-up, fewer school-age children than people."""
+    rules are register_household's: a structure of the importing user, fewer school-age
+    children than people, no sensitive situation without the household's explicit consent.
+
+    Consents are not imported: each is ticked on the household's form, on the day the
+    family gives it, by who records it (the export lists those in force)."""
 
     record_name = gettext_lazy("household")
     natural_keys = (("code",),)
@@ -147,19 +150,12 @@ class HouseholdResource(ExchangeResource):
         widget=NamedWidget("social_worker_named", "username"),
         help_text=gettext_lazy("User name or e-mail; empty: you."),
     )
-    consent_given_on = Column(
-        "consent_given_on",
-        label=gettext_lazy("Consent given on"),
-        aliases=["consentement", "date du consentement", "consent date"],
-        widget=DateWidget(),
-        required=True,
-    )
-    consent_purposes = Column(
-        "consent_purposes",
-        label=gettext_lazy("Consent for"),
-        aliases=["finalites", "consentement pour", "consent purposes"],
-        widget=ChoiceSetWidget(ConsentPurpose.choices),
-        required=True,
+    consents = Column(
+        "consents",
+        attribute="consents_in_force",
+        label=gettext_lazy("Consents"),
+        readonly=True,
+        help_text=gettext_lazy("Exported only: consents are recorded on the household's form."),
     )
     notes = Column(
         "notes",
@@ -176,7 +172,7 @@ class HouseholdResource(ExchangeResource):
         for name in ("structure", "social_worker"):
             self.fields[name].widget.resource = self
         self._structures = None
-        self._consent_changed = False
+        self._sensitive = None
 
     # The importing user's structures and their social workers, read once an import.
 
@@ -236,7 +232,7 @@ class HouseholdResource(ExchangeResource):
         codes = {value[0] for value in values}
         households = access.households_visible_to(self.user).filter(code__in=codes)
         return households.select_related("structure", "social_worker").prefetch_related(
-            "situations"
+            "situations", active_consents_prefetch()
         )
 
     def prepare(self, rows):
@@ -247,13 +243,12 @@ class HouseholdResource(ExchangeResource):
             self._know(household.social_worker)
 
     def init_instance(self, row=None):
-        return Household(consent_recorded_by=self.user)
+        return Household()
 
     def after_init_instance(self, instance, new, row, **kwargs):
         if not new:
             # Compared as a file writes them: choices sorted, notes' line ends tidied.
             instance.needs = sorted(instance.needs or [])
-            instance.consent_purposes = sorted(instance.consent_purposes or [])
             instance.notes = tidy_notes(instance.notes)
             setattr(instance, SITUATIONS, tuple(sorted(c.pk for c in instance.situations.all())))
             instance._import_social_worker = instance.social_worker
@@ -272,30 +267,18 @@ class HouseholdResource(ExchangeResource):
                 raise ValidationError({"structure": str(error)}) from None
         if instance.social_worker_id is None:
             instance.social_worker = self.user if new else instance._import_social_worker
-        before = instance._import_before
-        if not new and (
-            before["consent_given_on"] != instance.consent_given_on
-            or before["consent_purposes"] != instance.consent_purposes
-        ):
-            # As on the household's form: whoever changes the consent records it.
-            instance.consent_recorded_by = self.user
-            self._consent_changed = True
 
     def validate_instance(self, instance, errors):
         # Before the model's own checks, which would only say "cannot be null".
         if instance.size is None and "size" not in errors:
             errors["size"] = [_("Say how many people live in the household.")]
-        if instance.consent_given_on is None and "consent_given_on" not in errors:
-            errors["consent_given_on"] = [
-                _("Say on which day the household gave its consent (e.g. 31/12/2026).")
-            ]
-        if "consent_purposes" not in errors:
-            _add_rule(_check_consent, instance, errors)
         super().validate_instance(instance, errors)
 
     def check_row(self, instance, errors):
         if "size" not in errors and "school_age_children" not in errors:
             _add_rule(_check_children, instance, errors)
+        if "situations" not in errors:
+            self._check_sensitive(instance, errors)
         if "structure" in errors:
             return
         if instance.structure_id not in self.structures():
@@ -311,6 +294,27 @@ class HouseholdResource(ExchangeResource):
             errors["social_worker"] = [
                 _("%(person)s is not a social worker of %(structure)s.")
                 % {"person": instance.social_worker.get_username(), "structure": instance.structure}
+            ]
+
+    def _check_sensitive(self, instance, errors):
+        if self._sensitive is None:
+            self._sensitive = dict(
+                Criterion.objects.filter(sensitive=True).values_list("pk", "name")
+            )
+        names = [
+            self._sensitive[pk]
+            for pk in getattr(instance, SITUATIONS, None) or ()
+            if pk in self._sensitive
+        ]
+        consented = instance.consented_purposes() if instance.pk else set()
+        if names and ConsentPurpose.SENSITIVE not in consented:
+            errors["situations"] = [
+                _(
+                    "%(criteria)s reveals the household's health or disability: it can be "
+                    "recorded only with the household's explicit consent, ticked on its "
+                    "form. Leave it out of the file."
+                )
+                % {"criteria": ", ".join(names)}
             ]
 
     # Writing ------------------------------------------------------------------------
@@ -332,15 +336,12 @@ class HouseholdResource(ExchangeResource):
             if household._import_before.get(SITUATIONS) != getattr(household, SITUATIONS)
         ]
         self.changed_fields.discard(SITUATIONS)
-        if self._consent_changed:
-            self.changed_fields.add("consent_recorded_by_id")
         if moved and not self.changed_fields:
             # Only situations changed: still write each household's history row (who,
             # when, through which import). simple-history keeps no many-to-many in it,
             # so the row cannot say which situations changed; the import's report does.
             self.changed_fields.add("notes")
         super().bulk_update(using_transactions, dry_run, raise_errors, batch_size, result)
-        self._consent_changed = False
         self._write_situations(moved, replace=True)
 
     def _write_situations(self, households, replace=False):
@@ -362,9 +363,13 @@ class HouseholdResource(ExchangeResource):
     def dehydrate_situations(self, household):
         return ", ".join(criterion.name for criterion in household.situations.all())
 
+    def dehydrate_consents(self, household):
+        labels = dict(ConsentPurpose.choices)
+        return ", ".join(str(labels[purpose]) for purpose in sorted(household.consented_purposes()))
+
     @classmethod
     def export_queryset(cls, user):
         households = access.households_visible_to(user)
         return households.select_related("structure", "social_worker").prefetch_related(
-            "situations"
+            "situations", active_consents_prefetch()
         )

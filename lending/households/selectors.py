@@ -73,7 +73,7 @@ def programmes_to_apply(user, household):
 def household_page(queryset, code):
     """The household of `code` in `queryset` (the user's visible ones), or None."""
     return (
-        queryset.select_related("structure", "social_worker", "consent_recorded_by")
+        queryset.select_related("structure", "social_worker")
         .prefetch_related("situations")
         .filter(code=code.strip().upper())
         .first()

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from accounts.refusals import require
 from inventory.services import reserve_sequence_values
 from lending.access import can_see_person
-from lending.models import ConsentPurpose, Household
+from lending.models import Household
+from lending.privacy.consent import check_sensitive_situations, record_consents
 from lending.states import LendingError, require_not_anonymised, save_with_history
 
 HOUSEHOLD_CODE_SEQUENCE = "household_code"
@@ -15,18 +16,6 @@ HOUSEHOLD_CODE_SEQUENCE = "household_code"
 
 def format_household_code(number):
     return f"F-{number:04d}"
-
-
-def _check_consent(household):
-    if ConsentPurpose.FOLLOW_UP not in (household.consent_purposes or []):
-        raise ValidationError(
-            {
-                "consent_purposes": _(
-                    "The household must agree to the follow-up of its loan: without it, "
-                    "nothing can be recorded."
-                )
-            }
-        )
 
 
 def _check_children(household):
@@ -51,26 +40,30 @@ def _is_member(by, structure):
     return by.is_superuser or structure.members.filter(pk=by.pk).exists()
 
 
-def register_household(*, by, situations=(), **fields):
-    """Create a household of one of `by`'s structures, with a new code (F-0042).
+def register_household(*, by, situations=(), consents=(), **fields):
+    """Create a household of one of `by`'s structures, with a new code (F-0042), and its
+    `consents` to optional purposes, recorded today by `by`.
 
-    Its social worker is `by` unless `social_worker` is given."""
+    Its social worker is `by` unless `social_worker` is given. A sensitive situation
+    needs the explicit consent to record it."""
     require(by, "lending.add_household")
     if not _is_member(by, fields.get("structure")):
         raise LendingError(_("You can only register households of your own structure."))
     fields.setdefault("social_worker", by)
-    household = Household(consent_recorded_by=by, **fields)
-    _check_consent(household)
+    household = Household(**fields)
     _check_children(household)
+    check_sensitive_situations(situations, set(consents))
     with transaction.atomic():
         household.code = format_household_code(reserve_sequence_values(HOUSEHOLD_CODE_SEQUENCE))
         save_with_history(household, by=by)
         household.situations.set(situations)
+        record_consents(household=household, purposes=consents, by=by)
     return household
 
 
-def update_household(*, household, by, situations=None, note=""):
-    """Save edits made to `household` (a form's instance); the history keeps the diff."""
+def update_household(*, household, by, situations=None, consents=(), note=""):
+    """Save edits made to `household` (a form's instance) and record the `consents` it
+    gives today; the history keeps the diff."""
     require(by, "lending.change_household")
     if not can_see_person(by, household):
         raise LendingError(_("You can only edit households of your own structure."))
@@ -78,22 +71,12 @@ def update_household(*, household, by, situations=None, note=""):
     # The form may have changed the structure: only to another one of `by`'s.
     if not _is_member(by, household.structure if household.structure_id else None):
         raise LendingError(_("You can only move a household to one of your own structures."))
-    _check_consent(household)
     _check_children(household)
-    if _consent_changed(household):
-        household.consent_recorded_by = by
+    if situations is not None:
+        check_sensitive_situations(situations, household.consented_purposes() | set(consents))
     with transaction.atomic():
         save_with_history(household, by=by, note=note)
         if situations is not None:
             household.situations.set(situations)
+        record_consents(household=household, purposes=consents, by=by)
     return household
-
-
-def _consent_changed(household):
-    """Did this edit change the consent? Then its recorder is whoever made the edit."""
-    before = Household.objects.filter(pk=household.pk).values(
-        "consent_given_on", "consent_purposes"
-    )[0]
-    return before["consent_given_on"] != household.consent_given_on or sorted(
-        before["consent_purposes"]
-    ) != sorted(household.consent_purposes)

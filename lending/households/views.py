@@ -32,6 +32,7 @@ from lending.households.selectors import (
 )
 from lending.households.services import register_household, update_household
 from lending.privacy.access_log import What, recent_accesses, record_access
+from lending.privacy.consent import household_consents, sensitive_without_consent
 from spreadsheets.exporting import export_format, export_response
 
 PAGE_SIZE = 50
@@ -65,7 +66,10 @@ def household_create(request):
 
     def register(data):
         return register_household(
-            by=request.user, situations=data["situations"], **form.service_fields()
+            by=request.user,
+            situations=data["situations"],
+            consents=form.given_consents(),
+            **form.service_fields(),
         )
 
     def registered(household):
@@ -83,7 +87,10 @@ def household_edit(request, code):
 
     def update(data):
         return update_household(
-            household=form.instance, by=request.user, situations=data["situations"]
+            household=form.instance,
+            by=request.user,
+            situations=data["situations"],
+            consents=form.given_consents(),
         )
 
     saved = _("Household %(code)s saved.") % {"code": household.code}
@@ -97,6 +104,7 @@ def household_detail(request, code):
     household = _household_or_404(request, code)
     record_access(request.user, household, What.VIEWED)
     attended = attendance_by_programme(household)
+    consents = list(household_consents(household))
     enrolments = list(household_enrolments(household))
     # A coordinator sees the household's enrolments in other programmes, not their pages.
     visible = set(
@@ -111,6 +119,9 @@ def household_detail(request, code):
         "enrolments": enrolments,
         "loans": household_loans(request.user, household),
         "history": timeline_for(request.user, household),
+        "consents": consents,
+        "sensitive_without_consent": sensitive_without_consent(household, consents),
+        "can_withdraw": request.user.has_perm("lending.change_household"),
         "comment_url": reverse("lending:household_comment", args=[household.code]),
         "can_comment": True,
         "access_log": recent_accesses(request.user, household),

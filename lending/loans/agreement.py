@@ -2,7 +2,8 @@
 
 Drawn like the erasure certificates (inventory.erasure.certificates: reportlab, DejaVu fonts,
 the language active when it is rendered) and never stored: it is drawn again from the
-records each time. It names the household, so only who may read the household's file
+records each time. Its last pages are the information notice (lending.privacy.notice).
+It names the household, so only who may read the household's file
 may print it (the view checks lending.access.can_see_person).
 """
 
@@ -14,11 +15,12 @@ from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, TableStyle
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, TableStyle
 
 from inventory import pdf
 from inventory.models import organisation_name
 from lending.models import Accessory
+from lending.privacy.notice import notice_story
 
 BLANK = "…………………………"
 
@@ -54,6 +56,9 @@ def build_agreement(loan) -> bytes:
         *_conditions(loan),
         Spacer(1, 6 * mm),
         KeepTogether(_signatures(loan, width)),
+        # The household keeps the information notice with its copy (RGPD art. 13).
+        PageBreak(),
+        *notice_story(),
     ]
     title = _("Loan agreement #%(number)s") % {"number": loan.pk}
     footer = f"{organisation_name()} · {title} · {loan.household.code}"

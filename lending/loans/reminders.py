@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 from inventory.models import organisation_name
 from lending.models import Loan, Reminder, SimCard
+from lending.models.consents import active_consents_prefetch
 from lending.sms import send_sms
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,10 @@ def _mail_social_worker(loan, subject, body):
 
 
 def _loans(queryset):
-    return queryset.select_related("household__social_worker", "programme")
+    # The households' consents in one query: accepts_sms reads them.
+    return queryset.select_related("household__social_worker", "programme").prefetch_related(
+        active_consents_prefetch("household__consents")
+    )
 
 
 def remind_due_soon(today, days):

@@ -1,6 +1,7 @@
 """The lending side's models, one module per subject."""
 
-from lending.models.households import ConsentPurpose, Household, Need
+from lending.models.consents import Consent, ConsentPurpose
+from lending.models.households import Household, Need
 from lending.models.loans import (
     Accessory,
     Loan,
@@ -17,6 +18,7 @@ from lending.models.structures import Criterion, Funder, Structure
 __all__ = [
     "Accessory",
     "Attendance",
+    "Consent",
     "ConsentPurpose",
     "Criterion",
     "Enrolment",

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lending.models.consents import ConsentPurpose
 from lending.models.fields import ChoiceListField
 from lending.models.structures import Criterion, Structure
 
@@ -18,13 +19,6 @@ class Need(models.TextChoices):
     CONTACT = "contact", _("Keeping in touch with family")
     TRAINING = "training", _("Training")
     HEALTH = "health", _("Health (appointments, records)")
-
-
-class ConsentPurpose(models.TextChoices):
-    # The only purpose without which a loan cannot be followed: it is required.
-    FOLLOW_UP = "follow_up", _("Follow-up of the loan by the social worker and the coordinator")
-    SMS = "sms", _("Reminders by text message")
-    STATISTICS = "statistics", _("Anonymous figures for the programme's funders")
 
 
 POSTCODE_VALIDATOR = RegexValidator(r"^\d{5}$", _("A French postcode has five digits."))
@@ -64,16 +58,6 @@ class Household(models.Model):
         related_name="followed_households",
         verbose_name=_("social worker"),
     )
-    consent_given_on = models.DateField(_("consent given on"))
-    consent_purposes = ChoiceListField(
-        _("consent for"), item_choices=ConsentPurpose.choices, default=list
-    )
-    consent_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("consent recorded by"),
-    )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("registered on"), auto_now_add=True)
     # Set once by lending.privacy.anonymise: the names, contact and free texts are gone;
@@ -104,11 +88,15 @@ class Household(models.Model):
         labels = dict(Need.choices)
         return [str(labels.get(value, value)) for value in self.needs]
 
-    @property
-    def consent_display(self):
-        labels = dict(ConsentPurpose.choices)
-        return [str(labels.get(value, value)) for value in self.consent_purposes]
+    def consented_purposes(self):
+        """The purposes of the household's open consents: read from `active_consents`
+        when a list page prefetched them (lending.models.consents.active_consents_prefetch),
+        else one query."""
+        consents = getattr(self, "active_consents", None)
+        if consents is None:
+            consents = self.consents.active()
+        return {consent.purpose for consent in consents}
 
     @property
     def accepts_sms(self):
-        return ConsentPurpose.SMS in self.consent_purposes and bool(self.phone)
+        return bool(self.phone) and ConsentPurpose.SMS in self.consented_purposes()

@@ -104,9 +104,6 @@ INVENTORY: dict[str, Declaration] = {
             "needs": statistic("needs (school, job…)", "needs met by the programme"),
             "structure": statistic("referring structure", "households per partner"),
             "social_worker": staff("social worker following the household"),
-            "consent_given_on": statistic("date consent was given", "proof of consent"),
-            "consent_purposes": statistic("purposes consented to", "proof of consent"),
-            "consent_recorded_by": staff("who recorded the consent"),
             "notes": personal("notes (free text)"),
             "created_at": statistic("registration date", _WHEN),
             "anonymised_on": reference("date of anonymisation", export=True),
@@ -209,6 +206,20 @@ INVENTORY: dict[str, Declaration] = {
     ),
     # Who opened which file: staff and a link to the household, no personal data of it;
     # exported (the family may know who read its file), deleted after a year.
+    # Consents to the optional purposes (SMS, sensitive situations), withdrawn ones kept:
+    # the proof that a processing had its basis outlives the person's identity.
+    "lending.Consent": Declaration(
+        household="household",
+        fields={
+            "id": reference("row number"),
+            "household": reference("household"),
+            "purpose": statistic("purpose consented to", "proof of consent"),
+            "given_on": statistic("date consent was given", "proof of consent"),
+            "recorded_by": staff("who recorded the consent"),
+            "withdrawn_on": statistic("date it was withdrawn", "proof of withdrawal"),
+            "withdrawn_by": staff("who recorded the withdrawal"),
+        },
+    ),
     "lending.HouseholdAccess": Declaration(
         household="household",
         fields={

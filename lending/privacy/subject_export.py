@@ -49,6 +49,7 @@ from lending.models import (
 )
 from lending.models.fields import ChoiceListField
 from lending.privacy.access_log import household_accesses
+from lending.privacy.consent import household_consents
 
 # The sections with at most this many columns are tables in the PDF; wider ones are
 # drawn one card (label: value) per row, as a table would not fit the page.
@@ -144,21 +145,23 @@ def household_section(household):
 
 
 def consent_section(household):
-    """The household's consents. One small function on purpose: consents are moving to
-    rows of their own (one per purpose, with their withdrawal); only this changes then."""
-    labels = Household._meta.get_field("consent_purposes")
+    """The household's consents, withdrawn ones included (their history)."""
     rows = [
         {
-            "purpose": label,
-            "given_on": household.consent_given_on,
-            "recorded_by": _name(household.consent_recorded_by),
+            "purpose": consent.get_purpose_display(),
+            "given_on": consent.given_on,
+            "recorded_by": _name(consent.recorded_by),
+            "withdrawn_on": consent.withdrawn_on,
+            "withdrawn_by": _name(consent.withdrawn_by) if consent.withdrawn_by else "",
         }
-        for label in labels.labels(household.consent_purposes)
+        for consent in household_consents(household)
     ]
     columns = [
         ("purpose", _("Purpose")),
         ("given_on", _("Given on")),
         ("recorded_by", _("Recorded by")),
+        ("withdrawn_on", _("Withdrawn on")),
+        ("withdrawn_by", _("Withdrawn by")),
     ]
     return Section("consentements", _("Consents"), columns, rows)
 
@@ -484,9 +487,7 @@ def collect(user, household):
     attendances = attendances.select_related("workshop__programme", "recorded_by").order_by(
         "workshop__starts_at"
     )
-    household = Household.objects.select_related(
-        "structure", "social_worker", "consent_recorded_by"
-    ).get(pk=household.pk)
+    household = Household.objects.select_related("structure", "social_worker").get(pk=household.pk)
     sections = [
         household_section(household),
         consent_section(household),

@@ -21,7 +21,7 @@ from inventory.resources import (
     SiteResource,
 )
 from lending.households.resources import HouseholdResource
-from lending.models import Criterion, SimCard
+from lending.models import ConsentPurpose, Criterion, SimCard
 from lending.sims.resources import SimCardResource
 from spreadsheets.exporting import export_dataset
 from spreadsheets.reading import read_sheet
@@ -340,8 +340,13 @@ def _households(user):
         notes="Appeler après 17 h.\r\nPas le mercredi.",
     )
     first.situations.set(Criterion.objects.filter(name__in=["Bénéficiaire du RSA"]))
+    # Its situations include the AAH (health data): recorded with the explicit consent.
     second = HouseholdFactory(
-        structure=structure, social_worker=user, size=1, school_age_children=0
+        structure=structure,
+        social_worker=user,
+        size=1,
+        school_age_children=0,
+        consents=[ConsentPurpose.SMS, ConsentPurpose.SENSITIVE],
     )
     second.situations.set(Criterion.objects.all()[:3])
 

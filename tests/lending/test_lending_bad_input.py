@@ -20,7 +20,6 @@ from lending.enrolments import workflow as enrolment_workflow
 from lending.households.services import register_household
 from lending.loans import workflow as loan_workflow
 from lending.models import (
-    ConsentPurpose,
     Enrolment,
     Household,
     Loan,
@@ -402,8 +401,6 @@ def test_registering_any_household_details_saves_it_or_says_what_is_wrong(
                 size=size,
                 school_age_children=children,
                 structure=structure,
-                consent_given_on=TODAY,
-                consent_purposes=[ConsentPurpose.FOLLOW_UP],
             )
         )
 

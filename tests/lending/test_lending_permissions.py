@@ -33,6 +33,8 @@ from lending.households.forms import HouseholdForm
 from lending.loans import workflow as loan_workflow
 from lending.models import (
     Attendance,
+    Consent,
+    ConsentPurpose,
     Criterion,
     Enrolment,
     Household,
@@ -46,6 +48,7 @@ from lending.programmes.forms import PRESENCE_PREFIX, ProgrammeForm, WorkshopFor
 from tests.factories import DeviceFactory, SiteFactory, UserFactory
 from tests.lending_factories import (
     AttendanceFactory,
+    ConsentFactory,
     EnrolmentFactory,
     FunderFactory,
     HouseholdFactory,
@@ -188,6 +191,11 @@ PAGES = [
     ("sim_list",            None,      302, 200, 403, 403, 200, 200, 200),
     ("sim_create",          None,      302, 403, 403, 403, 200, 200, 200),
     ("sim_edit",            "sim",     302, 403, 403, 403, 200, 200, 200),
+    # Privacy: the notice names no household; the register is the coordinators'.
+    ("consent_withdraw",    "cA",      302, 405, 405, 405, 405, 405, 405),
+    ("privacy_notice",      None,      302, 403, 200, 200, 200, 200, 200),
+    ("processing_register", None,      302, 403, 403, 403, 200, 200, 200),
+    ("processing_register_export", "xlsx", 302, 403, 403, 403, 200, 200, 200),
 ]
 
 # POST by the roles that must be refused (None: allowed, not posted here) -----------------
@@ -231,6 +239,7 @@ POST_REFUSED = [
     ("loan_comment",        "LA",      302, None, None, 404,  None, 404),
     ("loan_comment",        "LB",      302, None, 404,  None, None, 404),
     ("loan_comment",        "LQ",      302, None, 404,  None, 404,  None),
+    ("consent_withdraw",    "cA",      302, 403,  None, 404,  403,  403),
 ]
 POST_ROLES = ("anon", "tech", "sw_a", "sw_b", "co_p", "co_q")
 # fmt: on
@@ -316,6 +325,8 @@ class World:
             return loan
 
         e_a = enrolled(a, social_worker, PERSON_A)
+        # A sensitive situation is recorded with the household's explicit consent.
+        ConsentFactory(household=e_a.household, purpose=ConsentPurpose.SENSITIVE)
         e_a.household.situations.add(Criterion.objects.get(name=SITUATION))
         e_b = enrolled(b, other_worker, PERSON_B)
         e_q = enrolled(b, other_worker, PERSON_Q, programme=q)
@@ -347,6 +358,7 @@ class World:
             "F": funder,
             "C": Criterion.objects.get(name="Bénéficiaire du RSA"),
             "sim": self.sim,
+            "cA": e_a.household.consents.get(purpose=ConsentPurpose.SMS),
         }
         self.objects["e_ret"] = self.objects["L_ret"].enrolment
         self.objects["h_app"] = self.objects["e_app"].household  # no loan
@@ -370,6 +382,8 @@ class World:
     def url(self, name, key):
         if key is None:
             return reverse(f"lending:{name}")
+        if name == "processing_register_export":
+            return reverse(f"lending:{name}", args=[key])
         obj = self.objects[key]
         return reverse(f"lending:{name}", args=[obj.code if isinstance(obj, Household) else obj.pk])
 
@@ -413,6 +427,7 @@ def written():
         ),
         "programmes": list(Programme.objects.values_list("pk", "name", "capacity")),
         "workshops": list(Workshop.objects.values_list("pk", "topic")),
+        "consents": list(Consent.objects.order_by("pk").values_list("pk", "withdrawn_on")),
         "history": [
             model.history.count() for model in (Household, Enrolment, Loan, Programme, Workshop)
         ],
@@ -484,6 +499,7 @@ def _post_data(world, name, key):
         "household_comment": {"body": "Un commentaire"},
         "enrolment_comment": {"body": "Un commentaire"},
         "loan_comment": {"body": "Un commentaire"},
+        "consent_withdraw": {},
         "household_apply": {"programme": world.objects["Q"].pk, "note": ""},
         "household_anonymise": {"reason": "Demande de la personne", "confirm": "on"},
         "enrolment_eligible": {"note": ""},

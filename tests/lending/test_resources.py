@@ -2,8 +2,6 @@
 social workers who follow them, only into their own structures, with the rules of the
 household form and of apply_for_programme; loans exported without a name."""
 
-import datetime
-
 import pytest
 
 from exchange import engine
@@ -25,10 +23,8 @@ from tests.lending_factories import (
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 HEADER = (
-    "Code;Prénom;Nom;Téléphone;Code postal;Commune;Personnes;Enfants;Situations;Besoins;"
-    "Structure;Consentement;Consentement pour"
+    "Code;Prénom;Nom;Téléphone;Code postal;Commune;Personnes;Enfants;Situations;Besoins;Structure"
 )
-CONSENT = "Suivi du prêt, Rappels par SMS"
 
 
 @pytest.fixture
@@ -47,7 +43,7 @@ def other_household():
     return HouseholdFactory(structure=StructureFactory(), last_name="Autrestructure")
 
 
-def _row(code="", *, structure="CCAS de Bruay", size="4", children="2", consent=None, **cells):
+def _row(code="", *, structure="CCAS de Bruay", size="4", children="2", **cells):
     values = {
         "code": code,
         "first_name": "Samia",
@@ -60,11 +56,7 @@ def _row(code="", *, structure="CCAS de Bruay", size="4", children="2", consent=
         "situations": "Bénéficiaire du RSA",
         "needs": "School work",
         "structure": structure,
-        "consent_on": "02/03/2026",
-        "consent": "Follow-up of the loan by the social worker and the coordinator",
     }
-    if consent is not None:
-        values["consent"] = consent
     values.update(cells)
     return ";".join(values.values())
 
@@ -139,9 +131,7 @@ def test_the_household_export_writes_the_columns_of_the_import(social_worker, ho
     assert row["Situations"] == "Bénéficiaire du RSA"
     assert row["Structure"] == "CCAS de Bruay"
     assert row["Social worker"] == "social-worker"
-    assert row["Consent for"] == (
-        "Follow-up of the loan by the social worker and the coordinator, Reminders by text message"
-    )
+    assert row["Consents"] == "Reminders by text message"
 
 
 def test_the_household_export_follows_the_list_filters(social_worker_client, structure):
@@ -180,22 +170,24 @@ def test_a_new_household_gets_its_code_its_situations_and_its_history(social_wor
     assert [c.name for c in benali.situations.all()] == ["Bénéficiaire du RSA"]
     assert benali.structure == structure
     assert benali.social_worker == social_worker
-    assert benali.consent_recorded_by == social_worker
-    assert benali.consent_given_on == datetime.date(2026, 3, 2)
+    # Consents are ticked on the household's form with the family, never imported.
+    assert not benali.consents.exists()
     assert benali.history.get().history_user == social_worker
 
 
-def test_the_follow_up_consent_is_required(social_worker, structure):
-    (row,) = _preview(social_worker, _csv(_row(consent="Reminders by text message")))
+def test_a_sensitive_situation_is_not_imported_without_the_explicit_consent(
+    social_worker, structure
+):
+    content = _csv(_row(situations="Bénéficiaire de l'AAH"))
+
+    (row,) = _preview(social_worker, content)
 
     assert row.kind == "error"
-    assert _messages(row) == [
-        (
-            "Consent for",
-            "The household must agree to the follow-up of its loan: without it, "
-            "nothing can be recorded.",
-        )
-    ]
+    ((column, message),) = _messages(row)
+    assert column == "Situations"
+    assert "explicit consent" in message
+    engine.apply(_job(social_worker, content))
+    assert not Household.objects.exists()
 
 
 def test_there_are_fewer_school_age_children_than_people(social_worker, structure):
@@ -306,23 +298,17 @@ def test_a_change_of_situations_alone_is_an_update_and_is_written(social_worker,
     assert household.history.count() == 2
 
 
-def test_a_new_consent_is_recorded_by_whoever_imports_it(social_worker, structure):
-    colleague = UserFactory(role="social_worker")
-    structure.members.add(colleague)
-    household = HouseholdFactory(structure=structure, social_worker=colleague)
+def test_the_export_lists_the_consents_in_force_and_an_import_leaves_them(social_worker, structure):
+    household = HouseholdFactory(structure=structure, social_worker=social_worker)
     content = export_dataset(
         HouseholdResource, HouseholdResource.export_queryset(social_worker), "csv", social_worker
     )
-    changed = content.replace(
-        household.consent_given_on.strftime("%d/%m/%Y").encode(), b"01/01/2026"
-    )
+    assert "Reminders by text message" in content.decode("utf-8-sig")
+    changed = content.replace(b"Reminders by text message", b"")
 
     engine.apply(_job(social_worker, changed))
 
-    household.refresh_from_db()
-    assert household.consent_given_on == datetime.date(2026, 1, 1)
-    assert household.consent_recorded_by == social_worker
-    assert household.social_worker == colleague
+    assert household.consented_purposes() == {"sms"}
 
 
 def test_the_social_worker_is_a_member_of_the_structure(social_worker, structure):
@@ -486,8 +472,9 @@ def test_the_household_and_loan_exports_cost_the_same_queries_for_3_and_30_rows(
         for household in HouseholdFactory.create_batch(count, structure=structure):
             household.situations.set(Criterion.objects.all()[:2])
             LoanFactory(enrolment=EnrolmentFactory(household=household, programme=programme))
-        # One more than the loans: the access log's INSERT … SELECT of the exported rows.
-        with django_assert_max_num_queries(9):
+        # One more than the loans: the households' consents in force (one prefetch) and
+        # the access log's INSERT … SELECT of the exported rows, whatever the rows.
+        with django_assert_max_num_queries(10):
             households = social_worker_client.get("/households/?export=xlsx")
         with django_assert_max_num_queries(8):
             loans = social_worker_client.get("/loans/?export=xlsx")

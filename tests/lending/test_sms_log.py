@@ -46,9 +46,7 @@ def test_a_reminder_through_the_default_backend_logs_the_household_code_only(cap
     settings.LOAN_REMINDER_DAYS = 7
     today = datetime.date(2026, 3, 2)
     programme = ProgrammeFactory(name="Accompagnement RSA", contact_phone="03 21 00 00 00")
-    household = HouseholdFactory(
-        phone=PHONE, consent_purposes=[ConsentPurpose.FOLLOW_UP, ConsentPurpose.SMS]
-    )
+    household = HouseholdFactory(phone=PHONE, consents=[ConsentPurpose.SMS])
     LoanFactory(
         enrolment=EnrolmentFactory(household=household, programme=programme),
         status=Loan.Status.ACTIVE,

@@ -4,7 +4,6 @@ import re
 
 import pytest
 from django.contrib.messages import get_messages
-from django.utils import timezone
 
 from inventory.models import Comment
 from lending.models import Criterion, Enrolment, Household, Loan
@@ -47,8 +46,7 @@ def _form_data(structure, worker, **changes):
         "school_age_children": "2",
         "situations": [Criterion.objects.get(name="Bénéficiaire du RSA").pk],
         "needs": ["school", "admin"],
-        "consent_given_on": timezone.localdate().isoformat(),
-        "consent_purposes": ["follow_up", "sms"],
+        "consents": ["sms"],
         "notes": "",
     }
     return {**data, **changes}
@@ -68,36 +66,22 @@ def test_a_social_worker_registers_a_household_with_a_new_code(
     assert response.status_code == 302
     assert response["Location"] == f"/households/{household.code}/"
     assert _messages(response) == [f"Household {household.code} registered."]
-    assert household.consent_recorded_by == social_worker
+    assert household.consents.get().recorded_by == social_worker
     assert [c.name for c in household.situations.all()] == ["Bénéficiaire du RSA"]
     assert household.history.get().history_user == social_worker
 
 
-def test_a_household_without_consent_to_the_follow_up_is_not_registered(
-    social_worker_client, social_worker, structure
-):
-    data = _form_data(structure, social_worker, consent_purposes=["sms"])
-
-    response = social_worker_client.post("/households/new/", data)
-
-    assert response.status_code == 200
-    assert response.context["form"].errors["consent_purposes"] == [
-        "The household must agree to the follow-up of its loan: without it, "
-        "nothing can be recorded."
-    ]
-    assert not Household.objects.exists()
-
-
-def test_a_household_with_no_consent_ticked_gets_the_same_explanation(
+def test_a_household_that_refuses_every_optional_consent_is_registered(
     social_worker_client, social_worker, structure
 ):
     data = _form_data(structure, social_worker)
-    del data["consent_purposes"]
+    del data["consents"]
 
     response = social_worker_client.post("/households/new/", data)
 
-    assert "follow-up of its loan" in response.context["form"].errors["consent_purposes"][0]
-    assert not Household.objects.exists()
+    household = Household.objects.get(last_name="Benali")
+    assert response.status_code == 302
+    assert not household.consents.exists()
 
 
 def test_a_postcode_of_four_digits_is_refused_on_its_field(
@@ -159,7 +143,7 @@ def test_the_form_marks_health_data_criteria(social_worker_client, structure):
     response = social_worker_client.get("/households/new/")
 
     assert "Bénéficiaire de l&#x27;AAH (health data)" in response.content.decode()
-    assert "explicit agreement" in response.content.decode()
+    assert "explicit consent" in response.content.decode()
 
 
 def test_a_coordinator_cannot_register_a_household(coordinator_client):
@@ -170,6 +154,7 @@ def test_a_social_worker_edits_a_household_and_the_history_says_who(
     social_worker_client, social_worker, structure, household
 ):
     data = _form_data(structure, social_worker, commune="Houdain", postcode="62150")
+    del data["consents"]
 
     response = social_worker_client.post(f"/households/{household.code}/edit/", data)
 
@@ -177,18 +162,6 @@ def test_a_social_worker_edits_a_household_and_the_history_says_who(
     assert response.status_code == 302
     assert household.commune == "Houdain"
     assert household.history.latest().history_user == social_worker
-
-
-def test_an_edit_without_follow_up_consent_changes_nothing(
-    social_worker_client, social_worker, structure, household
-):
-    data = _form_data(structure, social_worker, commune="Houdain", consent_purposes=["sms"])
-
-    response = social_worker_client.post(f"/households/{household.code}/edit/", data)
-
-    household.refresh_from_db()
-    assert "consent_purposes" in response.context["form"].errors
-    assert household.commune == "Bruay-La-Buissière"
 
 
 def test_the_detail_shows_the_household_its_consent_and_its_attendance(

@@ -27,8 +27,6 @@ def details(structure, **fields):
         "school_age_children": 2,
         "needs": ["school"],
         "structure": structure,
-        "consent_given_on": timezone.localdate(),
-        "consent_purposes": [ConsentPurpose.FOLLOW_UP, ConsentPurpose.SMS],
         **fields,
     }
 
@@ -36,13 +34,17 @@ def details(structure, **fields):
 def test_registering_a_household_gives_it_the_next_code(social_worker, structure):
     rsa = Criterion.objects.create(name="RSA")
 
-    first = register_household(by=social_worker, situations=[rsa], **details(structure))
+    first = register_household(
+        by=social_worker, situations=[rsa], consents=[ConsentPurpose.SMS], **details(structure)
+    )
     second = register_household(by=social_worker, **details(structure, last_name="Martin"))
 
     assert (first.code, second.code) == ("F-0001", "F-0002")
     first.refresh_from_db()
     assert first.social_worker == social_worker
-    assert first.consent_recorded_by == social_worker
+    consent = first.consents.get()
+    assert (consent.purpose, consent.given_on) == (ConsentPurpose.SMS, timezone.localdate())
+    assert consent.recorded_by == social_worker
     assert list(first.situations.all()) == [rsa]
     assert first.history.get().history_user == social_worker
 
@@ -71,13 +73,11 @@ def test_registering_without_a_structure_says_which_field_is_missing(social_work
     assert not Household.objects.exists()
 
 
-@pytest.mark.parametrize("purposes", [[], [ConsentPurpose.SMS, ConsentPurpose.STATISTICS]])
-def test_registering_needs_the_consent_to_the_follow_up(purposes, social_worker, structure):
-    with pytest.raises(ValidationError) as refused:
-        register_household(by=social_worker, **details(structure, consent_purposes=purposes))
+def test_a_household_is_registered_with_no_consent_at_all(social_worker, structure):
+    household = register_household(by=social_worker, **details(structure))
 
-    assert "consent_purposes" in refused.value.message_dict
-    assert not Household.objects.exists()
+    assert not household.consents.exists()
+    assert not household.accepts_sms
 
 
 @pytest.mark.parametrize(("size", "children"), [(2, 3), (3, 3)])
@@ -148,18 +148,6 @@ def test_a_household_cannot_be_moved_to_a_structure_the_user_is_not_a_member_of(
     assert household.history.count() == 1
 
 
-def test_an_edit_that_drops_the_follow_up_consent_is_refused(social_worker, household):
-    household.consent_purposes = [ConsentPurpose.SMS]
-
-    with pytest.raises(ValidationError) as refused:
-        update_household(household=household, by=social_worker)
-
-    assert "consent_purposes" in refused.value.message_dict
-    household.refresh_from_db()
-    assert ConsentPurpose.FOLLOW_UP in household.consent_purposes
-    assert household.history.count() == 1
-
-
 def test_an_edit_with_more_children_than_people_is_refused(social_worker, household):
     household.school_age_children = 5
 
@@ -171,27 +159,23 @@ def test_an_edit_with_more_children_than_people_is_refused(social_worker, househ
     assert household.history.count() == 1
 
 
-def test_whoever_changes_the_consent_becomes_who_recorded_it(social_worker):
+def test_a_consent_given_at_an_edit_is_recorded_by_whoever_makes_the_edit(social_worker):
     structure = StructureFactory(members=[social_worker])
-    household = HouseholdFactory(structure=structure, social_worker=social_worker)
+    household = HouseholdFactory(structure=structure, social_worker=social_worker, consents=[])
     colleague = UserFactory(role=Role.SOCIAL_WORKER)
     structure.members.add(colleague)
-    household.consent_purposes = [ConsentPurpose.FOLLOW_UP]
 
-    update_household(household=household, by=colleague)
+    update_household(household=household, by=colleague, consents=[ConsentPurpose.SMS])
 
-    household.refresh_from_db()
-    assert household.consent_recorded_by == colleague
+    consent = household.consents.get()
+    assert consent.recorded_by == colleague
+    assert consent.history.get().history_user == colleague
 
 
-def test_an_edit_that_keeps_the_consent_keeps_who_recorded_it(social_worker):
+def test_an_edit_that_gives_a_consent_again_records_it_once(social_worker):
     structure = StructureFactory(members=[social_worker])
     household = HouseholdFactory(structure=structure, social_worker=social_worker)
-    colleague = UserFactory(role=Role.SOCIAL_WORKER)
-    structure.members.add(colleague)
-    household.phone = "06 99 99 99 99"
 
-    update_household(household=household, by=colleague)
+    update_household(household=household, by=social_worker, consents=[ConsentPurpose.SMS])
 
-    household.refresh_from_db()
-    assert household.consent_recorded_by == social_worker
+    assert household.consents.count() == 1

@@ -46,10 +46,8 @@ def programme(coordinator, social_worker):
     )
 
 
-def active_loan(programme, due_on, consent=(ConsentPurpose.FOLLOW_UP, ConsentPurpose.SMS)):
-    household = HouseholdFactory(
-        structure=programme.structures.first(), consent_purposes=list(consent)
-    )
+def active_loan(programme, due_on, consent=(ConsentPurpose.SMS,)):
+    household = HouseholdFactory(structure=programme.structures.first(), consents=list(consent))
     enrolment = EnrolmentFactory(household=household, programme=programme)
     return LoanFactory(
         enrolment=enrolment,
@@ -93,9 +91,7 @@ def test_a_loan_due_within_the_reminder_days_sends_one_email_and_one_sms(due_soo
 
 
 def test_no_sms_goes_to_a_household_that_did_not_agree_to_it(programme, mailoutbox):
-    loan = active_loan(
-        programme, TODAY + datetime.timedelta(days=3), consent=[ConsentPurpose.FOLLOW_UP]
-    )
+    loan = active_loan(programme, TODAY + datetime.timedelta(days=3), consent=[])
 
     send_reminders(today=TODAY)
 

@@ -53,7 +53,6 @@ def household(structure, social_worker):
         size=4,
         school_age_children=2,
         needs=["school", "health"],
-        consent_given_on=TODAY - datetime.timedelta(days=40),
         notes="Préfère être appelée le matin.",
     )
     household.situations.set([Criterion.objects.get(name="Bénéficiaire du RSA")])
@@ -171,7 +170,16 @@ def test_the_export_holds_every_field_of_the_household_in_each_file(
                 missing[f"{name}={value!r}"] = where
     assert missing == {}
     assert document["foyer"]["last_name"] == "Quatremare"
-    assert document["foyer"]["consent_given_on"] == household.consent_given_on.isoformat()
+    consent = household.consents.get()
+    assert document["consentements"] == [
+        {
+            "purpose": consent.get_purpose_display(),
+            "given_on": consent.given_on.isoformat(),
+            "recorded_by": document["consentements"][0]["recorded_by"],
+            "withdrawn_on": None,
+            "withdrawn_by": "",
+        }
+    ]
     assert document["foyer"]["situations"] == ["Bénéficiaire du RSA"]
 
 

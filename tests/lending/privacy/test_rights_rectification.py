@@ -2,7 +2,6 @@
 its old values in a history row, and its page tells who changed what from what."""
 
 import pytest
-from django.utils import timezone
 
 from lending.households.forms import HouseholdForm
 from lending.models import Household
@@ -19,7 +18,6 @@ def household(structure, social_worker):
         social_worker=social_worker,
         last_name="Quatremare",
         phone="06 98 76 54 32",
-        consent_given_on=timezone.localdate(),
     )
 
 
