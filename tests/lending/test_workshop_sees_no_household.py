@@ -57,6 +57,7 @@ PK_MODELS = {
     "funders/": "lending.Funder",
     "criteria/": "lending.Criterion",
     "loans/": "lending.Loan",
+    "consents/": "lending.Consent",
     "sims/": "lending.SimCard",
     "donations/": "inventory.Donation",
     "donors/": "inventory.Donor",
