@@ -12,6 +12,12 @@ def loan_timeline(loan, *, social=False):
     """Status changes, edits (the due date when extended), comments and reminders; the
     social team's comments only if `social` (the reader belongs to it)."""
     entries = timeline(loan, newest_first=False, social=social)
+    if not social:
+        # The reasons typed with an approval, a cancellation, a gift or an extension are
+        # the social team's words about a family: the workshop sees what changed, not why.
+        for entry in entries:
+            if entry.kind != "comment":
+                entry.note = ""
     for reminder in loan.reminders.all():
         note = _("Reminder “%(kind)s” sent by %(channel)s to the %(recipient)s") % {
             "kind": reminder.get_kind_display(),

@@ -135,6 +135,13 @@ class Demo:
             "body", flat=True
         ):
             found.append(("social comment", body))
+        # What the social team typed about a family on its loans: the request, and the
+        # reasons given with an approval, a cancellation, an extension.
+        for loan in Loan.objects.all():
+            found.append((f"loan {loan.pk} request", loan.request_note))
+            for record in loan.history.exclude(history_change_reason=None):
+                if record.history_user and self.technician != record.history_user:
+                    found.append((f"loan {loan.pk} reason", record.history_change_reason))
         return [(label, value) for label, value in found if value]
 
     def get(self, url):

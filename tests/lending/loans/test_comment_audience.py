@@ -175,3 +175,24 @@ def test_the_migration_gives_the_existing_lending_comments_to_the_social_team(
         "household": SOCIAL,
         "device": EVERYONE,
     }
+
+
+def test_the_workshop_sees_what_changed_on_a_loan_not_the_social_teams_reasons(
+    enrolment, coordinator, technician, technician_client, social_worker_client
+):
+    request_note = "Famille hébergée chez un tiers depuis la séparation"
+    reason = "Accord malgré le retard : la mère est hospitalisée"
+    loan = LoanFactory(enrolment=enrolment, request_note=request_note)
+    device = DeviceFactory(status=Status.READY)
+    loan_workflow.approve_loan(
+        loan=loan, by=coordinator, devices=[device], starts_on=TODAY, note=reason
+    )
+
+    seen_by_workshop = text_of(technician_client.get(f"/loans/{loan.pk}/"))
+    seen_by_social_team = text_of(social_worker_client.get(f"/loans/{loan.pk}/"))
+
+    assert "Approved" in seen_by_workshop
+    assert request_note not in seen_by_workshop
+    assert reason not in seen_by_workshop
+    assert request_note in seen_by_social_team
+    assert reason in seen_by_social_team
