@@ -5,10 +5,12 @@ permissions, the device lifecycle) that the pages call."""
 from django.contrib import admin
 
 from lending.models import (
+    Consent,
     Criterion,
     Enrolment,
     Funder,
     Household,
+    HouseholdAccess,
     Loan,
     Programme,
     Reminder,
@@ -16,6 +18,7 @@ from lending.models import (
     Structure,
     Workshop,
 )
+from lending.privacy.access_log import What, record_access
 
 
 @admin.register(Structure)
@@ -61,6 +64,13 @@ class HouseholdAdmin(ReadOnlyAdmin):
     list_filter = ["structure"]
     search_fields = ["code"]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The admin shows the whole file: it is an opening like the household page's.
+        household = self.get_object(request, object_id)
+        if household is not None:
+            record_access(request.user, household, What.VIEWED, detail="admin")
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 @admin.register(Enrolment)
 class EnrolmentAdmin(ReadOnlyAdmin):
@@ -93,3 +103,17 @@ class WorkshopAdmin(ReadOnlyAdmin):
 class ReminderAdmin(ReadOnlyAdmin):
     list_display = ["kind", "channel", "loan", "sim", "about_date", "recipient", "sent_at"]
     list_filter = ["kind", "channel"]
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyAdmin):
+    list_display = ["household", "purpose", "given_on", "withdrawn_on"]
+    list_filter = ["purpose"]
+    search_fields = ["household__code"]
+
+
+@admin.register(HouseholdAccess)
+class HouseholdAccessAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "household", "what", "detail"]
+    list_filter = ["what"]
+    search_fields = ["household__code", "user__username"]

@@ -19,6 +19,8 @@ MODELS = [
     "simcard",
     "workshop",
     "reminder",
+    "consent",
+    "householdaccess",
 ]
 
 
@@ -50,3 +52,13 @@ def test_structures_are_edited_in_the_admin(superuser_client, data):
 
     assert page.status_code == 200
     assert 'name="_save"' in page.text
+
+
+def test_opening_a_household_in_the_admin_is_in_its_access_log(superuser, superuser_client, data):
+    household = data.household
+
+    page = superuser_client.get(f"/admin/lending/household/{household.pk}/change/")
+
+    assert page.status_code == 200
+    entry = household.accesses.get()
+    assert (entry.user, entry.what, entry.detail) == (superuser, "viewed", "admin")
