@@ -22,7 +22,9 @@ class PersonChoiceField(forms.ModelChoiceField):
 class HouseholdForm(forms.ModelForm):
     """Registration and edits of a household by a social worker of its structure."""
 
-    social_worker = PersonChoiceField(queryset=get_user_model().objects.none())
+    social_worker = PersonChoiceField(
+        queryset=get_user_model().objects.none(), label=_("Social worker")
+    )
     situations = SituationField(
         queryset=Criterion.objects.none(),
         required=False,
