@@ -23,7 +23,7 @@ from inventory import pdf
 from inventory.forms import looks_like_id
 from inventory.models import Site
 from lending import access
-from sales import pricing, selectors, services
+from sales import pricing, public_body, selectors, services
 from sales.forms import CancelForm, PriceListForm, ProofForm, SaleFilterForm, SaleForm, TillForm
 from sales.models import CreditNote, EligibilityProof, Price, Sale
 from sales.receipts import credit_note_pdf, receipt_pdf
@@ -62,7 +62,9 @@ def _counter_form(request):
 def _check(form):
     sale = form.sale_arguments()
     names = ("site", "devices", "solidarity", "proofs", "discounts")
-    return selectors.check_sale(**{name: sale[name] for name in names})
+    check = selectors.check_sale(**{name: sale[name] for name in names})
+    check.problems.extend(public_body.counter_problems(check.lines, sale))
+    return check
 
 
 @permission_required("sales.add_sale", raise_exception=True)
