@@ -110,7 +110,9 @@ def sale_new(request):
 
 
 def _sale(pk):
-    sales = Sale.objects.select_related("site", "seller", "household", "credit_note__issued_by")
+    sales = Sale.objects.select_related(
+        "site", "seller", "household", "credit_note__issued_by", "public_body"
+    )
     return get_object_or_404(sales, pk=pk)
 
 
@@ -121,8 +123,9 @@ def sale_detail(request, pk):
     household = sale.household
     context = {
         "sale": sale,
-        "items": sale.items.select_related("device"),
+        "items": sale.items.select_related("device", "public_body"),
         "proofs": sale.proofs.all(),
+        "public_body": getattr(sale, "public_body", None),
         "credit_note": getattr(sale, "credit_note", None),
         "can_see_household": household is not None
         and request.user.has_perm("lending.view_household")

@@ -349,3 +349,20 @@ def test_the_counter_records_a_sale_to_a_person_whose_need_was_seen(technician_c
     sale = Sale.objects.get()
     assert sale.public_body.need_checked is True
     assert sale.items.get().public_body.cap == Decimal("180.00")
+
+
+def test_the_sale_page_shows_the_buyer_kind_and_the_cap_of_each_line(
+    technician, technician_client, site, lycee, company
+):
+    sale = sell(
+        technician,
+        site,
+        [device(site, lycee), device(site, company)],
+        public_body_buyer=ASSOCIATION,
+        buyer_name="Secours solidaire de Bruay",
+    )
+
+    page = technician_client.get(sale.get_absolute_url()).content.decode()
+
+    assert "An association working for people in precarity" in page
+    assert page.count("Public donation, capped at 180.00 € (décret du 7 novembre 2022)") == 1
