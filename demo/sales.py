@@ -23,8 +23,8 @@ from django.utils import timezone
 from inventory.donors.documents import issue_attestation, value_donation
 from inventory.models import Category, Device, Donation, Donor, Organisation, Site
 from lending.models import Household
-from sales import pricing
-from sales.models import EligibilityProof, PaymentMethod, Sale
+from sales import pricing, public_body
+from sales.models import EligibilityProof, PaymentMethod, PublicBodyBuyer, Sale
 from sales.services import cancel_sale, record_sale
 
 ORGANISATION = {
@@ -136,7 +136,7 @@ def _for_sale():
         Device.objects.ready()
         .filter(category__in=PRICES, grade__in=["A", "B", "C"])
         .exclude(serial_number__startswith=NOT_FOR_SALE)
-        .select_related("site")
+        .select_related("site", "donation__donor")
         .order_by("asset_tag")
     )
     by_site = {}
@@ -185,6 +185,14 @@ def _sell(rng, technician, site, devices, proofs, household, sales):
     discounts = {}
     if not solidarity and len(sales) % 5 == 3:
         discounts[devices[0].pk] = (Decimal("10"), "Rayure sur le capot")
+    if any(public_body.given_by_public_body(device) for device in devices):
+        # The Lycée's devices go, as the law allows, to an association named as the
+        # buyer or to a person whose proof of need the seller saw.
+        association = buyer_name.startswith("Association") and "household" not in fields
+        fields["public_body_buyer"] = (
+            PublicBodyBuyer.ASSOCIATION if association else PublicBodyBuyer.PERSON
+        )
+        fields["need_checked"] = not association
     return record_sale(
         by=technician,
         site=site,

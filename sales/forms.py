@@ -13,7 +13,7 @@ from inventory.forms import IdChoiceField, IdMultipleChoiceField, looks_like_id
 from inventory.models import Category, Device, Grade, Site
 from inventory.scan.station import scanned_tags
 from lending.loans.forms import DATE_INPUT
-from sales.models import EligibilityProof, PaymentMethod, Sale
+from sales.models import EligibilityProof, PaymentMethod, PublicBodyBuyer, Sale
 
 MONEY_FIELD = {"max_digits": 8, "decimal_places": 2, "min_value": Decimal("0")}
 
@@ -58,6 +58,21 @@ class SaleForm(forms.Form):
         queryset=EligibilityProof.objects.filter(active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    public_body_buyer = forms.ChoiceField(
+        label=_("Devices from a public body's donation are sold to"),
+        choices=[("", _("No such device in this sale")), *PublicBodyBuyer.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The law (art. L3212-2 of the CG3P) allows their sale only to these buyers, "
+            "under a maximum price. An association is named in the buyer's name."
+        ),
+    )
+    need_checked = forms.BooleanField(
+        label=_("I saw a proof of need"),
+        required=False,
+        help_text=_("Only that you saw it is recorded, not which document."),
     )
     household = forms.CharField(
         label=_("Household code"),
@@ -181,6 +196,16 @@ class SaleForm(forms.Form):
             "buyer_postcode": data["buyer_postcode"],
             "discounts": self.discounts(),
             "note": data["note"],
+            **self.public_body_arguments(),
+        }
+
+    def public_body_arguments(self):
+        """The buyer as the law on public equipment sees it (sales.public_body)."""
+        kind = self.cleaned_data.get("public_body_buyer") or ""
+        return {
+            "public_body_buyer": kind,
+            "need_checked": kind == PublicBodyBuyer.PERSON
+            and bool(self.cleaned_data.get("need_checked")),
         }
 
 

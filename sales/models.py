@@ -181,3 +181,51 @@ class CreditNote(models.Model):
 
     def __str__(self):
         return _("Credit note %(number)s") % {"number": self.number}
+
+
+# Devices from a public body's donation (CG3P art. L3212-2 3°, sales.public_body) --------
+#
+# Written once with the sale, in its transaction, never edited (the sale's history
+# records its creation). The buyer's side says only that a proof of need was seen,
+# never which one (data minimisation); the line keeps the cap and its source as they
+# were on the day, so that a reprint says the same.
+
+
+class PublicBodyBuyer(models.TextChoices):
+    PERSON = "person", _("A person in precarity (proof of need seen)")
+    ASSOCIATION = "association", _("An association working for people in precarity")
+
+
+class PublicBodySale(models.Model):
+    """Who bought devices from a public body's donation, as the law allows."""
+
+    sale = models.OneToOneField(
+        Sale, on_delete=models.CASCADE, related_name="public_body", editable=False
+    )
+    buyer = models.CharField(_("buyer"), max_length=12, choices=PublicBodyBuyer, editable=False)
+    # For a person: the seller saw a proof of need. Which document is not recorded.
+    need_checked = models.BooleanField(_("proof of need seen"), default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("solidarity sale of public equipment")
+        verbose_name_plural = _("solidarity sales of public equipment")
+
+    def __str__(self):
+        return f"{self.sale.number} · {self.get_buyer_display()}"
+
+
+class PublicBodyLine(models.Model):
+    """A sold device that came from a public body, with the cap that applied."""
+
+    item = models.OneToOneField(
+        SaleItem, on_delete=models.CASCADE, related_name="public_body", editable=False
+    )
+    cap = models.DecimalField(_("maximum price (€)"), editable=False, **MONEY)
+    source = models.CharField(_("source of the cap"), max_length=120, editable=False)
+
+    class Meta:
+        verbose_name = _("sold device from a public body")
+        verbose_name_plural = _("sold devices from a public body")
+
+    def __str__(self):
+        return f"{self.item} ≤ {self.cap} €"

@@ -19,6 +19,7 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, TableStyle
 
 from inventory import pdf
 from inventory.models import Organisation
+from sales import public_body
 from sales.models import CreditNote, Sale
 
 
@@ -34,7 +35,7 @@ def statement(item):
 def receipt_pdf(sale) -> bytes:
     """The receipt of `sale` as PDF bytes, drawn from the stored sale only."""
     organisation = Organisation.current()
-    items = list(sale.items.select_related("device").order_by("pk"))
+    items = list(sale.items.select_related("device", "public_body").order_by("pk"))
     width = pdf.content_width(A4)
     title = _("Receipt %(number)s") % {"number": sale.number}
     story = [
@@ -182,7 +183,7 @@ def _items_table(items, width, refund=False):
     rows = [
         [
             [cell(item.device.asset_tag), cell(item.serial_number, "small")],
-            [cell(item.description), cell(statement(item), "bold")],
+            [cell(item.description), cell(statement(item), "bold"), *_public_body(item, refund)],
             [cell(money(item.list_price)), cell(item.get_price_kind_display(), "small")],
             _discount_cell(item),
             cell(money(item.price)),
@@ -190,6 +191,12 @@ def _items_table(items, width, refund=False):
         for item in items
     ]
     return pdf.listing(headings, rows, [0.2, 0.36, 0.15, 0.15, 0.14], width)
+
+
+def _public_body(item, refund):
+    """The legal basis of a line from a public body's donation (receipts only)."""
+    mention = None if refund else public_body.receipt_mention(item)
+    return [pdf.text(mention, "small")] if mention else []
 
 
 def _discount_cell(item):

@@ -18,6 +18,7 @@ from inventory import workflow
 from inventory.models import Device
 from inventory.models import Status as DeviceStatus
 from inventory.services import reserve_sequence_values
+from sales import public_body
 from sales.models import CreditNote, PaymentMethod, Price, Sale, SaleItem
 from sales.wording import describe, is_refurbished
 
@@ -156,11 +157,15 @@ def record_sale(
     buyer_postcode="",
     discounts=None,
     note="",
+    public_body_buyer="",
+    need_checked=False,
 ):
     """Sell `devices` (each ready) at `site`; returns the Sale with its receipt number.
 
-    `discounts` maps a device's pk to (amount, reason). All or nothing: a refusal
-    (SaleRefused) writes nothing and uses no receipt number.
+    `discounts` maps a device's pk to (amount, reason). Devices from a public body's
+    donation also need `public_body_buyer` (a PublicBodyBuyer value; for a person,
+    `need_checked`) and a price within their cap (sales.public_body). All or nothing: a
+    refusal (SaleRefused) writes nothing and uses no receipt number.
     """
     require(by, "sales.add_sale")
     pks = list(dict.fromkeys(device.pk for device in devices))
@@ -179,6 +184,13 @@ def record_sale(
     try:
         with transaction.atomic():
             lines = [_line(d, prices, solidarity, discounts or {}) for d in _available(pks)]
+            buyer = public_body.Buyer(
+                kind=public_body_buyer or "",
+                need_checked=bool(need_checked),
+                name=buyer_name,
+                household=household,
+            )
+            public = public_body.check_public_body(lines, buyer)
             sale = Sale(
                 number=receipt_number(site, timezone.localtime(now).year),
                 site=site,
@@ -197,6 +209,7 @@ def record_sale(
             sale.proofs.set(proofs)
             for line in lines:
                 _sell(sale, line, by)
+            public_body.record_public_body(sale, lines, public, buyer)
     except Refused as error:
         raise SaleRefused(error.message) from None
     return sale

@@ -23,7 +23,7 @@ from inventory import pdf
 from inventory.forms import looks_like_id
 from inventory.models import Site
 from lending import access
-from sales import pricing, selectors, services
+from sales import pricing, public_body, selectors, services
 from sales.forms import CancelForm, PriceListForm, ProofForm, SaleFilterForm, SaleForm, TillForm
 from sales.models import CreditNote, EligibilityProof, Price, Sale
 from sales.receipts import credit_note_pdf, receipt_pdf
@@ -62,7 +62,9 @@ def _counter_form(request):
 def _check(form):
     sale = form.sale_arguments()
     names = ("site", "devices", "solidarity", "proofs", "discounts")
-    return selectors.check_sale(**{name: sale[name] for name in names})
+    check = selectors.check_sale(**{name: sale[name] for name in names})
+    check.problems.extend(public_body.counter_problems(check.lines, sale))
+    return check
 
 
 @permission_required("sales.add_sale", raise_exception=True)
@@ -108,7 +110,9 @@ def sale_new(request):
 
 
 def _sale(pk):
-    sales = Sale.objects.select_related("site", "seller", "household", "credit_note__issued_by")
+    sales = Sale.objects.select_related(
+        "site", "seller", "household", "credit_note__issued_by", "public_body"
+    )
     return get_object_or_404(sales, pk=pk)
 
 
@@ -119,8 +123,9 @@ def sale_detail(request, pk):
     household = sale.household
     context = {
         "sale": sale,
-        "items": sale.items.select_related("device"),
+        "items": sale.items.select_related("device", "public_body"),
         "proofs": sale.proofs.all(),
+        "public_body": getattr(sale, "public_body", None),
         "credit_note": getattr(sale, "credit_note", None),
         "can_see_household": household is not None
         and request.user.has_perm("lending.view_household")

@@ -109,6 +109,15 @@ def test_the_demo_shop_sold_at_both_sites_over_the_last_week_with_gapless_number
     assert not any(sale.solidarity and not sale.proofs.exists() for sale in sales)
 
 
+def test_the_demo_sold_the_public_bodys_devices_as_the_law_allows(demo):
+    public = SaleItem.objects.filter(device__donation__donor__kind=Donor.Kind.PUBLIC_BODY)
+    assert public.exists()
+    for item in public.select_related("public_body", "sale__public_body"):
+        assert item.price <= item.public_body.cap
+        buyer = item.sale.public_body
+        assert buyer.need_checked or (buyer.buyer == "association" and item.sale.buyer_name)
+
+
 def test_demo_sold_devices_are_sold_and_the_cancelled_sale_put_its_devices_back(demo):
     active = SaleItem.objects.filter(active=True).select_related("device")
     cancelled = Sale.objects.get(status=Sale.Status.CANCELLED)
