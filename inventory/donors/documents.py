@@ -204,7 +204,8 @@ def attestation_pdf(donation, devices, *, number, issued_at, issued_by):
     ]
     footer = " · ".join(
         p
-        for p in (organisation.name, title, _legal_id(organisation), str(rules.NOT_A_TAX_RECEIPT))
+        # The legal identifiers are in the heading; the footer repeats what the paper is not.
+        for p in (organisation.name, title, str(rules.NOT_A_TAX_RECEIPT))
         if p
     )
     subject = _("Attestation of a donation of equipment, for the donor")
@@ -326,14 +327,16 @@ def place_of(organisation):
     return match.group(1) if match else ""
 
 
-def _signature(organisation, issued_at, issued_by, width):
+def _signature(organisation, issued_at, issued_by, width, issued_line=None):
     done = _("Done at %(place)s, on %(date)s.") % {
         "place": place_of(organisation) or BLANK,
         "date": pdf.when(issued_at, "DATE_FORMAT"),
     }
     left = [
         pdf.text(_("For %(organisation)s") % {"organisation": organisation.name}, "label"),
-        pdf.text(_("Issued by %(person)s") % {"person": pdf.person(issued_by)}, "bold"),
+        pdf.text(
+            issued_line or _("Issued by %(person)s") % {"person": pdf.person(issued_by)}, "bold"
+        ),
         pdf.text(_("Name and role: %(blank)s") % {"blank": BLANK}),
     ]
     right = [pdf.text(_("Signature and stamp"), "label")]
@@ -585,7 +588,6 @@ def tax_receipt_pdf(donation, paper, quantities, *, number, issued_at, issued_by
             _("Kind of organisation"),
             organisation.tax_receipt_status,
         ],
-        [_("Object"), " ".join(organisation.purpose.split()), "", ""],
     ]
     address = ", ".join(_lines(donor.address))
     if company:
@@ -595,7 +597,10 @@ def tax_receipt_pdf(donation, paper, quantities, *, number, issued_at, issued_by
         ]
     else:
         giver = [[_("Surname and first name"), donor.name, _("Address"), address]]
-    described = "; ".join(f"{label}: {count}" for label, count in quantities)
+    described = "; ".join(
+        _("%(category)s: %(count)s") % {"category": label, "count": count}
+        for label, count in quantities
+    )
     gift = [
         [
             _("Date of the gift"),
@@ -612,7 +617,16 @@ def tax_receipt_pdf(donation, paper, quantities, *, number, issued_at, issued_by
         ],
     ]
     if not company:
-        gift.append([_("Form of the gift"), _("Manual gift (don manuel)"), "", ""])
+        gift.append(
+            [
+                _("Form of the gift"),
+                _("Manual gift (don manuel)"),
+                _("Valued on"),
+                formats.date_format(donation.valued_on, "DATE_FORMAT")
+                if donation.valued_on
+                else "",
+            ]
+        )
     story = [
         *_organisation_block(organisation),
         Spacer(1, 4 * mm),
@@ -654,9 +668,17 @@ def tax_receipt_pdf(donation, paper, quantities, *, number, issued_at, issued_by
             % {"organisation": organisation.name, "article": paper.article}
         ),
         Spacer(1, 6 * mm),
-        KeepTogether(_signature(organisation, issued_at, issued_by, width)),
+        KeepTogether(
+            _signature(
+                organisation,
+                issued_at,
+                issued_by,
+                width,
+                _("Receipt issued by %(person)s") % {"person": pdf.person(issued_by)},
+            )
+        ),
     ]
-    footer = " · ".join(p for p in (organisation.name, title, _legal_id(organisation)) if p)
+    footer = " · ".join((organisation.name, title))
     subject = _("Tax receipt for a gift in kind (form %(form)s)") % {"form": paper.form}
     return pdf.render(story, title=title, subject=subject, footer=footer)
 
