@@ -72,7 +72,10 @@ NO_TAX_PAPER_SOURCE = "CGI art. 200 (particuliers) et art. 238 bis (entreprises 
 NOT_A_TAX_RECEIPT = _("This document is not a tax receipt.")
 
 # A tax receipt from an organisation that may not issue one is fined.
-UNDUE_RECEIPT_SOURCE = "CGI art. 1740 A (amende pour délivrance irrégulière de reçus)"
+UNDUE_RECEIPT_SOURCE = (
+    "CGI art. 1740 A (amende pour délivrance irrégulière de reçus ; version 2008-2018 lue "
+    "sur Légifrance, rédaction en vigueur depuis 2019 non relue)"
+)
 
 
 def tax_paper_for(donor):
