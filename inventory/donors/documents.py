@@ -704,13 +704,14 @@ def paperwork(donation):
     receipt issued and why it cannot be issued yet."""
     attestation = attestation_of(donation)
     paper = rules.tax_paper_for(donation.donor)
+    receipt = tax_receipt_of(donation)
     return {
         "attestation": attestation,
         "attestation_outdated": bool(attestation) and attestation_outdated(donation, attestation),
         "paper": paper,
         "no_paper_reason": "" if paper else rules.why_no_tax_paper(donation.donor),
-        "tax_receipt": tax_receipt_of(donation),
-        "tax_refusal": tax_receipt_refusal(donation) if paper else "",
+        "tax_receipt": receipt,
+        "tax_refusal": tax_receipt_refusal(donation) if paper and not receipt else "",
     }
 
 
