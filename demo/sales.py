@@ -21,7 +21,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from inventory.donors.documents import issue_attestation, value_donation
-from inventory.models import Category, Device, Donation, Donor, Organisation, Site
+from inventory.models import (
+    Category,
+    Device,
+    Donation,
+    Donor,
+    Organisation,
+    Site,
+    ValuationBasis,
+)
 from lending.models import Household
 from sales import pricing, public_body
 from sales.models import EligibilityProof, PaymentMethod, PublicBodyBuyer, Sale
@@ -32,6 +40,9 @@ ORGANISATION = {
     "address": "12 rue des Ateliers\n62700 Bruay-La-Buissière",
     # Fictitious: the demo's organisation is not a real establishment.
     "siret": "12345678900019",
+    "purpose": "Collecter, reconditionner et remettre en circulation du matériel informatique "
+    "au profit de personnes et de structures en situation de précarité",
+    "tax_receipt_status": "Association d'intérêt général",
     "phone": "03 21 00 12 34",
     "email": "contact@demo.invalid",
     "website": "https://reemploi.example.org",
@@ -238,4 +249,5 @@ def _paperwork(technician, coordinator):
                 "(ordinateurs, écrans, périphériques)",
                 valuation=Decimal(25) * count,
                 valued_on=valued_on,
+                valuation_basis=ValuationBasis.NET_BOOK_VALUE,
             )

@@ -249,11 +249,12 @@ class DonationForm(forms.ModelForm):
 
 
 class DonationValuationForm(forms.ModelForm):
-    """What a company's tax receipt (CERFA 11580) states about the gift in kind."""
+    """What a tax receipt states about the gift in kind: its nature and the value the
+    donor declared, with how the donor valued it."""
 
     class Meta:
         model = Donation
-        fields = ["gift_description", "valuation", "valued_on"]
+        fields = ["gift_description", "valuation", "valuation_basis", "valued_on"]
         widgets = {"valued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {"valued_on": _("Left empty, a valuation is dated today.")}
 

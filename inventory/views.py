@@ -16,6 +16,7 @@ from accounts.http import back_or, run_action
 from accounts.refusals import PermissionRefused
 from inventory import services, workflow
 from inventory.chatter import post_comment, timeline
+from inventory.donors import documents as donor_documents
 from inventory.donors.exports import DonationExportResource
 from inventory.erasure.views import device_erasure_context
 from inventory.filters import DeviceFilter
@@ -430,6 +431,7 @@ def donation_detail(request, pk):
             "totals": totals,
             "history": timeline(donation),
             "comment_url": reverse("inventory:donation_comment", args=[donation.pk]),
+            "paperwork": donor_documents.paperwork(donation),
         },
     )
 

@@ -20,7 +20,16 @@ from reportlab.pdfbase.pdfmetrics import getFont
 from inventory import pdf
 from inventory.donors.documents import summary_link
 from inventory.erasure.services import issue_certificate
-from inventory.models import Category, Location, Organisation, Status, WorkstationToken
+from inventory.models import (
+    Category,
+    Donor,
+    IssuedDocument,
+    Location,
+    Organisation,
+    Status,
+    ValuationBasis,
+    WorkstationToken,
+)
 from labels import services as label_services
 from labels.models import LabelBatch, LabelLayout
 from sales.services import cancel_sale
@@ -43,7 +52,13 @@ ORGANISATION = "Ressourcerie du Ponant"
 @pytest.fixture(autouse=True)
 def organisation(settings):
     settings.SITE_URL = "https://reemploi.example.org"
-    return Organisation.objects.create(name=ORGANISATION, siret="12345678901234")
+    return Organisation.objects.create(
+        name=ORGANISATION,
+        siret="12345678901234",
+        address="4 rue du Port\n29200 Brest",
+        purpose="Réemploi de matériel informatique",
+        tax_receipt_status="Association d'intérêt général",
+    )
 
 
 # What a PDF says about itself, read back -------------------------------------------------
@@ -124,10 +139,31 @@ def shared_erasure_summary(users):
     return Client().get(link), donation.pk
 
 
-def donation_attestation(users):
-    donation = DonationFactory()
+def _donation(kind=Donor.Kind.COMPANY):
+    donor = DonorFactory(kind=kind, siren="552120222", address="1 quai Est\n29200 Brest")
+    donation = DonationFactory(
+        donor=donor, valuation=Decimal("40"), valuation_basis=ValuationBasis.COST_PRICE
+    )
     DeviceFactory(donation=donation)
-    return users["client"].post(f"/donations/{donation.pk}/attestation.pdf"), donation.pk
+    return donation
+
+
+def donation_attestation(users):
+    donation = _donation()
+    response = users["client"].post(f"/donations/{donation.pk}/attestation.pdf")
+    return response, IssuedDocument.objects.get().number
+
+
+def company_tax_receipt(users):
+    donation = _donation()
+    response = users["client"].post(f"/donations/{donation.pk}/tax-receipt.pdf")
+    return response, IssuedDocument.objects.get().number
+
+
+def individual_tax_receipt(users):
+    donation = _donation(Donor.Kind.INDIVIDUAL)
+    response = users["client"].post(f"/donations/{donation.pk}/tax-receipt.pdf")
+    return response, IssuedDocument.objects.get().number
 
 
 def loan_agreement(users):
@@ -217,9 +253,21 @@ KINDS = [
     ),
     (
         donation_attestation,
-        "Attestation de don n° {}",
+        "Attestation de don {}",
         "Attestation de don de matériel",
         "attestation-don-{}",
+    ),
+    (
+        company_tax_receipt,
+        "Reçu fiscal {} (formulaire 2041-MEC-SD)",
+        "Reçu fiscal d'un don en nature (formulaire 2041-MEC-SD)",
+        "recu-fiscal-{}",
+    ),
+    (
+        individual_tax_receipt,
+        "Reçu fiscal {} (formulaire 11580)",
+        "Reçu fiscal d'un don en nature (formulaire 11580)",
+        "recu-fiscal-{}",
     ),
     (
         loan_agreement,

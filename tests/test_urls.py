@@ -67,6 +67,7 @@ ROUTES = [
     ("donations/<int:pk>/edit/", "inventory:donation_edit"),
     ("donations/<int:pk>/erasure-summary.pdf", "erasure:donation_summary"),
     ("donations/<int:pk>/erasure-summary/send/", "donor_documents:send_erasure_summary"),
+    ("donations/<int:pk>/tax-receipt.pdf", "donor_documents:tax_receipt"),
     ("donations/<int:pk>/valuation/", "donor_documents:valuation"),
     ("donations/new/", "inventory:donation_create"),
     ("donations/tax-receipts/", "donor_documents:tax_receipts"),

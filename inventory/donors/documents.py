@@ -1,11 +1,12 @@
-"""Donor paperwork: the donation attestation (a PDF, re-issued at will), the erasure
-summary sent to the donor's contact as a download link that needs no login, and what a
-company's tax receipt (CERFA 11580) needs: the nature of the gift and its valuation.
+"""Donor paperwork: the donation attestation, the tax receipt that fits the donor's kind
+(form 2041-MEC-SD for a company, CERFA 11580 for an individual, none for a public body:
+inventory.donors.rules), and the erasure summary sent to the donor's contact as a download
+link that needs no login.
 
-Documents are drawn from the current records each time (nothing is stored) in the
-language active when they are rendered, like inventory.erasure.certificates. What was issued
-or sent, by whom and when, is a comment in the donation's history, written in the
-interface's language (settings.LANGUAGE_CODE) so that everyone reads the same history.
+The attestation and the tax receipts are fixed when issued (inventory.issuing): numbered,
+their bytes kept, a reprint is the same document. What was issued or sent, by whom and
+when, is a comment in the donation's history, written in the interface's language
+(settings.LANGUAGE_CODE) so that everyone reads the same history.
 """
 
 import datetime
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -28,8 +30,17 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, TableStyle
 
 from accounts.refusals import Refused, require
-from inventory import pdf
-from inventory.models import Comment, Donation, Donor, Organisation
+from inventory import issuing, pdf
+from inventory.donors import rules
+from inventory.models import (
+    Category,
+    Comment,
+    Donation,
+    Donor,
+    IssuedDocument,
+    Organisation,
+    ValuationBasis,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,43 +79,109 @@ def totals_of(devices):
     return Totals(len(devices), sum(weights, Decimal(0)), len(devices) - len(weights))
 
 
-def issue_attestation(*, donation, by):
-    """Record in `donation`'s history that `by` issues its attestation now, and return
-    the PDF (bytes), drawn from the current list of its devices."""
-    require(by, "inventory.view_donation")
-    devices = attestation_devices(donation)
-    if not devices:
+def organisation_gaps(organisation):
+    """What the organisation's details lack for a donor paper: [sentence, …]."""
+    gaps = []
+    if not organisation.pk or not _lines(organisation.address):
+        gaps.append(_("its address"))
+    if not organisation.siret and not organisation.rna:
+        gaps.append(_("its SIRET or RNA number"))
+    if not organisation.purpose.strip():
+        gaps.append(_("its object"))
+    return gaps
+
+
+def _require_organisation(organisation):
+    gaps = organisation_gaps(organisation)
+    if gaps:
         raise DonorDocumentError(
-            _("This donation has no device yet: register its devices, then issue the attestation.")
+            _(
+                "The organisation's details lack %(missing)s: a coordinator fills them in on "
+                "the organisation page (Organisation), then the document can be issued."
+            )
+            % {"missing": ", ".join(gaps)}
         )
-    # A PDF that fails to draw leaves no "issued" entry behind.
-    with transaction.atomic():
-        with translation.override(settings.LANGUAGE_CODE):
-            body = ngettext(
-                "Attestation issued (%(count)s device)",
-                "Attestation issued (%(count)s devices)",
-                len(devices),
-            ) % {"count": len(devices)}
-        comment = _note(donation, by, body)
-        return attestation_pdf(donation, devices, issued_at=comment.created_at, issued_by=by)
 
 
-def attestation_pdf(donation, devices, *, issued_at, issued_by):
+def _require_donor_address(donor):
+    if not _lines(donor.address):
+        raise DonorDocumentError(
+            _(
+                "%(donor)s has no address: fill in « Address » on the donor's record (street, "
+                "postcode and town), then issue the document."
+            )
+            % {"donor": donor.name}
+        )
+
+
+def attestation_of(donation):
+    """The attestation issued for `donation` (latest revision), or None."""
+    return issuing.current(donation, IssuedDocument.Kind.DONATION_ATTESTATION)
+
+
+def issue_attestation(*, donation, by, correct=False):
+    """The donation's attestation, fixed when first issued: a reprint hands out the same
+    document (same number, same bytes). `correct` issues a new revision listing the
+    devices recorded now (coordinators: inventory.value_donation). Returns the
+    IssuedDocument; every issue and reprint is noted in the donation's history."""
+    require(by, "inventory.view_donation")
+    if correct:
+        require(by, "inventory.value_donation")
+    existing = attestation_of(donation)
+    if existing is None or correct:
+        devices = attestation_devices(donation)
+        if not devices:
+            raise DonorDocumentError(
+                _(
+                    "This donation has no device yet: register its devices, then issue "
+                    "the attestation."
+                )
+            )
+        organisation = Organisation.current()
+        _require_organisation(organisation)
+        _require_donor_address(donation.donor)
+
+    def build(number, issued_at):
+        content = attestation_pdf(
+            donation, devices, number=number, issued_at=issued_at, issued_by=by
+        )
+        title = _("Donation attestation %(number)s") % {"number": number}
+        summary = {"devices": len(devices), "device_ids": [d.pk for d in devices]}
+        return title, content, summary
+
+    document, _reprint = issuing.issue(
+        IssuedDocument.Kind.DONATION_ATTESTATION, donation, by, build, correct=correct
+    )
+    return document
+
+
+def attestation_outdated(donation, document):
+    """Whether devices were added to or removed from `donation` since `document`."""
+    listed = set(document.summary.get("device_ids", []))
+    return listed != set(donation.devices.values_list("pk", flat=True))
+
+
+def attestation_pdf(donation, devices, *, number, issued_at, issued_by):
     """The attestation (attestation de don) of `donation` listing `devices`."""
     organisation = Organisation.current()
     width = pdf.content_width(A4)
     pairs = [0.17 * width, 0.33 * width, 0.17 * width, 0.33 * width]
     totals = totals_of(devices)
-    title = _("Donation attestation #%(number)s") % {"number": donation.pk}
+    title = _("Donation attestation %(number)s") % {"number": number}
     story = [
         *_organisation_block(organisation),
         Spacer(1, 4 * mm),
         pdf.text(_("Donation attestation"), "title"),
         pdf.text(
-            _("Donation #%(number)s · issued on %(date)s")
-            % {"number": donation.pk, "date": pdf.when(issued_at, "DATE_FORMAT")},
+            _("No. %(number)s · donation #%(donation)s · issued on %(date)s")
+            % {
+                "number": number,
+                "donation": donation.pk,
+                "date": pdf.when(issued_at, "DATE_FORMAT"),
+            },
             "bold",
         ),
+        pdf.text(rules.NOT_A_TAX_RECEIPT, "bold"),
         pdf.text(_("The donor"), "h2"),
         pdf.facts(_donor_rows(donation.donor), pairs),
         pdf.text(_("The donation"), "h2"),
@@ -121,12 +198,30 @@ def attestation_pdf(donation, devices, *, issued_at, issued_by):
             )
             % {"organisation": organisation.name, "donor": donation.donor.name}
         ),
+        pdf.text(_tax_sentence(donation.donor)),
         Spacer(1, 6 * mm),
         KeepTogether(_signature(organisation, issued_at, issued_by, width)),
     ]
-    footer = " · ".join(p for p in (organisation.name, title, _siret(organisation)) if p)
+    footer = " · ".join(
+        p
+        # The legal identifiers are in the heading; the footer repeats what the paper is not.
+        for p in (organisation.name, title, str(rules.NOT_A_TAX_RECEIPT))
+        if p
+    )
     subject = _("Attestation of a donation of equipment, for the donor")
     return pdf.render(story, title=title, subject=subject, footer=footer)
+
+
+def _tax_sentence(donor):
+    """What the attestation says about tax papers for this kind of donor."""
+    paper = rules.tax_paper_for(donor)
+    if paper is None:
+        return str(rules.why_no_tax_paper(donor))
+    return _(
+        "It does not open a tax reduction by itself: the tax receipt for this kind of donor "
+        "is form %(form)s (CERFA n° %(cerfa)s, article %(article)s of the code général des "
+        "impôts), issued separately."
+    ) % {"form": paper.form, "cerfa": paper.cerfa, "article": paper.article}
 
 
 def _lines(text):
@@ -137,11 +232,22 @@ def _siret(organisation):
     return _("SIRET %(siret)s") % {"siret": organisation.siret} if organisation.siret else ""
 
 
+def _legal_id(organisation):
+    parts = [_siret(organisation)]
+    if organisation.rna:
+        parts.append(_("RNA %(rna)s") % {"rna": organisation.rna})
+    return " · ".join(p for p in parts if p)
+
+
 def _organisation_block(organisation):
     story = [pdf.text(organisation.name, "org")]
     story += [pdf.text(line) for line in _lines(organisation.address)]
-    if organisation.siret:
-        story.append(pdf.text(_siret(organisation)))
+    if legal_id := _legal_id(organisation):
+        story.append(pdf.text(legal_id))
+    if organisation.purpose.strip():
+        story.append(
+            pdf.text(_("Object: %(object)s") % {"object": " ".join(organisation.purpose.split())})
+        )
     return story
 
 
@@ -221,14 +327,16 @@ def place_of(organisation):
     return match.group(1) if match else ""
 
 
-def _signature(organisation, issued_at, issued_by, width):
+def _signature(organisation, issued_at, issued_by, width, issued_line=None):
     done = _("Done at %(place)s, on %(date)s.") % {
         "place": place_of(organisation) or BLANK,
         "date": pdf.when(issued_at, "DATE_FORMAT"),
     }
     left = [
         pdf.text(_("For %(organisation)s") % {"organisation": organisation.name}, "label"),
-        pdf.text(_("Issued by %(person)s") % {"person": pdf.person(issued_by)}, "bold"),
+        pdf.text(
+            issued_line or _("Issued by %(person)s") % {"person": pdf.person(issued_by)}, "bold"
+        ),
         pdf.text(_("Name and role: %(blank)s") % {"blank": BLANK}),
     ]
     right = [pdf.text(_("Signature and stamp"), "label")]
@@ -332,18 +440,21 @@ def _summary_message(donation, count, address, until):
     return EmailMessage(subject, body, None, [address], reply_to=reply_to)
 
 
-# Tax receipts (CERFA 11580) --------------------------------------------------------------
+# Tax receipts: form 2041-MEC-SD for companies, CERFA 11580 for individuals ------------------
 
 
-def value_donation(*, donation, by, gift_description, valuation, valued_on):
-    """Set what a tax receipt for `donation` would state: the nature of the gift in kind
-    and its valuation; a valuation without a date is dated today. Coordinators only."""
+def value_donation(*, donation, by, gift_description, valuation, valued_on, valuation_basis=""):
+    """Set what a tax receipt for `donation` would state: the nature of the gift in kind,
+    the value the donor declared and how the donor valued it; a valuation without a date
+    is dated today. Coordinators only."""
     require(by, "inventory.value_donation")
     gift_description = " ".join((gift_description or "").split())
     if not gift_description:
         raise DonorDocumentError(_("Describe the nature of the gift."))
     if valuation is not None and valuation < 0:
         raise DonorDocumentError(_("A valuation cannot be negative."))
+    if valuation_basis and valuation_basis not in ValuationBasis.values:
+        raise DonorDocumentError(_("Choose the valuation basis from the list."))
     if valuation is not None and valued_on is None:
         valued_on = timezone.localdate()
     with transaction.atomic():
@@ -351,17 +462,271 @@ def value_donation(*, donation, by, gift_description, valuation, valued_on):
         locked.gift_description = gift_description
         locked.valuation = valuation
         locked.valued_on = valued_on
+        locked.valuation_basis = valuation_basis or ""
         locked._history_user = by
-        locked.save(update_fields=["gift_description", "valuation", "valued_on"])
+        locked.save(update_fields=["gift_description", "valuation", "valued_on", "valuation_basis"])
     return locked
 
 
-def company_donations():
-    """Donations from companies, with their device count: what the accountant needs for
-    tax receipts, oldest first."""
+def tax_receipt_of(donation):
+    """The tax receipt issued for `donation` (latest revision), or None."""
+    paper = rules.tax_paper_for(donation.donor)
+    return issuing.current(donation, paper.kind) if paper else None
+
+
+def tax_receipt_refusal(donation, organisation=None):
+    """Why the tax receipt of `donation` cannot be issued now (a sentence), or ""."""
+    try:
+        _check_tax_receipt(donation, organisation or Organisation.current())
+    except DonorDocumentError as error:
+        return error.message
+    return ""
+
+
+def _check_tax_receipt(donation, organisation):
+    donor = donation.donor
+    paper = rules.tax_paper_for(donor)
+    if paper is None:
+        raise DonorDocumentError(str(rules.why_no_tax_paper(donor)))
+    if not organisation.tax_receipt_status.strip():
+        raise DonorDocumentError(
+            _(
+                "The organisation's details do not say that it may issue tax receipts: only "
+                "an organisation of general interest may (CGI art. 200 and 238 bis). If "
+                "yours may, a coordinator fills in « Tax receipts » on the organisation page."
+            )
+        )
+    _require_organisation(organisation)
+    _require_donor_address(donor)
+    if donor.kind == Donor.Kind.COMPANY and not donor.siren:
+        raise DonorDocumentError(
+            _("%(donor)s has no SIREN number: fill it in on the donor's record.")
+            % {"donor": donor.name}
+        )
+    if donation.valuation is None:
+        raise DonorDocumentError(
+            _(
+                "No value is recorded: enter the value the donor declared (Edit the "
+                "valuation), then issue the tax receipt."
+            )
+        )
+    if donation.valuation_basis not in paper.bases:
+        raise DonorDocumentError(
+            _(
+                "Record how the company valued its gift: cost price (goods held in stock) "
+                "or net book value (fixed assets), as it declares it (CGI art. 238 bis)."
+            )
+            if donor.kind == Donor.Kind.COMPANY
+            else _("Record how the donor valued the gift (valuation basis).")
+        )
+    if not donation.devices.exists():
+        raise DonorDocumentError(
+            _("This donation has no device yet: register its devices, then issue the receipt.")
+        )
+
+
+def issue_tax_receipt(*, donation, by, correct=False):
+    """The tax receipt of `donation`, by the donor's kind (rules.TAX_PAPERS), fixed when
+    first issued; a reprint hands out the same document. Coordinators only."""
+    require(by, "inventory.view_donation", "inventory.value_donation")
+    paper = rules.tax_paper_for(donation.donor)
+    existing = issuing.current(donation, paper.kind) if paper else None
+    if existing is None or correct:
+        organisation = Organisation.current()
+        _check_tax_receipt(donation, organisation)
+
+    def build(number, issued_at):
+        quantities = quantities_of(donation)
+        content = tax_receipt_pdf(
+            donation, paper, quantities, number=number, issued_at=issued_at, issued_by=by
+        )
+        title = _("Tax receipt %(number)s (form %(form)s)") % {
+            "number": number,
+            "form": paper.form,
+        }
+        summary = {
+            "form": paper.form,
+            "valuation": str(donation.valuation),
+            "basis": donation.valuation_basis,
+            "devices": sum(count for _label, count in quantities),
+        }
+        return title, content, summary
+
+    document, _reprint = issuing.issue(paper.kind, donation, by, build, correct=correct)
+    return document
+
+
+def quantities_of(donation):
+    """[(category label, count)] of the donation's devices: the gift's quantities."""
+    counts = donation.devices.order_by("category").values_list("category").annotate(n=Count("pk"))
+    labels = dict(Category.choices)
+    return [(str(labels.get(category, category)), n) for category, n in counts]
+
+
+def framed_amount(value):
+    """An amount as computer-made receipts print it instead of words: ***120,00 €***."""
+    amount = formats.number_format(value, 2, use_l10n=True, force_grouping=True)
+    return f"***{amount} €***"
+
+
+def tax_receipt_pdf(donation, paper, quantities, *, number, issued_at, issued_by):
+    organisation = Organisation.current()
+    donor = donation.donor
+    width = pdf.content_width(A4)
+    pairs = [0.2 * width, 0.3 * width, 0.2 * width, 0.3 * width]
+    company = donor.kind == Donor.Kind.COMPANY
+    if company:
+        heading = _("Receipt for gifts made by companies (article 238 bis of the CGI)")
+    else:
+        heading = _("Receipt for gifts made by individuals (article 200 of the CGI)")
+    title = _("Tax receipt %(number)s (form %(form)s)") % {"number": number, "form": paper.form}
+    beneficiary = [
+        [_("Name"), organisation.name, _("SIRET or RNA"), _legal_id(organisation)],
+        [
+            _("Address"),
+            ", ".join(_lines(organisation.address)),
+            _("Kind of organisation"),
+            organisation.tax_receipt_status,
+        ],
+    ]
+    address = ", ".join(_lines(donor.address))
+    if company:
+        giver = [
+            [_("Company name"), donor.name, _("SIREN"), donor.siren],
+            [_("Legal form"), BLANK, _("Address"), address],
+        ]
+    else:
+        giver = [[_("Surname and first name"), donor.name, _("Address"), address]]
+    described = "; ".join(
+        _("%(category)s: %(count)s") % {"category": label, "count": count}
+        for label, count in quantities
+    )
+    gift = [
+        [
+            _("Date of the gift"),
+            formats.date_format(donation.received_on, "DATE_FORMAT"),
+            _("Nature"),
+            _("Gift in kind"),
+        ],
+        [_("Description"), donation.gift_description, _("Quantities"), described],
+        [
+            _("Value"),
+            framed_amount(donation.valuation),
+            _("Valuation basis"),
+            donation.get_valuation_basis_display(),
+        ],
+    ]
+    if not company:
+        gift.append(
+            [
+                _("Form of the gift"),
+                _("Manual gift (don manuel)"),
+                _("Valued on"),
+                formats.date_format(donation.valued_on, "DATE_FORMAT")
+                if donation.valued_on
+                else "",
+            ]
+        )
+    story = [
+        *_organisation_block(organisation),
+        Spacer(1, 4 * mm),
+        pdf.text(heading, "title"),
+        pdf.text(
+            _("Form %(form)s (CERFA n° %(cerfa)s) · receipt no. %(number)s · issued on %(date)s")
+            % {
+                "form": paper.form,
+                "cerfa": paper.cerfa,
+                "number": number,
+                "date": pdf.when(issued_at, "DATE_FORMAT"),
+            },
+            "bold",
+        ),
+        pdf.text(_("Beneficiary organisation"), "h2"),
+        pdf.facts(beneficiary, pairs),
+        pdf.text(_("Donor company") if company else _("Donor"), "h2"),
+        pdf.facts(giver, pairs),
+        pdf.text(_("The gift"), "h2"),
+        pdf.facts(gift, pairs),
+        Spacer(1, 3 * mm),
+        pdf.text(
+            _(
+                "The value is the one the company declared, under its responsibility, with "
+                "its basis (%(basis)s); the organisation does not assess it."
+            )
+            % {"basis": donation.get_valuation_basis_display()}
+            if company
+            else _("The value is the one the donor declared (%(basis)s).")
+            % {"basis": donation.get_valuation_basis_display()}
+        ),
+        pdf.text(
+            _(
+                "%(organisation)s certifies on its honour that it received this gift free of "
+                "charge and without anything given in return, and that the gifts it receives "
+                "open the right to the tax reduction of article %(article)s of the code "
+                "général des impôts."
+            )
+            % {"organisation": organisation.name, "article": paper.article}
+        ),
+        Spacer(1, 6 * mm),
+        KeepTogether(
+            _signature(
+                organisation,
+                issued_at,
+                issued_by,
+                width,
+                _("Receipt issued by %(person)s") % {"person": pdf.person(issued_by)},
+            )
+        ),
+    ]
+    footer = " · ".join((organisation.name, title))
+    subject = _("Tax receipt for a gift in kind (form %(form)s)") % {"form": paper.form}
+    return pdf.render(story, title=title, subject=subject, footer=footer)
+
+
+def tax_donations(kind):
+    """Donations from donors of `kind` (a Donor.Kind with a tax paper), with their device
+    count: what the accountant needs for tax receipts, oldest first."""
     return (
-        Donation.objects.filter(donor__kind=Donor.Kind.COMPANY)
+        Donation.objects.filter(donor__kind=kind)
         .select_related("donor", "site")
         .annotate(device_count=Count("devices"))
         .order_by("received_on", "pk")
     )
+
+
+def company_donations():
+    return tax_donations(Donor.Kind.COMPANY)
+
+
+def paperwork(donation):
+    """What the donation's page shows of its papers: the attestation issued (and whether
+    devices changed since), the tax paper the donor's kind gets (or why none), the tax
+    receipt issued and why it cannot be issued yet."""
+    attestation = attestation_of(donation)
+    paper = rules.tax_paper_for(donation.donor)
+    receipt = tax_receipt_of(donation)
+    return {
+        "attestation": attestation,
+        "attestation_outdated": bool(attestation) and attestation_outdated(donation, attestation),
+        "paper": paper,
+        "no_paper_reason": "" if paper else rules.why_no_tax_paper(donation.donor),
+        "tax_receipt": receipt,
+        "tax_refusal": tax_receipt_refusal(donation) if paper and not receipt else "",
+    }
+
+
+def tax_receipts_by_donation(donation_ids, kind):
+    """{donation pk: its latest tax receipt} among `donation_ids`, in one query."""
+    paper = rules.TAX_PAPERS.get(kind)
+    if paper is None:
+        return {}
+    documents = (
+        IssuedDocument.objects.filter(
+            kind=paper.kind,
+            content_type=ContentType.objects.get_for_model(Donation),
+            object_id__in=donation_ids,
+        )
+        .defer("content")
+        .order_by("object_id", "revision")
+    )
+    return {document.object_id: document for document in documents}

@@ -35,8 +35,8 @@ class DonationExportResource(ExportOnlyResource):
 
 
 class DonationTaxExportResource(ExportOnlyResource):
-    """Donations from companies, for the accountant who prepares tax receipts (CERFA
-    11580): the donor's legal details and the valuation the coordinator entered."""
+    """Donations from companies (form 2041-MEC-SD) or individuals (CERFA 11580), for the
+    accountant: the donor's legal details, the value the donor declared and its basis."""
 
     # Attribute names that are not the model's fields keep the columns in this order
     # (django-import-export puts a model's own fields first).
@@ -63,6 +63,12 @@ class DonationTaxExportResource(ExportOnlyResource):
     )
     value = Column(
         "value", attribute="valuation", label=gettext_lazy("Valuation (€)"), widget=DecimalWidget()
+    )
+    basis = Column(
+        "basis",
+        attribute="get_valuation_basis_display",
+        label=gettext_lazy("Valuation basis"),
+        widget=TextWidget(),
     )
     value_date = Column(
         "value_date", attribute="valued_on", label=gettext_lazy("Valued on"), widget=DateWidget()

@@ -7,6 +7,7 @@ app_name = "donor_documents"
 urlpatterns = [
     path("donations/tax-receipts/", donor_views.tax_receipts, name="tax_receipts"),
     path("donations/<int:pk>/attestation.pdf", donor_views.attestation, name="attestation"),
+    path("donations/<int:pk>/tax-receipt.pdf", donor_views.tax_receipt, name="tax_receipt"),
     path(
         "donations/<int:pk>/erasure-summary/send/",
         donor_views.send_erasure_summary,

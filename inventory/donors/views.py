@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import run_action
-from accounts.refusals import Refused
+from accounts.refusals import PermissionRefused, Refused
 from inventory import pdf
 from inventory.donors import documents as donor_documents
+from inventory.donors import rules
 from inventory.donors.exports import DonationTaxExportResource
 from inventory.erasure import certificates
 from inventory.forms import DonationValuationForm
-from inventory.models import Donation, Organisation
+from inventory.models import Donation, Donor, Organisation
 from spreadsheets.exporting import export_format, export_response
 
 PAGE_SIZE = 50
@@ -32,15 +33,40 @@ def _donation(pk):
 @require_POST
 @permission_required("inventory.view_donation", raise_exception=True)
 def attestation(request, pk):
-    """Issue the attestation: the PDF is the answer to the post, so that each copy
-    printed is in the history (the donation page's button opens it in a new tab)."""
+    """Issue the attestation, or hand out the one already issued (same number, same
+    bytes): the PDF is the answer to the post, so that each copy printed is in the
+    history (the donation page's button opens it in a new tab). `correct=1` issues a
+    corrected one listing the devices recorded now."""
     donation = _donation(pk)
     try:
-        content = donor_documents.issue_attestation(donation=donation, by=request.user)
+        document = donor_documents.issue_attestation(
+            donation=donation, by=request.user, correct=request.POST.get("correct") == "1"
+        )
+    except PermissionRefused:
+        raise
     except Refused as error:
         messages.error(request, error.message)
         return redirect(donation)
-    return pdf.response(content, pdf.download_name("attestation-don", donation.pk))
+    return pdf.response(
+        bytes(document.content), pdf.download_name("attestation-don", document.number)
+    )
+
+
+@require_POST
+@permission_required(["inventory.view_donation", "inventory.value_donation"], raise_exception=True)
+def tax_receipt(request, pk):
+    """Issue the tax receipt that fits the donor's kind, or hand out the one issued."""
+    donation = _donation(pk)
+    try:
+        document = donor_documents.issue_tax_receipt(
+            donation=donation, by=request.user, correct=request.POST.get("correct") == "1"
+        )
+    except PermissionRefused:
+        raise
+    except Refused as error:
+        messages.error(request, error.message)
+        return redirect(donation)
+    return pdf.response(bytes(document.content), pdf.download_name("recu-fiscal", document.number))
 
 
 @require_POST
@@ -114,12 +140,19 @@ def valuation(request, pk):
     )
 
 
+TAX_LISTS = {"company": Donor.Kind.COMPANY, "individual": Donor.Kind.INDIVIDUAL}
+
+
 @require_safe
 @permission_required(["inventory.view_donation", "inventory.value_donation"], raise_exception=True)
 def tax_receipts(request):
-    """Donations from companies with what a tax receipt needs, by year; exported as the
-    accountant's file."""
-    donations = donor_documents.company_donations()
+    """Donations from companies (or, with ?donors=individual, from individuals) with what
+    their tax receipt needs, by year; exported as the accountant's file."""
+    donors = request.GET.get("donors", "company")
+    if donors not in TAX_LISTS:
+        donors = "company"
+    kind = TAX_LISTS[donors]
+    donations = donor_documents.tax_donations(kind)
     years = [d.year for d in donations.dates("received_on", "year", order="DESC")]
     year = request.GET.get("year", "")
     if year.isdigit() and int(year) in years:
@@ -129,6 +162,16 @@ def tax_receipts(request):
     if export_format(request):
         return export_response(request, DonationTaxExportResource, donations, "tax-receipts")
     page = Paginator(donations, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = urlencode({"year": year}) if year else ""
-    context = {"page": page, "years": years, "year": year, "query": query}
+    receipts = donor_documents.tax_receipts_by_donation([d.pk for d in page], kind)
+    for donation in page:
+        donation.issued_receipt = receipts.get(donation.pk)
+    query = urlencode({k: v for k, v in (("donors", donors), ("year", year)) if v})
+    context = {
+        "page": page,
+        "years": years,
+        "year": year,
+        "query": query,
+        "donors": donors,
+        "paper": rules.TAX_PAPERS[kind],
+    }
     return render(request, "inventory/donors/donor_tax_receipts.html", context)

@@ -15,7 +15,9 @@ from inventory.models.core import (
     Site,
     Status,
     StockSnapshot,
+    ValuationBasis,
 )
+from inventory.models.documents import IssuedDocument
 from inventory.models.erasure import (
     LEVEL_OF_METHOD,
     Erasure,
@@ -53,6 +55,7 @@ __all__ = [
     "Grade",
     "HardwareReport",
     "Holder",
+    "IssuedDocument",
     "Location",
     "OperatingSystem",
     "Organisation",
@@ -63,6 +66,7 @@ __all__ = [
     "Site",
     "Status",
     "StockSnapshot",
+    "ValuationBasis",
     "WorkbenchCheck",
     "WorkstationToken",
     "organisation_name",

@@ -149,6 +149,14 @@ class Donor(models.Model):
         return reverse("inventory:donor_detail", args=[self.pk])
 
 
+class ValuationBasis(models.TextChoices):
+    """How a gift in kind was valued (inventory.donors.rules says which fits whom)."""
+
+    COST_PRICE = "cost_price", _("Cost price (goods held in stock)")
+    NET_BOOK_VALUE = "net_book_value", _("Net book value (fixed assets)")
+    MARKET_VALUE = "market_value", _("Market value (second-hand price)")
+
+
 class Donation(models.Model):
     """A batch of devices given by one donor on one day."""
 
@@ -184,6 +192,10 @@ class Donation(models.Model):
         help_text=_("Entered by the coordinator: often near zero for depreciated computers."),
     )
     valued_on = models.DateField(_("valued on"), null=True, blank=True)
+    # How the donor valued the gift (a company values it itself: CGI art. 238 bis 1).
+    valuation_basis = models.CharField(
+        _("valuation basis"), max_length=20, choices=ValuationBasis, blank=True
+    )
     comments = GenericRelation(Comment)
     history = HistoricalRecords()
 

@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 SIRET_VALIDATOR = RegexValidator(r"^\d{14}$", _("A SIRET number has 14 digits."))
+RNA_VALIDATOR = RegexValidator(
+    r"^W\d{9}$", _("An RNA number is a W followed by 9 digits, e.g. W751234567.")
+)
 
 
 # The levels a workbench can reach by itself (Destroy is a person's job).
@@ -25,6 +28,23 @@ class Organisation(models.Model):
         max_length=200,
         default="TVA non applicable, article 293 B du code général des impôts",
         help_text=_("Printed on receipts: the VAT exemption, or your VAT number."),
+    )
+    # Printed on donation attestations and tax receipts (CERFA 11580 and 2041-MEC-SD ask
+    # for the organisation's SIREN or RNA number and its object).
+    rna = models.CharField(_("RNA number"), max_length=10, blank=True, validators=[RNA_VALIDATOR])
+    purpose = models.TextField(
+        _("object"), blank=True, help_text=_("The association's object, as in its statutes.")
+    )
+    # Empty: the organisation issues no tax receipt (only an organisation of general
+    # interest may, CGI art. 200 and 238 bis; an undue receipt is fined, art. 1740 A).
+    tax_receipt_status = models.CharField(
+        _("tax receipts"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Empty if the organisation may not issue tax receipts. Otherwise the kind of "
+            "organisation as ticked on the forms, e.g. « Association d'intérêt général »."
+        ),
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)

@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -12,16 +11,17 @@ from accounts.roles import Role
 from demo.management.commands.load_demo_data import LENDING_STOCK
 from inventory import workflow
 from inventory.models import (
-    Comment,
     Device,
     Donation,
     Donor,
     Drive,
     Erasure,
+    IssuedDocument,
     Location,
     Organisation,
     Site,
     Status,
+    ValuationBasis,
 )
 from sales.models import Price, Sale, SaleItem
 
@@ -137,18 +137,16 @@ def test_demo_sold_devices_are_sold_and_the_cancelled_sale_put_its_devices_back(
 
 
 def test_the_demo_has_a_price_list_an_organisation_and_two_issued_attestations(demo):
-    attested = Comment.objects.filter(
-        content_type=ContentType.objects.get_for_model(Donation),
-        body__startswith="Attestation",
-    )
+    attested = IssuedDocument.objects.filter(kind=IssuedDocument.Kind.DONATION_ATTESTATION)
 
     assert Price.objects.count() == 15
     assert Organisation.objects.get().siret
     assert attested.count() == 2
-    assert len({comment.object_id for comment in attested}) == 2
+    assert len({document.object_id for document in attested}) == 2
     valued = Donation.objects.exclude(valuation=None).get()
     assert valued.donor.kind == Donor.Kind.COMPANY
     assert valued.gift_description and valued.valued_on
+    assert valued.valuation_basis == ValuationBasis.NET_BOOK_VALUE
 
 
 def test_the_public_page_of_a_lent_demo_device_does_not_tell_a_social_service_follows_it(

@@ -33,6 +33,7 @@ The world is built once for the module (see `world`).
 
 import types
 import urllib.parse
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -63,6 +64,7 @@ from inventory.models import (
     ErasureCertificate,
     ErasureLog,
     HardwareReport,
+    IssuedDocument,
     Location,
     OperatingSystem,
     Organisation,
@@ -72,6 +74,7 @@ from inventory.models import (
     Sequence,
     Site,
     Status,
+    ValuationBasis,
     WorkstationToken,
 )
 from lending.loans import workflow as loan_workflow
@@ -206,6 +209,7 @@ PAGES = [
     ("inventory:donation_edit",               "donation",                 302, 200, 200, 403, 200),
     ("inventory:donation_comment",            "donation",                 302, 405, 405, 405, 405),
     ("donor_documents:attestation",           "donation",                 302, 405, 405, 405, 405),
+    ("donor_documents:tax_receipt",           "donation",                 302, 405, 405, 405, 405),
     ("donor_documents:send_erasure_summary",  "donation",                 302, 405, 405, 405, 405),
     ("donor_documents:valuation",             "donation",                 302, 403, 200, 403, 200),
     ("donor_documents:tax_receipts",          None,                       302, 403, 200, 403, 200),
@@ -277,6 +281,7 @@ POST_REFUSED = [
     ("inventory:donation_edit",               "donation",         302, OK,  OK,  403),
     ("inventory:donation_comment",            "donation",         302, OK,  OK,  403),
     ("donor_documents:attestation",           "donation",         302, OK,  OK,  403),
+    ("donor_documents:tax_receipt",           "donation",         302, 403, OK,  403),
     ("donor_documents:send_erasure_summary",  "donation",         302, OK,  OK,  403),
     ("donor_documents:valuation",             "donation",         302, 403, OK,  403),
     ("inventory:site_list",                   "new site",         302, 403, OK,  403),
@@ -350,8 +355,21 @@ class World:
         }
         self.site = SiteFactory(code="BRU", name="Ressourcerie de Bruay")
         self.location = LocationFactory(site=self.site, code="BRU-A01")
-        donor = DonorFactory(**DONOR)
-        donation = DonationFactory(donor=donor, site=self.site)
+        # What the donor papers print (they are refused without it).
+        Organisation.objects.create(
+            name="Ressourcerie de Bruay",
+            address="1 rue des Fosses\n62700 Bruay-La-Buissière",
+            siret="12345678900011",
+            purpose="Réemploi",
+            tax_receipt_status="Association d'intérêt général",
+        )
+        donor = DonorFactory(**DONOR, siren="552120222")
+        donation = DonationFactory(
+            donor=donor,
+            site=self.site,
+            valuation=Decimal("30"),
+            valuation_basis=ValuationBasis.COST_PRICE,
+        )
         other_donation = DonationFactory(site=self.site)
         received = DeviceFactory(
             site=self.site, location=self.location, donation=donation, drives__count=1
@@ -573,6 +591,7 @@ def written():
         HardwareReport,
         Organisation,
         Sequence,
+        IssuedDocument,
     ]
     rows = {model.__name__: list(model.objects.order_by("pk").values_list()) for model in models}
     # A key's last use is recorded when it is shown, even by a user who may not report.
@@ -732,10 +751,12 @@ def _post_fields(world, o, name, key):
         },
         "inventory:donation_comment": {"body": "Un commentaire"},
         "donor_documents:attestation": {},
+        "donor_documents:tax_receipt": {},
         "donor_documents:send_erasure_summary": {},
         "donor_documents:valuation": {
             "gift_description": "Ordinateurs portables d'occasion",
             "valuation": "120.00",
+            "valuation_basis": "cost_price",
             "valued_on": TODAY.isoformat(),
         },
         "inventory:site_list": (

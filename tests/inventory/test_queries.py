@@ -29,8 +29,10 @@ MAX_QUERIES = {
     # the same, plus the forms of the next-step panel: the ready panel's systems, the most
     # installed one and the shelves of the site, or the shelves of a ready device's site
     "device_detail_panel": 31,
-    # donation, devices, counts by status, totals, history, donor and site names, comments
-    "donation_detail": 13,
+    # donation, devices, counts by status, totals, history, donor and site names, comments;
+    # the papers: the attestation issued and its devices now, the tax receipt issued, and
+    # before one is, the organisation's details and whether the donation has devices
+    "donation_detail": 17,
 }
 
 

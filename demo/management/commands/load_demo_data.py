@@ -82,6 +82,16 @@ DONORS = [
     ("Mutuelle solidaire du Pas-de-Calais", Donor.Kind.COMPANY, "784512369", "Julien Roussel"),
     ("Jean-Pierre Lemaire", Donor.Kind.INDIVIDUAL, "", ""),
 ]
+# Fictitious addresses: donation attestations and tax receipts print the donor's.
+DONOR_ADDRESSES = {
+    "Artois Logistique SAS": "ZA des Alouettes, 5 rue du Commerce\n62400 Béthune",
+    "Communauté d'agglomération Béthune-Bruay (service informatique)": (
+        "100 avenue de Londres\n62400 Béthune"
+    ),
+    "Lycée professionnel du Pays minier": "2 rue des Écoles\n62700 Bruay-La-Buissière",
+    "Mutuelle solidaire du Pas-de-Calais": "18 boulevard Carnot\n62000 Arras",
+    "Jean-Pierre Lemaire": "7 rue des Tilleuls\n62700 Bruay-La-Buissière",
+}
 MODELS = {
     Category.LAPTOP: [
         ("Lenovo", "ThinkPad T480", "Intel Core i5-8350U", 8, 256, "1.58"),
@@ -257,6 +267,7 @@ class Command(BaseCommand):
                     "contact_name": contact,
                     "email": f"contact{index}@demo.invalid" if contact else "",
                     "phone": f"03 21 00 0{index} 0{index}",
+                    "address": DONOR_ADDRESSES.get(name, ""),
                 },
             )
             for batch in range(2):

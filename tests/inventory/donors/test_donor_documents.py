@@ -39,6 +39,19 @@ def _site_url(settings):
     settings.SITE_URL = SITE
 
 
+@pytest.fixture(autouse=True)
+def organisation():
+    # Everything a donor paper prints about the organisation (tests of the refusals empty
+    # one field at a time: tests/inventory/donors/test_issued_papers.py).
+    return Organisation.objects.create(
+        name="Ressourcerie du Canal",
+        address="3 quai de Jemmapes\n75010 Paris",
+        siret="12345678900011",
+        purpose="Reuse of computer equipment for people in need",
+        tax_receipt_status="Association d'intérêt général",
+    )
+
+
 def pdf_text(content):
     document = pdfium.PdfDocument(content)
     return "\n".join(page.get_textpage().get_text_range() for page in document)
@@ -98,15 +111,22 @@ def test_the_attestation_lists_exactly_the_serial_numbers_of_its_donation(techni
         assert device.asset_tag in text
 
 
-def test_a_device_added_later_appears_when_the_attestation_is_issued_again(technician_client):
+def test_a_device_added_later_is_not_in_a_reprint_but_in_a_corrected_attestation(
+    technician_client, coordinator_client
+):
     donation = company_donation()
     DeviceFactory(donation=donation, serial_number="FIRST1")
-    first = pdf_text(technician_client.post(attestation_url(donation)).content)
+    first = technician_client.post(attestation_url(donation)).content
     DeviceFactory(donation=donation, serial_number="LATER2")
 
-    second = pdf_text(technician_client.post(attestation_url(donation)).content)
+    reprint = technician_client.post(attestation_url(donation)).content
+    refused = technician_client.post(attestation_url(donation), {"correct": "1"})
+    corrected = coordinator_client.post(attestation_url(donation), {"correct": "1"}).content
 
-    assert "LATER2" not in first
+    assert reprint == first
+    assert "LATER2" not in pdf_text(first)
+    assert refused.status_code == 403
+    second = pdf_text(corrected)
     assert "FIRST1" in second and "LATER2" in second
     assert "Total: 2 devices" in second
 
@@ -123,11 +143,6 @@ def test_the_attestation_totals_the_count_and_the_known_weights(technician_clien
 
 
 def test_the_attestation_names_the_organisation_the_donor_and_the_free_gift(technician_client):
-    Organisation.objects.create(
-        name="Ressourcerie du Canal",
-        address="3 quai de Jemmapes\n75010 Paris",
-        siret="12345678900011",
-    )
     donation = company_donation()
     DeviceFactory(donation=donation, category="desktop", manufacturer="Dell", model="OptiPlex 7050")
 
@@ -140,7 +155,7 @@ def test_the_attestation_names_the_organisation_the_donor_and_the_free_gift(tech
         "552120222",
         "12 rue de la Paix, 75002 Paris",
         "claire.martin@banque.example",
-        f"Donation #{donation.pk}",
+        f"donation #{donation.pk}",
         "PO-7781",
         donation.site.name,
         "Desktop",
@@ -148,6 +163,9 @@ def test_the_attestation_names_the_organisation_the_donor_and_the_free_gift(tech
         "free of charge",
         "Done at Paris",
         "Signature and stamp",
+        "Object: Reuse of computer equipment for people in need",
+        "This document is not a tax receipt.",
+        "2041-MEC-SD",
     ):
         assert expected in text
 
@@ -159,8 +177,10 @@ def test_issuing_the_attestation_is_recorded_in_the_donations_history(technician
     technician_client.post(attestation_url(donation))
     page = technician_client.get(donation.get_absolute_url())
 
-    assert history_of(donation) == [("technician", "Attestation issued (2 devices)")]
-    assert "Attestation issued (2 devices)" in page.content.decode()
+    year = timezone.localdate().year
+    note = f"ATT-{year}-0001 issued: Donation attestation ATT-{year}-0001"
+    assert history_of(donation) == [("technician", note)]
+    assert note in page.content.decode()
 
 
 def test_a_donation_without_devices_has_no_attestation(technician_client):
@@ -450,7 +470,7 @@ def test_the_donation_page_shows_the_valuation_and_the_tax_note(
     page = coordinator_client.get(donation.get_absolute_url()).content.decode()
     technician_page = technician_client.get(donation.get_absolute_url()).content.decode()
 
-    assert "Réemploi does not issue tax receipts" in page
+    assert "A company receives form 2041-MEC-SD" in page
     assert "This is not legal advice." in page
     assert "12.50 €" in page
     assert f"/donations/{donation.pk}/valuation/" in page
@@ -487,6 +507,7 @@ def test_the_accountants_export_has_siren_and_valuation_of_companies_only(coordi
         "Received on",
         "Nature of the gift",
         "Valuation (€)",
+        "Valuation basis",
         "Valued on",
         "Devices",
     ]
@@ -499,6 +520,7 @@ def test_the_accountants_export_has_siren_and_valuation_of_companies_only(coordi
             donation.received_on.strftime("%d/%m/%Y"),
             "Used computers",
             "12.50",
+            "",
             "15/01/2026",
             "2",
         ]
