@@ -93,7 +93,12 @@ def receipt(users):
 
 def credit_note(users):
     sale = _sale(users["coordinator"])
-    note = cancel_sale(sale=sale, by=users["coordinator"], reason="Écran défectueux")
+    note = cancel_sale(
+        sale=sale,
+        refund_method=sale.payment_method,
+        by=users["coordinator"],
+        reason="Écran défectueux",
+    )
     return users["client"].get(f"/sales/credit-notes/{note.pk}.pdf"), note.number
 
 

@@ -60,7 +60,9 @@ def test_the_till_adds_up_each_payment_method_and_deducts_the_credit_notes(
     cancelled = sell(technician, site)
     sell(technician, site, solidarity=True, proofs=[proof])
     sell(technician, site, CARD)
-    note = services.cancel_sale(sale=cancelled, by=boss, reason="Écran cassé")
+    note = services.cancel_sale(
+        sale=cancelled, refund_method=cancelled.payment_method, by=boss, reason="Écran cassé"
+    )
 
     response = technician_client.get(f"/sales/till/?site={site.pk}")
 
@@ -104,7 +106,9 @@ def test_a_credit_note_is_deducted_on_the_day_it_is_issued(
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     sale = sell(technician, site)
     on_day(sale, yesterday)
-    services.cancel_sale(sale=sale, by=boss, reason="Retour sous garantie")
+    services.cancel_sale(
+        sale=sale, refund_method=sale.payment_method, by=boss, reason="Retour sous garantie"
+    )
 
     response = technician_client.get(f"/sales/till/?site={site.pk}")
 
@@ -159,7 +163,7 @@ def test_the_till_runs_a_fixed_number_of_queries(
 ):
     for _ in range(5):
         sale = sell(technician, site)
-    services.cancel_sale(sale=sale, by=boss, reason="Test")
+    services.cancel_sale(sale=sale, refund_method=sale.payment_method, by=boss, reason="Test")
 
     # session, user, permissions (2), roles, last site, the site choices, sales, credit notes
     with django_assert_max_num_queries(9):
