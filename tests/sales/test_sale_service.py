@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.refusals import PermissionRefused
+from inventory import workflow
 from inventory.models import (
     Category,
     ChecklistItem,
@@ -21,7 +22,6 @@ from inventory.models import (
 )
 from lending.models import Household
 from sales.models import CreditNote, PaymentMethod, Sale, SaleItem
-from inventory import workflow
 from sales.services import SaleRefused, cancel_sale, record_sale
 from sales.wording import is_refurbished
 from tests.factories import DeviceFactory, DriveFactory, ErasureFactory, SiteFactory

@@ -168,3 +168,19 @@ def test_the_till_runs_a_fixed_number_of_queries(
     # session, user, permissions (2), roles, last site, the site choices, sales, credit notes
     with django_assert_max_num_queries(9):
         technician_client.get("/sales/till/")
+
+
+def test_a_credit_note_is_booked_under_the_method_the_buyer_was_refunded_by(
+    technician, technician_client, site, boss
+):
+    # Paid by card, refunded in cash: the cash drawer is short, the card total is not.
+    sale = sell(technician, site, payment_method=CARD)
+    services.cancel_sale(sale=sale, by=boss, reason="Écran qui scintille", refund_method=CASH)
+
+    response = technician_client.get("/sales/till/", {"site": site.pk})
+
+    _till, rows = rows_of(response, site)
+    assert (rows[CARD].sales, rows[CARD].amount, rows[CARD].refunded) == (1, Decimal("50"), 0)
+    assert (rows[CASH].credit_notes, rows[CASH].refunded) == (1, Decimal("50"))
+    assert rows[CASH].net == Decimal("-50")
+    assert "(Cash)" in response.content.decode()
