@@ -369,3 +369,14 @@ def test_the_credit_note_gives_its_number_the_sale_the_items_the_refund_and_the_
     ]:
         assert expected in text, expected
     assert note.number.startswith("AV-BRU-")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_no_grade_is_labelled_with_a_wording_forbidden_for_refurbished_goods(language):
+    # R.122-4 to R.122-6: « état neuf », « comme neuf », « à neuf » or any equivalent.
+    with translation.override(language):
+        labels = [str(label).lower() for label in Grade.labels]
+
+    for label in labels:
+        for forbidden in ("neuf", "like new", "as new"):
+            assert forbidden not in label, label
