@@ -91,6 +91,9 @@ _SHOP = [
     "sales.view_price",
     "sales.view_eligibilityproof",
     "sales.view_creditnote",
+    # An invoice for a business or association buyer, issued at the counter.
+    "sales.view_invoice",
+    "sales.add_invoice",
     "inventory.view_organisation",
 ]
 

@@ -118,6 +118,7 @@ def load_sales_demo(*, technician, coordinator):
                 sale=returned,
                 by=coordinator,
                 reason="Rapporté le jour même : l'écran scintille. Remboursé en espèces.",
+                refund_method=PaymentMethod.CASH,
             )
     _paperwork(technician, coordinator)
     return True

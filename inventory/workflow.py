@@ -96,7 +96,10 @@ TRANSITIONS = [
     _t(S.LENT, S.GIVEN, gettext_lazy("Loan becomes a gift"), ALLOCATE, style="secondary"),
     _t(S.RETURNED, S.WIPING, gettext_lazy("Start erasure"), PROCESS),
     _t(S.LOST, S.RETURNED, gettext_lazy("Found again"), ALLOCATE, style="secondary"),
-    _t(S.SOLD, S.READY, gettext_lazy("Sale cancelled"), "", process=SALE),
+    # A cancelled sale takes its devices back to erasure, never straight to the shelf: a
+    # device that left with a buyer starts a new cycle (see NEW_CYCLE) before anyone may
+    # call it « reconditionné » again (code de la consommation R.122-4).
+    _t(S.SOLD, S.WIPING, gettext_lazy("Sale cancelled: erase again"), "", process=SALE),
 ]
 # A device leaves for parts or recycling only with its drives sanitised, destroyed or
 # taken out: a donor's data must not leave with it either.
@@ -123,6 +126,9 @@ _BY_PAIR = {(t.source, t.target): t for t in TRANSITIONS}
 # Entering these statuses means the device went to a household and came back:
 # erasures made before that moment no longer count.
 _RESETS_ERASURE = {S.RETURNED}
+# These moves bring back a device that left with someone else (a cancelled sale): they
+# start a new cycle too, so that its erasures, tests and system install no longer count.
+NEW_CYCLE = {(S.SOLD, S.WIPING)}
 
 # The statuses a device moves through in the workshop, in order: the status bar.
 MAIN_PATH = [S.RECEIVED, S.WIPING, S.REFURBISHING, S.READY, S.RESERVED, S.LENT]
@@ -374,7 +380,7 @@ def transition_device(*, device, target, by, note="", process="", holder_ref="")
         check_transition(current, target, by, process, holder_ref)
         now = timezone.now()
         changes = {"status": target, "status_changed_at": now, **_hold(process, holder_ref, target)}
-        if target in _RESETS_ERASURE:
+        if target in _RESETS_ERASURE or (seen_status, target) in NEW_CYCLE:
             changes["cycle_started_at"] = now
         # The WHERE on the old status is what makes one of two racing clicks lose,
         # even where the lock above is a no-op.

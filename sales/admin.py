@@ -4,7 +4,7 @@ sales and credit notes are read only, since a receipt is never edited."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from sales.models import CreditNote, EligibilityProof, Price, Sale, SaleItem
+from sales.models import CreditNote, EligibilityProof, Invoice, Price, Sale, SaleItem
 
 
 @admin.register(EligibilityProof)
@@ -63,6 +63,12 @@ class SaleAdmin(ReadOnly, SimpleHistoryAdmin):
 
 @admin.register(CreditNote)
 class CreditNoteAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ["number", "issued_at", "sale", "total", "issued_by"]
+    list_display = ["number", "issued_at", "sale", "total", "refund_method", "issued_by"]
     search_fields = ["number", "sale__number"]
     list_select_related = ["sale", "issued_by"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnly, SimpleHistoryAdmin):
+    # Frozen when issued: read here, never edited.
+    list_display = ["number", "issued_at", "sale", "buyer_name", "buyer_siren", "due_date"]

@@ -214,8 +214,33 @@ class CancelForm(forms.Form):
         label=_("Why is the sale cancelled?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("The credit note states it; its devices go back on the shelf."),
+        help_text=_(
+            "The credit note states it; its devices go back to erasure and their tests "
+            "before they are sold again."
+        ),
     )
+    refund_method = forms.ChoiceField(
+        label=_("Refunded by"),
+        choices=PaymentMethod.choices,
+        widget=forms.RadioSelect,
+        help_text=_("How the money was given back: the credit note and the till state it."),
+    )
+
+
+class InvoiceForm(forms.Form):
+    """The buyer's details an invoice to a business or an association must carry."""
+
+    buyer_name = forms.CharField(label=_("Company or association"), max_length=200)
+    buyer_address = forms.CharField(
+        label=_("Address"), max_length=600, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    buyer_siren = forms.CharField(
+        label=_("SIREN"),
+        max_length=20,
+        help_text=_("9 digits (the first 9 of its SIRET)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    order_reference = forms.CharField(label=_("Purchase order"), max_length=60, required=False)
 
 
 class SaleFilterForm(forms.Form):

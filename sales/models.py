@@ -173,6 +173,9 @@ class CreditNote(models.Model):
     )
     reason = models.TextField(_("reason"))
     total = models.DecimalField(_("amount refunded (€)"), **MONEY)
+    # How the money went back, which may differ from how it came in (a card payment
+    # refunded in cash): the credit note prints it and the till books it there.
+    refund_method = models.CharField(_("refunded by"), max_length=10, choices=PaymentMethod)
 
     class Meta:
         ordering = ["-issued_at"]
@@ -229,3 +232,38 @@ class PublicBodyLine(models.Model):
 
     def __str__(self):
         return f"{self.item} ≤ {self.cap} €"
+
+
+class Invoice(models.Model):
+    """The invoice (« Facture ») of a sale to a business or an association, with the
+    mentions the code de commerce requires (L.441-9, sales.legal).
+
+    Issued once per sale and frozen: the buyer's details, the terms and the legal
+    mentions are copied here when it is issued, so a reprint is the same document; the
+    lines are the sale's, themselves frozen at the sale.
+    """
+
+    number = models.CharField(_("invoice number"), max_length=30, unique=True, editable=False)
+    sale = models.OneToOneField(
+        Sale, on_delete=models.PROTECT, related_name="invoice", verbose_name=_("sale")
+    )
+    issued_at = models.DateTimeField(_("date"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    buyer_name = models.CharField(_("buyer's name"), max_length=200)
+    buyer_address = models.TextField(_("buyer's address"))
+    buyer_siren = models.CharField(_("SIREN"), max_length=9)
+    order_reference = models.CharField(_("purchase order"), max_length=60, blank=True)
+    due_date = models.DateField(_("payment due"))
+    late_payment_rate = models.CharField(_("late payment penalty rate"), max_length=300)
+    recovery_indemnity = models.DecimalField(_("recovery indemnity (€)"), **MONEY)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+
+    def __str__(self):
+        return _("Invoice %(number)s") % {"number": self.number}

@@ -19,7 +19,7 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, TableStyle
 
 from inventory import pdf
 from inventory.models import Organisation
-from sales import public_body
+from sales import legal, public_body
 from sales.models import CreditNote, Sale
 
 
@@ -28,7 +28,7 @@ def money(amount):
 
 
 def statement(item):
-    """What the receipt may call the device (décret 2022-190; never « comme neuf »)."""
+    """What the receipt may call the device (sales.legal.REFURBISHED; never « comme neuf »)."""
     return _("Refurbished device") if item.refurbished else _("Second-hand device")
 
 
@@ -79,7 +79,12 @@ def credit_note_pdf(note) -> bytes:
             [
                 [_("Date"), pdf.when(note.issued_at), _("Site"), sale.site.name],
                 [_("Issued by"), pdf.person(note.issued_by), _("Buyer"), _buyer(sale)],
-                [_("Paid by"), sale.get_payment_method_display(), _("Receipt"), sale.number],
+                [
+                    _("Paid by"),
+                    sale.get_payment_method_display(),
+                    _("Refunded by"),
+                    note.get_refund_method_display(),
+                ],
             ],
             quarter,
         ),
@@ -94,6 +99,85 @@ def credit_note_pdf(note) -> bytes:
     footer = f"{organisation.name} · {title} · {sale.number}"
     subject = _("Credit note cancelling the sale %(number)s") % {"number": sale.number}
     return pdf.render(story, title=title, subject=subject, footer=footer)
+
+
+def invoice_pdf(invoice) -> bytes:
+    """The invoice `invoice` as PDF bytes, with the mentions of the code de commerce
+    (L.441-9, L.441-10, D.441-5), drawn from what was frozen when it was issued."""
+    organisation = Organisation.current()
+    sale = invoice.sale
+    items = list(sale.items.select_related("device").order_by("pk"))
+    width = pdf.content_width(A4)
+    title = _("Invoice %(number)s") % {"number": invoice.number}
+    half = [0.5 * width, 0.5 * width]
+    seller = [pdf.text(_("Seller"), "label"), *_letterhead(organisation)]
+    buyer = [
+        pdf.text(_("Buyer"), "label"),
+        pdf.text(invoice.buyer_name, "org"),
+        _multiline(invoice.buyer_address),
+        pdf.text(_("SIREN %(siren)s") % {"siren": invoice.buyer_siren}),
+    ]
+    parties = pdf.Table([[seller, buyer]], colWidths=half, hAlign="LEFT")
+    parties.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    quarter = [0.2 * width, 0.3 * width, 0.2 * width, 0.3 * width]
+    story = [
+        parties,
+        Spacer(1, 5 * mm),
+        pdf.text(title, "title"),
+        *_cancellation(sale),
+        Spacer(1, 2 * mm),
+        pdf.facts(
+            [
+                [
+                    _("Date of issue"),
+                    pdf.when(invoice.issued_at, "SHORT_DATE_FORMAT"),
+                    _("Date of sale"),
+                    pdf.when(sale.sold_at, "SHORT_DATE_FORMAT"),
+                ],
+                [_("Receipt"), sale.number, _("Purchase order"), invoice.order_reference or "—"],
+                [
+                    _("Payment due"),
+                    formats.date_format(invoice.due_date, "SHORT_DATE_FORMAT"),
+                    _("Payment"),
+                    sale.get_payment_method_display(),
+                ],
+            ],
+            quarter,
+        ),
+        Spacer(1, 3 * mm),
+        _items_table(items, width, last_heading=_("Amount excl. VAT")),
+        _total(_("Total excl. VAT"), sale.total, width),
+        _total(_("Total due"), sale.total, width),
+        Spacer(1, 4 * mm),
+        KeepTogether(_invoice_terms(invoice, organisation)),
+    ]
+    footer = f"{organisation.name} · {title} · {sale.number}"
+    subject = _("Invoice for the sale %(number)s") % {"number": sale.number}
+    return pdf.render(story, title=title, subject=subject, footer=footer)
+
+
+def _invoice_terms(invoice, organisation):
+    style = _legal_style()
+    terms = [
+        _("Payment due on %(date)s at the latest. No discount for early payment.")
+        % {"date": formats.date_format(invoice.due_date, "SHORT_DATE_FORMAT")},
+        _(
+            "Late payment penalties, due from the day after the due date without reminder: "
+            "%(rate)s (code de commerce, art. L.441-10)."
+        )
+        % {"rate": invoice.late_payment_rate},
+        _(
+            "A professional buyer who pays late also owes a fixed indemnity for recovery "
+            "costs of %(amount)s (code de commerce, art. L.441-10 and D.441-5)."
+        )
+        % {"amount": money(invoice.recovery_indemnity)},
+    ]
+    if not organisation.vat_mention:
+        terms.append(_("Amounts are shown excluding VAT."))
+    return [
+        pdf.text(_("Payment terms"), "h2"),
+        *(Paragraph(escape(term), style) for term in terms),
+    ]
 
 
 def _multiline(value, style="base"):
@@ -156,29 +240,25 @@ def _sale_facts(sale, width):
 
 
 def _solidarity(sale):
+    # Which proof was seen (RSA, AAH…) says something of the buyer's situation that a
+    # receipt, shown to anyone, need not: the sale keeps it, the receipt only says that
+    # eligibility was checked (data minimisation, RGPD art. 5 1 c).
     if not sale.solidarity:
         return []
-    proofs = ", ".join(proof.name for proof in sale.proofs.all()) or "—"
     return [
         Spacer(1, 2 * mm),
-        pdf.text(
-            _(
-                "Solidarity price, granted on sight of: %(proofs)s. "
-                "The document itself was shown, not kept."
-            )
-            % {"proofs": proofs}
-        ),
+        pdf.text(_("Solidarity price: eligibility checked. No document was kept.")),
     ]
 
 
-def _items_table(items, width, refund=False):
+def _items_table(items, width, refund=False, last_heading=None):
     cell = pdf.text
     headings = [
         _("Asset tag · serial number"),
         _("Device"),
         _("Price"),
         _("Discount"),
-        _("Refunded") if refund else _("Price paid"),
+        last_heading or (_("Refunded") if refund else _("Price paid")),
     ]
     rows = [
         [
@@ -220,43 +300,30 @@ def _total(label, amount, width):
 
 
 def _guarantees():
-    """The legal texts for second-hand goods sold to consumers in France."""
-    paragraphs = [
-        _(
-            "Every device on this receipt is a second-hand good, refurbished or not. "
-            "“Refurbished” means that all its essential functions were tested and all "
-            "its previous users' data was deleted (decree no. 2022-190); the others are "
-            "sold as second-hand devices."
-        ),
-        _(
-            "Legal guarantee of conformity: the seller is liable for any lack of "
-            "conformity existing at delivery that appears within 2 years of delivery "
-            "(articles L217-3 and following of the French consumer code, code de la "
-            "consommation). The buyer is entitled to have the device repaired or "
-            "replaced free of charge within 30 days or, failing that, to a price "
-            "reduction or to cancel the sale."
-        ),
-        _(
-            "For second-hand goods, a lack of conformity that appears within 12 months "
-            "of delivery is presumed to have existed at delivery, unless proven "
-            "otherwise (article L217-7 of the consumer code)."
-        ),
-        _(
-            "The buyer also benefits from the legal guarantee against hidden defects "
-            "(articles 1641 to 1649 of the civil code)."
-        ),
-        _(
-            "These legal guarantees apply independently of any commercial warranty the "
-            "seller may also give."
-        ),
-    ]
+    """What « reconditionné » means, and the legal guarantees' box in the wording the
+    code de la consommation requires (sales.legal: D.211-2, L.217-7), verbatim."""
     style = _legal_style()
+    meaning = _(
+        "Every device on this receipt is a second-hand good. “Refurbished” means that all "
+        "its functions were tested and all data of its previous users was deleted "
+        "(code de la consommation, art. R.122-4); the others are sold as second-hand devices."
+    )
+    box = [Paragraph(escape(p), style) for p in legal.GUARANTEE_BOX.text.splitlines()]
+    box.append(Paragraph(escape(legal.SECOND_HAND_PRESUMPTION.text), _legal_bold_style()))
+    framed = pdf.Table([[box]], colWidths=[pdf.content_width(A4)], hAlign="LEFT")
+    framed.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.6, pdf.LINE)]))
     return [
+        Paragraph(escape(meaning), style),
         pdf.text(_("Legal guarantees"), "h2"),
-        *(Paragraph(escape(p), style) for p in paragraphs),
+        framed,
     ]
 
 
 @cache
 def _legal_style():
-    return ParagraphStyle("legal", pdf.styles()["small"], spaceAfter=1.5 * mm)
+    return ParagraphStyle("legal", pdf.styles()["small"], fontSize=6.8, leading=8.2, spaceAfter=1)
+
+
+@cache
+def _legal_bold_style():
+    return ParagraphStyle("legal_bold", _legal_style(), fontName=pdf.fonts()[1])

@@ -230,7 +230,8 @@ class Till:
 def till(*, day, sites):
     """The till of `day` at each of `sites`: per payment method the sales of the day
     (cancelled later or not: the money came in), the credit notes issued that day
-    (given back through the sale's payment method), and the net. Three queries."""
+    (booked under the method the money was given back by, which the credit note
+    records), and the net. Three queries."""
     sites = list(sites)
     tills = {
         site.pk: Till(
@@ -248,7 +249,7 @@ def till(*, day, sites):
             row.sales, row.amount = found["n"], found["s"]
     notes = CreditNote.objects.filter(issued_at__date=day, sale__site__in=sites)
     for note in notes.select_related("sale").order_by("issued_at", "pk"):
-        row = rows.get((note.sale.site_id, note.sale.payment_method))
+        row = rows.get((note.sale.site_id, note.refund_method))
         if row is not None:
             row.credit_notes += 1
             row.refunded += note.total

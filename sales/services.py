@@ -30,12 +30,13 @@ class SaleRefused(Refused):
 
 
 def receipt_number(site, year, kind="sale"):
-    """The next number of `site`'s receipts (or credit notes) of `year`: BRU-2026-0042.
+    """The next number of `site`'s receipts (credit notes, invoices) of `year`: BRU-2026-0042,
+    AV-BRU-2026-0003, FA-BRU-2026-0001.
 
     Call it inside the transaction that records the document: the counter's row stays
     locked until the commit, and a rollback gives the number back.
     """
-    prefix = "" if kind == "sale" else "AV-"
+    prefix = {"sale": "", "credit": "AV-", "invoice": "FA-"}[kind]
     value = reserve_sequence_values(f"{kind}:{site.code}:{year}")
     return f"{prefix}{site.code}-{year}-{value:04d}"
 
@@ -242,15 +243,21 @@ def _sell(sale, line, by):
         raise SaleRefused(message) from None
 
 
-def cancel_sale(*, sale, by, reason):
-    """A credit note, numbered, for the whole sale; its devices are ready again.
+def cancel_sale(*, sale, by, reason, refund_method):
+    """A credit note, numbered, for the whole sale, refunded by `refund_method`; its
+    devices go back to erasure for a new cycle (see _take_back).
 
-    Raises SaleRefused (nothing written) without a reason, or if the sale was cancelled.
+    Raises SaleRefused (nothing written) without a reason or a refund method, or if the
+    sale was cancelled.
     """
     require(by, "sales.add_creditnote")
     reason = (reason or "").strip()
     if not reason:
         raise SaleRefused(_("Say why the sale is cancelled: the credit note states it."))
+    if refund_method not in PaymentMethod.values:
+        raise SaleRefused(
+            _("Say how the buyer was refunded: the credit note and the till state it.")
+        )
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -271,22 +278,34 @@ def cancel_sale(*, sale, by, reason):
                 issued_by=by,
                 reason=reason,
                 total=current.total,
+                refund_method=refund_method,
             )
             for item in current.items.filter(active=True).select_related("device"):
-                workflow.transition_device(
-                    device=item.device,
-                    target=DeviceStatus.READY,
-                    by=by,
-                    note=_("Credit note %(number)s: %(reason)s")
-                    % {"number": note.number, "reason": reason},
-                    process=workflow.SALE,
-                    holder_ref=current.number,
-                )
+                _take_back(item.device, note, current, by)
             current.items.update(active=False)
-            # Each device was freed by its move back to ready; none stays held by a
+            # Each device was freed by its move back to erasure; none stays held by a
             # cancelled sale.
             workflow.release_devices(process=workflow.SALE, holder_ref=current.number, by=by)
     except Refused as error:
         raise SaleRefused(error.message) from None
     sale.status = Sale.Status.CANCELLED
     return note
+
+
+def _take_back(device, note, sale, by):
+    """Send a device of a cancelled sale back to erasure, starting a new cycle.
+
+    It left with a buyer, who may have put data on it: before it is « reconditionné »
+    again, it needs a new erasure and all its tests passed anew (code de la consommation
+    R.122-4; sales.legal.REFURBISHED). The inventory's SOLD → WIPING move starts that cycle
+    (inventory.workflow.NEW_CYCLE), so the previous erasures and tests no longer count.
+    """
+    workflow.transition_device(
+        device=device,
+        target=DeviceStatus.WIPING,
+        by=by,
+        note=_("Credit note %(number)s: %(reason)s. Back to erasure for a new cycle.")
+        % {"number": note.number, "reason": note.reason},
+        process=workflow.SALE,
+        holder_ref=sale.number,
+    )

@@ -19,4 +19,6 @@ urlpatterns = [
     path("<int:pk>/receipt.pdf", views.receipt, name="receipt"),
     path("<int:pk>/cancel/", views.sale_cancel, name="sale_cancel"),
     path("credit-notes/<int:pk>.pdf", views.credit_note, name="credit_note"),
+    path("<int:pk>/invoice/", views.invoice_issue, name="invoice_issue"),
+    path("invoices/<int:pk>.pdf", views.invoice, name="invoice"),
 ]

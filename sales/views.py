@@ -23,10 +23,18 @@ from inventory import pdf
 from inventory.forms import looks_like_id
 from inventory.models import Site
 from lending import access
-from sales import pricing, public_body, selectors, services
-from sales.forms import CancelForm, PriceListForm, ProofForm, SaleFilterForm, SaleForm, TillForm
-from sales.models import CreditNote, EligibilityProof, Price, Sale
-from sales.receipts import credit_note_pdf, receipt_pdf
+from sales import invoicing, pricing, public_body, selectors, services
+from sales.forms import (
+    CancelForm,
+    InvoiceForm,
+    PriceListForm,
+    ProofForm,
+    SaleFilterForm,
+    SaleForm,
+    TillForm,
+)
+from sales.models import CreditNote, EligibilityProof, Invoice, Price, Sale
+from sales.receipts import credit_note_pdf, invoice_pdf, receipt_pdf
 from sales.resources import SaleResource
 from spreadsheets.exporting import export_format, export_response
 
@@ -111,7 +119,7 @@ def sale_new(request):
 
 def _sale(pk):
     sales = Sale.objects.select_related(
-        "site", "seller", "household", "credit_note__issued_by", "public_body"
+        "site", "seller", "household", "credit_note__issued_by", "public_body", "invoice"
     )
     return get_object_or_404(sales, pk=pk)
 
@@ -132,7 +140,12 @@ def sale_detail(request, pk):
         and access.can_see_person(request.user, household),
         "may_cancel": sale.status == Sale.Status.COMPLETED
         and request.user.has_perm("sales.add_creditnote"),
-        "cancel_form": CancelForm(),
+        "cancel_form": CancelForm(initial={"refund_method": sale.payment_method}),
+        "invoice": getattr(sale, "invoice", None),
+        "may_invoice": sale.status == Sale.Status.COMPLETED
+        and household is None
+        and request.user.has_perm("sales.add_invoice"),
+        "invoice_form": InvoiceForm(initial={"buyer_name": sale.buyer_name}),
     }
     return render(request, "sales/sale_detail.html", context)
 
@@ -171,21 +184,65 @@ def sale_cancel(request, pk):
     sale = _sale(pk)
     form = CancelForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Say why the sale is cancelled: the credit note states it."))
+        messages.error(
+            request,
+            _(
+                "Say why the sale is cancelled and how the buyer was refunded: the credit "
+                "note states both."
+            ),
+        )
         return redirect(sale)
 
-    reason = form.cleaned_data["reason"]
+    reason, refund_method = form.cleaned_data["reason"], form.cleaned_data["refund_method"]
 
     def cancelled(note):
-        message = _("Sale cancelled: credit note %(number)s; its devices are ready for sale again.")
+        message = _(
+            "Sale cancelled: credit note %(number)s; its devices are back to erasure for a "
+            "new cycle."
+        )
         return message % {"number": note.number}
+
+    def cancel():
+        return services.cancel_sale(
+            sale=sale, by=request.user, reason=reason, refund_method=refund_method
+        )
 
     return run_action(
         request,
-        lambda: services.cancel_sale(sale=sale, by=request.user, reason=reason),
+        cancel,
         success=cancelled,
         back=redirect(sale),
     )
+
+
+@require_POST
+@permission_required("sales.add_invoice", raise_exception=True)
+def invoice_issue(request, pk):
+    sale = _sale(pk)
+    form = InvoiceForm(request.POST)
+    if not form.is_valid():
+        errors = [
+            f"{form.fields[name].label}: {' '.join(found)}" for name, found in form.errors.items()
+        ]
+        messages.error(request, " ".join(errors))
+        return redirect(sale)
+    data = form.cleaned_data
+
+    def issue():
+        return invoicing.issue_invoice(sale=sale, by=request.user, **data)
+
+    def issued(invoice):
+        return _("Invoice %(number)s issued.") % {"number": invoice.number}
+
+    return run_action(request, issue, success=issued, back=redirect(sale))
+
+
+@require_safe
+@permission_required("sales.view_invoice", raise_exception=True)
+def invoice(request, pk):
+    # Drawn from what was frozen when it was issued: a reprint is the same invoice.
+    found = get_object_or_404(Invoice.objects.select_related("sale__site"), pk=pk)
+    return pdf.response(invoice_pdf(found), pdf.download_name("facture", found.number))
 
 
 # The sales list and the till ----------------------------------------------------------------

@@ -32,6 +32,7 @@ from inventory.models import (
 )
 from labels import services as label_services
 from labels.models import LabelBatch, LabelLayout
+from sales.invoicing import issue_invoice
 from sales.services import cancel_sale
 from tests.factories import (
     DeviceFactory,
@@ -108,8 +109,25 @@ def receipt(users):
 
 def credit_note(users):
     sale = _sale(users["coordinator"])
-    note = cancel_sale(sale=sale, by=users["coordinator"], reason="Écran défectueux")
+    note = cancel_sale(
+        sale=sale,
+        refund_method=sale.payment_method,
+        by=users["coordinator"],
+        reason="Écran défectueux",
+    )
     return users["client"].get(f"/sales/credit-notes/{note.pk}.pdf"), note.number
+
+
+def invoice(users):
+    sale = _sale(users["coordinator"])
+    found = issue_invoice(
+        sale=sale,
+        by=users["coordinator"],
+        buyer_name="Association Trait d'Union",
+        buyer_address="3 rue des Écoles\n62700 Bruay-la-Buissière",
+        buyer_siren="732829320",
+    )
+    return users["client"].get(f"/sales/invoices/{found.pk}.pdf"), found.number
 
 
 def _erased_device(by, **fields):
@@ -233,6 +251,7 @@ def processing_register(users):
 KINDS = [
     (receipt, "Ticket de caisse n° {}", "Ticket de caisse de la vente", "recu-{}"),
     (credit_note, "Avoir n° {}", "Avoir annulant la vente", "avoir-{}"),
+    (invoice, "Facture n° {}", "Facture de la vente", "facture-{}"),
     (
         erasure_certificate,
         "Certificat d'effacement des données {}",

@@ -245,7 +245,9 @@ class Category(models.TextChoices):
 
 
 class Grade(models.TextChoices):
-    A = "A", pgettext_lazy("grade", "A: like new")
+    # Never « comme neuf » / « like new »: a wording forbidden for refurbished goods
+    # (code de la consommation R.122-4 to R.122-6, décret 2022-190).
+    A = "A", pgettext_lazy("grade", "A: very slight signs of use")
     B = "B", pgettext_lazy("grade", "B: visible wear")
     C = "C", pgettext_lazy("grade", "C: marked, fully working")
     PARTS = "parts", pgettext_lazy("grade", "For parts")

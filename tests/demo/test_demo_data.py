@@ -118,7 +118,7 @@ def test_the_demo_sold_the_public_bodys_devices_as_the_law_allows(demo):
         assert buyer.need_checked or (buyer.buyer == "association" and item.sale.buyer_name)
 
 
-def test_demo_sold_devices_are_sold_and_the_cancelled_sale_put_its_devices_back(demo):
+def test_demo_sold_devices_are_sold_and_the_cancelled_sale_sent_its_devices_to_erasure(demo):
     active = SaleItem.objects.filter(active=True).select_related("device")
     cancelled = Sale.objects.get(status=Sale.Status.CANCELLED)
 
@@ -126,7 +126,9 @@ def test_demo_sold_devices_are_sold_and_the_cancelled_sale_put_its_devices_back(
     assert all(item.device.status == Status.SOLD for item in active)
     assert Device.objects.filter(status=Status.SOLD).count() == active.count()
     assert cancelled.credit_note.number.startswith(f"AV-{cancelled.site.code}-")
-    assert all(item.device.status == Status.READY for item in cancelled.items.all())
+    # Refunded in cash, and back to erasure for a new cycle (R.122-4), not to the shelf.
+    assert cancelled.credit_note.refund_method == "cash"
+    assert all(item.device.status == Status.WIPING for item in cancelled.items.all())
     # The shop leaves ready devices to sell, and never sells the loan programme's stock.
     assert (
         Device.objects.filter(status=Status.READY)

@@ -321,9 +321,12 @@ def test_a_sold_device_moves_only_through_its_sale(sale, coordinator):
 def test_the_credit_note_releases_the_devices_of_the_sale(sale, coordinator):
     device = sale.items.get().device
 
-    cancel_sale(sale=sale, by=coordinator, reason="Returned by the buyer")
+    cancel_sale(
+        sale=sale, refund_method=sale.payment_method, by=coordinator, reason="Returned by the buyer"
+    )
 
-    assert_free(device, Status.READY)
+    # Free, and back to erasure for a new cycle before it is sold again.
+    assert_free(device, Status.WIPING)
 
 
 # Devices held before the fields existed -----------------------------------------------------
@@ -354,7 +357,12 @@ def test_the_data_migration_holds_the_devices_of_loans_in_progress(
 def test_the_data_migration_holds_sold_devices_by_their_sale(technician, coordinator):
     sold = SaleFactory(by=technician, devices=[ready_device()])
     cancelled = SaleFactory(by=technician, devices=[ready_device()])
-    cancel_sale(sale=cancelled, by=coordinator, reason="Returned by the buyer")
+    cancel_sale(
+        sale=cancelled,
+        refund_method=cancelled.payment_method,
+        by=coordinator,
+        reason="Returned by the buyer",
+    )
     Device.objects.update(held_by="", held_ref="")
 
     fill("sales", "0003_device_holds")

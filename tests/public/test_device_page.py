@@ -254,7 +254,9 @@ def test_a_device_sold_on_29_february_is_guaranteed_until_28_february(
 def test_a_cancelled_sale_is_not_shown(anonymous_client, organisation, technician, coordinator):
     device = DeviceFactory(status=Status.READY, refurbished=True)
     sale = sell(device, technician, timezone.now())
-    sales_services.cancel_sale(sale=sale, by=coordinator, reason="Erreur de caisse")
+    sales_services.cancel_sale(
+        sale=sale, refund_method=sale.payment_method, by=coordinator, reason="Erreur de caisse"
+    )
 
     response = page(anonymous_client, device.asset_tag)
 

@@ -338,7 +338,8 @@ def test_a_coordinator_cancels_a_sale_with_a_credit_note(coordinator_client, tec
     sale = sale_of(technician, site, [device])
 
     response = coordinator_client.post(
-        f"/sales/{sale.pk}/cancel/", {"reason": "Écran défectueux au déballage"}
+        f"/sales/{sale.pk}/cancel/",
+        {"reason": "Écran défectueux au déballage", "refund_method": "cash"},
     )
 
     sale.refresh_from_db()
@@ -346,7 +347,8 @@ def test_a_coordinator_cancels_a_sale_with_a_credit_note(coordinator_client, tec
     note = CreditNote.objects.get()
     assert response.url == f"/sales/{sale.pk}/"
     assert sale.status == Sale.Status.CANCELLED
-    assert device.status == Status.READY
+    assert note.refund_method == "cash"
+    assert device.status == Status.WIPING
     page = coordinator_client.get(response.url).content.decode()
     assert note.number in page
     assert f"/sales/credit-notes/{note.pk}.pdf" in page
@@ -358,7 +360,9 @@ def test_a_coordinator_cancels_a_sale_with_a_credit_note(coordinator_client, tec
 def test_a_cancellation_without_a_reason_changes_nothing(coordinator_client, technician, site):
     sale = sale_of(technician, site, [ready(site)])
 
-    response = coordinator_client.post(f"/sales/{sale.pk}/cancel/", {"reason": "  "}, follow=True)
+    response = coordinator_client.post(
+        f"/sales/{sale.pk}/cancel/", {"reason": "  ", "refund_method": "cash"}, follow=True
+    )
 
     sale.refresh_from_db()
     assert sale.status == Sale.Status.COMPLETED
@@ -366,13 +370,27 @@ def test_a_cancellation_without_a_reason_changes_nothing(coordinator_client, tec
     assert "Say why the sale is cancelled" in response.content.decode()
 
 
-def test_a_sale_cancelled_twice_has_one_credit_note(coordinator_client, technician, site):
+def test_a_cancellation_without_the_refund_method_changes_nothing(
+    coordinator_client, technician, site
+):
     sale = sale_of(technician, site, [ready(site)])
-    coordinator_client.post(f"/sales/{sale.pk}/cancel/", {"reason": "Erreur de caisse"})
 
     response = coordinator_client.post(
-        f"/sales/{sale.pk}/cancel/", {"reason": "Erreur de caisse"}, follow=True
+        f"/sales/{sale.pk}/cancel/", {"reason": "Retour"}, follow=True
     )
+
+    sale.refresh_from_db()
+    assert sale.status == Sale.Status.COMPLETED
+    assert not CreditNote.objects.exists()
+    assert "how the buyer was refunded" in response.content.decode()
+
+
+def test_a_sale_cancelled_twice_has_one_credit_note(coordinator_client, technician, site):
+    sale = sale_of(technician, site, [ready(site)])
+    data = {"reason": "Erreur de caisse", "refund_method": "cash"}
+    coordinator_client.post(f"/sales/{sale.pk}/cancel/", data)
+
+    response = coordinator_client.post(f"/sales/{sale.pk}/cancel/", data, follow=True)
 
     assert CreditNote.objects.count() == 1
     assert "This sale was already cancelled." in response.content.decode()
@@ -411,7 +429,12 @@ def test_a_receipt_has_no_edit_page(coordinator_client, technician, site):
 @pytest.fixture
 def some_sale(technician, site):
     sale = sale_of(technician, site, [ready(site)])
-    note = services.cancel_sale(sale=sale, by=UserFactory(is_superuser=True), reason="Test")
+    note = services.cancel_sale(
+        sale=sale,
+        refund_method=sale.payment_method,
+        by=UserFactory(is_superuser=True),
+        reason="Test",
+    )
     return sale, note
 
 
@@ -522,7 +545,12 @@ def test_the_sales_list_runs_a_fixed_number_of_queries(
 ):
     make_sales(size, site, technician, buyer_postcode="62700")
     sale = Sale.objects.order_by("pk").first()
-    services.cancel_sale(sale=sale, by=UserFactory(is_superuser=True), reason="Test")
+    services.cancel_sale(
+        sale=sale,
+        refund_method=sale.payment_method,
+        by=UserFactory(is_superuser=True),
+        reason="Test",
+    )
 
     # session, user, permissions (2), roles, totals, the site filter, the page, its devices
     with django_assert_max_num_queries(9):
@@ -605,7 +633,12 @@ def test_the_export_holds_the_filtered_sales_without_the_buyers_name(
 
 def test_the_export_names_the_credit_note_of_a_cancelled_sale(technician, technician_client, site):
     sale = sale_of(technician, site, [ready(site)])
-    note = services.cancel_sale(sale=sale, by=UserFactory(is_superuser=True), reason="Test")
+    note = services.cancel_sale(
+        sale=sale,
+        refund_method=sale.payment_method,
+        by=UserFactory(is_superuser=True),
+        reason="Test",
+    )
 
     (row,) = csv_rows(technician_client.get("/sales/?export=csv"))
 
@@ -654,7 +687,12 @@ def test_a_sold_device_page_links_to_its_sale(technician, technician_client, sit
 def test_a_device_whose_sale_was_cancelled_links_to_no_receipt(technician, technician_client, site):
     device = ready(site)
     sale = sale_of(technician, site, [device])
-    services.cancel_sale(sale=sale, by=UserFactory(is_superuser=True), reason="Test")
+    services.cancel_sale(
+        sale=sale,
+        refund_method=sale.payment_method,
+        by=UserFactory(is_superuser=True),
+        reason="Test",
+    )
 
     html = technician_client.get(device.get_absolute_url()).content.decode()
 

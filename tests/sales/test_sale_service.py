@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.refusals import PermissionRefused
+from inventory import workflow
 from inventory.models import (
     Category,
     ChecklistItem,
@@ -22,6 +23,7 @@ from inventory.models import (
 from lending.models import Household
 from sales.models import CreditNote, PaymentMethod, Sale, SaleItem
 from sales.services import SaleRefused, cancel_sale, record_sale
+from sales.wording import is_refurbished
 from tests.factories import DeviceFactory, DriveFactory, ErasureFactory, SiteFactory
 from tests.lending_factories import HouseholdFactory
 from tests.sales_factories import EligibilityProofFactory, PriceFactory, SaleFactory, ready_device
@@ -417,7 +419,12 @@ def sale(technician, site, prices):
 
 
 def test_cancelling_a_sale_issues_a_numbered_credit_note(sale, coordinator):
-    note = cancel_sale(sale=sale, by=coordinator, reason="Écran défectueux, remboursé")
+    note = cancel_sale(
+        sale=sale,
+        refund_method=sale.payment_method,
+        by=coordinator,
+        reason="Écran défectueux, remboursé",
+    )
 
     assert note.number == f"AV-BRU-{YEAR}-0001"
     assert (note.sale, note.issued_by, note.total) == (sale, coordinator, Decimal("100.00"))
@@ -428,35 +435,92 @@ def test_cancelling_a_sale_issues_a_numbered_credit_note(sale, coordinator):
     assert sale.history.first().history_user == coordinator
 
 
-def test_cancelling_a_sale_puts_its_devices_back_on_the_shelf(sale, coordinator):
-    note = cancel_sale(sale=sale, by=coordinator, reason="Erreur de caisse")
+def test_cancelling_a_sale_sends_its_devices_back_to_erasure_for_a_new_cycle(sale, coordinator):
+    note = cancel_sale(
+        sale=sale, refund_method=sale.payment_method, by=coordinator, reason="Erreur de caisse"
+    )
 
     assert not sale.items.filter(active=True).exists()
     for item in sale.items.all():
-        device = item.device
-        device.refresh_from_db()
-        assert device.status == Status.READY
+        device = fresh(item.device)
+        assert device.status == Status.WIPING
+        assert device.cycle_started_at >= note.issued_at
+        assert (device.held_by, device.held_ref) == ("", "")
+        # The erasure and the tests of the previous cycle no longer count.
+        assert not is_refurbished(device)
         entry = device.history.first()
         assert entry.history_user == coordinator
-        assert entry.history_change_reason == f"Credit note {note.number}: Erreur de caisse"
+        assert entry.history_change_reason == (
+            f"Credit note {note.number}: Erreur de caisse. Back to erasure for a new cycle."
+        )
 
 
-def test_a_cancelled_sales_devices_can_be_sold_again(sale, coordinator, technician, site):
-    cancel_sale(sale=sale, by=coordinator, reason="Erreur de caisse")
-    devices = [item.device for item in sale.items.all()]
-    for device in devices:
-        device.refresh_from_db()
+def test_a_cancelled_sales_devices_cannot_be_sold_before_a_new_cycle(
+    sale, coordinator, technician, site
+):
+    cancel_sale(
+        sale=sale, refund_method=sale.payment_method, by=coordinator, reason="Erreur de caisse"
+    )
+    devices = [fresh(item.device) for item in sale.items.all()]
 
-    again = sell(technician, site, devices)
+    with pytest.raises(SaleRefused, match="is no longer available"):
+        sell(technician, site, devices)
 
-    assert again.number == f"BRU-{YEAR}-0002"
-    assert SaleItem.objects.filter(active=True, sale=again).count() == 2
+
+def test_a_taken_back_device_is_refurbished_again_after_a_new_erasure_and_all_its_tests(
+    sale, coordinator, technician, site
+):
+    cancel_sale(
+        sale=sale, refund_method=sale.payment_method, by=coordinator, reason="Erreur de caisse"
+    )
+    device = fresh(sale.items.first().device)
+    # The workshop's new cycle: every drive erased again, every test passed again.
+    for drive in device.drives.all():
+        ErasureFactory(drive=drive)
+    for item in workflow.checklist_for(device):
+        CheckResult.objects.update_or_create(
+            device=device,
+            item=item,
+            defaults={
+                "outcome": CheckResult.Outcome.PASS,
+                "checked_by": technician,
+                "checked_at": timezone.now(),
+            },
+        )
+
+    assert is_refurbished(fresh(device))
+
+
+def fresh(device):
+    return Device.objects.prefetch_related("drives__erasures", "check_results").get(pk=device.pk)
+
+
+def test_the_credit_note_records_how_the_buyer_was_refunded(technician, site, prices, coordinator):
+    # Paid by card, refunded in cash: the cash comes out of the drawer, not the card.
+    sale = SaleFactory(
+        by=technician, site=site, devices=[ready_device(site=site)], payment_method="card"
+    )
+
+    cancel_sale(sale=sale, refund_method=PaymentMethod.CASH, by=coordinator, reason="Retour")
+
+    assert CreditNote.objects.get().refund_method == PaymentMethod.CASH
+
+
+@pytest.mark.parametrize("method", ["", None, "bitcoin"])
+def test_a_credit_note_needs_a_refund_method(sale, coordinator, method):
+    with pytest.raises(SaleRefused, match="how the buyer was refunded"):
+        cancel_sale(sale=sale, refund_method=method, by=coordinator, reason="Retour")
+
+    assert_still_sold(sale)
 
 
 def test_credit_notes_are_numbered_apart_from_receipts(sale, coordinator, technician, site):
     second = SaleFactory(by=technician, site=site)
 
-    notes = [cancel_sale(sale=s, by=coordinator, reason="Retour").number for s in (second, sale)]
+    notes = [
+        cancel_sale(sale=s, refund_method=s.payment_method, by=coordinator, reason="Retour").number
+        for s in (second, sale)
+    ]
 
     assert notes == [f"AV-BRU-{YEAR}-0001", f"AV-BRU-{YEAR}-0002"]
     assert second.number == f"BRU-{YEAR}-0002"
@@ -465,28 +529,32 @@ def test_credit_notes_are_numbered_apart_from_receipts(sale, coordinator, techni
 @pytest.mark.parametrize("reason", ["", "   ", None])
 def test_a_credit_note_needs_a_reason(sale, coordinator, reason):
     with pytest.raises(SaleRefused, match="Say why"):
-        cancel_sale(sale=sale, by=coordinator, reason=reason)
+        cancel_sale(sale=sale, refund_method=sale.payment_method, by=coordinator, reason=reason)
 
     assert_still_sold(sale)
 
 
 def test_a_sale_cannot_be_cancelled_twice(sale, coordinator):
-    first = cancel_sale(sale=sale, by=coordinator, reason="Retour")
+    first = cancel_sale(
+        sale=sale, refund_method=sale.payment_method, by=coordinator, reason="Retour"
+    )
     stale = Sale.objects.get(pk=sale.pk)
     stale.status = Sale.Status.COMPLETED
 
     with pytest.raises(SaleRefused, match="already cancelled"):
-        cancel_sale(sale=stale, by=coordinator, reason="Retour encore")
+        cancel_sale(
+            sale=stale, refund_method=stale.payment_method, by=coordinator, reason="Retour encore"
+        )
 
     assert list(CreditNote.objects.all()) == [first]
     assert sale.history.count() == 2
     for item in sale.items.all():
-        assert item.device.history.filter(status=Status.READY).count() == 2
+        assert item.device.history.filter(status=Status.WIPING).count() == 1
 
 
 def test_a_technician_cannot_cancel_a_sale(sale, technician):
     with pytest.raises(PermissionRefused, match="Your role may not"):
-        cancel_sale(sale=sale, by=technician, reason="Retour")
+        cancel_sale(sale=sale, refund_method=sale.payment_method, by=technician, reason="Retour")
 
     assert_still_sold(sale)
 
@@ -527,11 +595,14 @@ def test_a_device_with_a_failed_mandatory_test_is_sold_as_second_hand(technician
     assert sold_item(technician, device).refurbished is False
 
 
-def test_a_device_whose_category_has_no_mandatory_test_is_sold_as_second_hand(technician):
-    ChecklistItem.objects.filter(category=Category.SCREEN).update(mandatory=False)
-    screen = ready_device(category=Category.SCREEN)
+def test_a_device_with_an_optional_test_not_passed_is_sold_as_second_hand(technician):
+    # R.122-4 1°: tests of *all* its functions, the optional ones (webcam, sound) too.
+    device = ready_device()
+    ChecklistItem.objects.create(
+        category=Category.LAPTOP, label="Lecteur d’empreintes (optionnel)", mandatory=False
+    )
 
-    assert sold_item(technician, screen).refurbished is False
+    assert sold_item(technician, device).refurbished is False
 
 
 def test_a_device_whose_category_has_no_checklist_is_sold_as_second_hand(technician):

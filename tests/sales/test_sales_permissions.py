@@ -37,9 +37,17 @@ from django.utils import timezone
 
 from accounts.roles import Role, sync_roles
 from inventory.models import Device, Grade, Sequence, Status
-from sales import selectors, services
+from sales import invoicing, selectors, services
 from sales.forms import PriceListForm
-from sales.models import CreditNote, EligibilityProof, PaymentMethod, Price, Sale, SaleItem
+from sales.models import (
+    CreditNote,
+    EligibilityProof,
+    Invoice,
+    PaymentMethod,
+    Price,
+    Sale,
+    SaleItem,
+)
 from tests.factories import DeviceFactory, SiteFactory, UserFactory
 from tests.lending_factories import (
     EnrolmentFactory,
@@ -63,6 +71,11 @@ PERSON_A = {
     "commune": "Bully-les-Mines",
     "postcode": "62160",
     "notes": "NOTE-CONFIDENTIELLE",
+}
+INVOICE_DATA = {
+    "buyer_name": "Association Trait d'Union",
+    "buyer_address": "3 rue des Écoles\n62700 Bruay-la-Buissière",
+    "buyer_siren": "732829320",
 }
 # Allowed: the role's POST is not made by the refusal test.
 OK = None
@@ -95,6 +108,10 @@ PAGES = [
     ("device_sale",         "tag not sold",  302, 404, 403, 404, 404, 404),
     ("credit_note",         "N",             302, 200, 403, 200, 200, 200),
     ("credit_note",         "no note",       302, 404, 403, 404, 404, 404),
+    # An invoice to a business or an association: issued and read by every seller.
+    ("invoice",             "I",             302, 200, 403, 200, 200, 200),
+    ("invoice",             "no invoice",    302, 404, 403, 404, 404, 404),
+    ("invoice_issue",       "S",             302, 405, 405, 405, 405, 405),
     # Read by every seller; edited by coordinators only.
     ("price_list",          None,            302, 200, 403, 200, 200, 200),
     ("proof_list",          None,            302, 200, 403, 200, 200, 200),
@@ -115,6 +132,10 @@ POST_REFUSED = [
     ("sale_cancel",         "S",             302, 403, 403, OK,  OK),
     ("sale_cancel",         "S_h",           302, 403, 403, OK,  OK),
     ("sale_cancel",         "S_c",           302, 403, 403, 302, 302),
+    ("invoice_issue",       "S_b",           302, OK,  403, OK,  OK),
+    # A household gets a receipt, a cancelled sale nothing more: refused to everyone.
+    ("invoice_issue",       "S_h",           302, 302, 403, 302, 302),
+    ("invoice_issue",       "S_c",           302, 302, 403, 302, 302),
     ("price_list",          None,            302, 403, 403, OK,  OK),
     ("proof_list",          None,            302, 403, 403, OK,  OK),
     ("proof_edit",          "proof",         302, 403, 403, OK,  OK),
@@ -122,7 +143,11 @@ POST_REFUSED = [
 POST_ROLES = ("anon", "tech", "sw_a", "co_p", "co_q")
 # fmt: on
 
-REFUSED_TO_EVERYONE = {("sale_cancel", "S_c")}
+REFUSED_TO_EVERYONE = {
+    ("sale_cancel", "S_c"),
+    ("invoice_issue", "S_h"),
+    ("invoice_issue", "S_c"),
+}
 
 
 # The world ------------------------------------------------------------------------------
@@ -160,20 +185,32 @@ class World:
         to_passer_by = self.sell(technician, buyer_postcode="62700")
         to_household = self.sell(coordinator, household=self.household)
         cancelled = self.sell(technician)
-        note = services.cancel_sale(sale=cancelled, by=coordinator, reason="Erreur de caisse")
+        note = services.cancel_sale(
+            sale=cancelled,
+            refund_method=cancelled.payment_method,
+            by=coordinator,
+            reason="Erreur de caisse",
+        )
+        to_business = self.sell(technician, buyer_name="Association Trait d'Union")
+        invoice = invoicing.issue_invoice(
+            sale=to_passer_by, by=technician, **INVOICE_DATA, order_reference=""
+        )
         # The device the counter's POSTs sell.
         self.device = self.ready()
         self.objects = {
             "S": to_passer_by,
             "S_h": to_household,
             "S_c": cancelled,
+            "S_b": to_business,
             "N": note,
+            "I": invoice,
             "proof": self.proof,
         }
         self.args = {
             **{key: [obj.pk] for key, obj in self.objects.items()},
             "no sale": [Sale.objects.order_by("pk").last().pk + 1000],
             "no note": [note.pk + 1000],
+            "no invoice": [invoice.pk + 1000],
             # The device page's link to the receipt of a sold device, by its asset tag.
             "tag of S_h": [to_household.items.get().device.asset_tag],
             "tag not sold": [self.device.asset_tag],
@@ -235,6 +272,7 @@ def written():
         "sales": list(Sale.objects.order_by("pk").values_list()),
         "items": list(SaleItem.objects.order_by("pk").values_list()),
         "credit notes": list(CreditNote.objects.order_by("pk").values_list()),
+        "invoices": list(Invoice.objects.order_by("pk").values_list()),
         "prices": list(Price.objects.order_by("pk").values_list()),
         "proofs": list(EligibilityProof.objects.order_by("pk").values_list()),
         "devices": list(Device.objects.order_by("pk").values_list("pk", "status")),
@@ -301,7 +339,8 @@ def _post_data(world, name, key):
         form = PriceListForm(prices=selectors.price_grid())
         return form_data(form, **{"laptop-B-price": "60", "laptop-B-solidarity": "25"})
     return {
-        "sale_cancel": {"reason": "Rendu en magasin"},
+        "sale_cancel": {"reason": "Rendu en magasin", "refund_method": "cash"},
+        "invoice_issue": INVOICE_DATA,
         "proof_list": {"new-name": "Carte CMI (matrice)", "new-order": "9"},
         "proof_edit": {
             f"p{proof.pk}-name": "RSA (renommé)",

@@ -60,7 +60,9 @@ def test_the_till_adds_up_each_payment_method_and_deducts_the_credit_notes(
     cancelled = sell(technician, site)
     sell(technician, site, solidarity=True, proofs=[proof])
     sell(technician, site, CARD)
-    note = services.cancel_sale(sale=cancelled, by=boss, reason="Écran cassé")
+    note = services.cancel_sale(
+        sale=cancelled, refund_method=cancelled.payment_method, by=boss, reason="Écran cassé"
+    )
 
     response = technician_client.get(f"/sales/till/?site={site.pk}")
 
@@ -104,7 +106,9 @@ def test_a_credit_note_is_deducted_on_the_day_it_is_issued(
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     sale = sell(technician, site)
     on_day(sale, yesterday)
-    services.cancel_sale(sale=sale, by=boss, reason="Retour sous garantie")
+    services.cancel_sale(
+        sale=sale, refund_method=sale.payment_method, by=boss, reason="Retour sous garantie"
+    )
 
     response = technician_client.get(f"/sales/till/?site={site.pk}")
 
@@ -159,8 +163,24 @@ def test_the_till_runs_a_fixed_number_of_queries(
 ):
     for _ in range(5):
         sale = sell(technician, site)
-    services.cancel_sale(sale=sale, by=boss, reason="Test")
+    services.cancel_sale(sale=sale, refund_method=sale.payment_method, by=boss, reason="Test")
 
     # session, user, permissions (2), roles, last site, the site choices, sales, credit notes
     with django_assert_max_num_queries(9):
         technician_client.get("/sales/till/")
+
+
+def test_a_credit_note_is_booked_under_the_method_the_buyer_was_refunded_by(
+    technician, technician_client, site, boss
+):
+    # Paid by card, refunded in cash: the cash drawer is short, the card total is not.
+    sale = sell(technician, site, payment_method=CARD)
+    services.cancel_sale(sale=sale, by=boss, reason="Écran qui scintille", refund_method=CASH)
+
+    response = technician_client.get("/sales/till/", {"site": site.pk})
+
+    _till, rows = rows_of(response, site)
+    assert (rows[CARD].sales, rows[CARD].amount, rows[CARD].refunded) == (1, Decimal("50"), 0)
+    assert (rows[CASH].credit_notes, rows[CASH].refunded) == (1, Decimal("50"))
+    assert rows[CASH].net == Decimal("-50")
+    assert "(Cash)" in response.content.decode()
