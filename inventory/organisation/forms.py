@@ -44,6 +44,11 @@ class OrganisationForm(forms.ModelForm):
             "opening_hours",
             "privacy_contact",
             "logo",
+            "loan_deposit",
+            "loan_damage_cap",
+            "loan_loss_report_days",
+            "loan_early_end_notice_days",
+            "loan_non_return_days",
         ]
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
