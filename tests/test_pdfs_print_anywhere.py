@@ -15,6 +15,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 from django.test import Client
+from django.utils import timezone
 from reportlab.pdfbase.pdfmetrics import getFont
 
 from inventory import pdf
@@ -23,6 +24,7 @@ from inventory.erasure.services import issue_certificate
 from inventory.models import Category, Location, Organisation, Status, WorkstationToken
 from labels import services as label_services
 from labels.models import LabelBatch, LabelLayout
+from lending.loans import workflow as loan_workflow
 from sales.services import cancel_sale
 from tests.factories import (
     DeviceFactory,
@@ -130,9 +132,25 @@ def donation_attestation(users):
     return users["client"].post(f"/donations/{donation.pk}/attestation.pdf"), donation.pk
 
 
+def _approved_loan(users):
+    coordinator = users["coordinator"]
+    loan = LoanFactory(enrolment__programme__coordinators=[coordinator])
+    device = DeviceFactory(status=Status.READY, category=Category.LAPTOP)
+    today = timezone.localdate()
+    return loan_workflow.approve_loan(loan=loan, by=coordinator, devices=[device], starts_on=today)
+
+
 def loan_agreement(users):
-    loan = LoanFactory()
+    loan = _approved_loan(users)
     return users["client"].get(f"/loans/{loan.pk}/agreement.pdf"), loan.pk
+
+
+def gift_attestation(users):
+    loan = _approved_loan(users)
+    loan_workflow.hand_over_loan(loan=loan, by=users["technician"], signed_on=timezone.localdate())
+    loan_workflow.convert_to_gift(loan=loan, by=users["coordinator"])
+    number = loan.gift_attestation.number
+    return users["client"].get(f"/loans/{loan.pk}/gift-attestation.pdf"), number
 
 
 def _sheet():
@@ -226,6 +244,12 @@ KINDS = [
         "Convention de prêt n° {}",
         "Convention de prêt de matériel",
         "convention-de-pret-{}",
+    ),
+    (
+        gift_attestation,
+        "Attestation de don n° {}",
+        "Attestation du don de matériel à un foyer",
+        "attestation-don-{}",
     ),
     (
         privacy_notice,

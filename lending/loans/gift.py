@@ -69,7 +69,8 @@ def build_gift_attestation(loan, *, devices, number, given_on, sim_outcome) -> b
     story = [
         pdf.text(organisation.name, "org"),
         Spacer(1, 3 * mm),
-        pdf.text(_("Gift attestation"), "title"),
+        # « Attestation de don »: the same words as the donors' attestation.
+        pdf.text(_("Donation attestation"), "title"),
         Spacer(1, 1 * mm),
         pdf.text(
             _("No. %(number)s · household %(code)s") % {"number": number, "code": household.code},
@@ -110,7 +111,7 @@ def build_gift_attestation(loan, *, devices, number, given_on, sim_outcome) -> b
         Spacer(1, 6 * mm),
         KeepTogether(_signatures(organisation, household, given_on, width)),
     ]
-    title = _("Gift attestation no. %(number)s") % {"number": number}
+    title = _("Donation attestation #%(number)s") % {"number": number}
     footer = f"{organisation.name} · {title} · {household.code}"
     subject = _("Attestation of the gift of equipment to a household")
     return pdf.render(story, title=title, subject=subject, footer=footer)

@@ -494,16 +494,6 @@ def convert_to_gift(*, loan, by, note="", sim_outcome=""):
     _require_coordinator(by, loan)
     note = clean_text(note)
     outcomes = GiftAttestation.SimOutcome
-    if loan.sim_id is None:
-        sim_outcome = outcomes.NONE
-    elif sim_outcome not in (outcomes.CLOSE, outcomes.TRANSFER):
-        raise LendingError(
-            _(
-                "Say what happens to the SIM line %(sim)s: closed by the association, or "
-                "transferred to the household."
-            )
-            % {"sim": loan.sim}
-        )
     try:
         with transaction.atomic():
             set_status(
@@ -514,6 +504,17 @@ def convert_to_gift(*, loan, by, note="", sim_outcome=""):
                 note=note,
                 closed_at=timezone.now(),
             )
+            # After the status check, so that a loan not handed over hears that first.
+            if loan.sim_id is None:
+                sim_outcome = outcomes.NONE
+            elif sim_outcome not in (outcomes.CLOSE, outcomes.TRANSFER):
+                raise LendingError(
+                    _(
+                        "Say what happens to the SIM line %(sim)s: closed by the association, "
+                        "or transferred to the household."
+                    )
+                    % {"sim": loan.sim}
+                )
             items = _active_items(loan)
             for item in items:
                 workflow.transition_device(
