@@ -187,8 +187,10 @@ def _gift_lines(loan, organisation, given_on):
         ),
         _(
             "The equipment is given as it is, free of charge and without any warranty from "
-            "the association: the legal guarantee of conformity applies to sales, not to gifts."
-        ),
+            "the association: the legal guarantee of conformity applies to sales, not to "
+            "gifts (%(reference)s)."
+        )
+        % {"reference": legal.CONFORMITY.reference},
         _(
             "Every device was erased before it was lent. The data the household has put on it "
             "since is its own."

@@ -48,6 +48,14 @@ GIFT = Rule(
     CODE_CIVIL + " ; https://associations-lpdl.org/ (Civ. 1re, 13 janv. 2016, n° 14-28.297)",
 )
 
+# The legal guarantee of conformity covers sales of goods by a professional to a consumer
+# (code de la consommation L217-1, as rewritten by ordonnance 2021-1247): not a gift,
+# for which the household gives nothing in return.
+CONFORMITY = Rule(
+    "code de la consommation, art. L217-1",
+    "https://www.legifrance.gouv.fr/codes/texte_lc/LEGITEXT000006069565/",
+)
+
 # Printed beside each association choice on the documents.
 CHOICE = _("choice of the association")
 

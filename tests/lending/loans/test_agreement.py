@@ -281,7 +281,8 @@ def test_a_requested_loan_has_no_agreement_yet(coordinator):
 def test_a_cancelled_loan_has_no_agreement(loan, coordinator):
     loan_workflow.cancel_loan(loan=loan, by=coordinator, reason="Le foyer a déménagé")
 
-    assert "approved" in agreement_refusal(loan)
+    with translation.override("en"):
+        assert "this loan is “Cancelled”" in agreement_refusal(loan)
 
 
 def test_the_page_of_a_requested_loan_hides_the_button_and_the_link_explains(
@@ -305,3 +306,27 @@ def test_the_page_of_an_approved_loan_offers_the_agreement(coordinator_client, l
     page = coordinator_client.get(f"/loans/{loan.pk}/")
 
     assert f"/loans/{loan.pk}/agreement.pdf" in page.content.decode()
+
+
+def _french_catalogue_has_this_branch():
+    with translation.override("fr"):
+        return translation.gettext("choice of the association") != "choice of the association"
+
+
+@pytest.mark.skipif(
+    not _french_catalogue_has_this_branch(),
+    reason="French wording arrives when the lead merges /work/briefs/fr-loanpaper.json",
+)
+def test_the_french_agreement_marks_the_associations_choices(loan, organisation):
+    with translation.override("fr"):
+        text = pdf_text(build_agreement(loan))
+
+    for expected in [
+        "Le prêteur",
+        "Prêt à usage (commodat), code civil, art. 1875 à 1891",
+        "Aucune caution n'est demandée. (choix de l'association)",
+        "dans les 5 jours",
+        "police ou à la gendarmerie",
+        "(code civil, art. 1888 et 1889)",
+    ]:
+        assert expected in text, expected

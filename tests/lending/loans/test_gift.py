@@ -7,7 +7,7 @@ import io
 
 import pypdfium2 as pdfium
 import pytest
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 
 from inventory.models import Category, Organisation, Status
 from lending.loans import workflow
@@ -234,3 +234,28 @@ def test_a_technician_gets_no_gift_attestation(lent, coordinator, technician_cli
     workflow.convert_to_gift(loan=lent, by=coordinator, sim_outcome="close")
 
     assert technician_client.get(f"/loans/{lent.pk}/gift-attestation.pdf").status_code == 404
+
+
+def _french_catalogue_has_this_branch():
+    with translation.override("fr"):
+        return translation.gettext("The gift") != "The gift"
+
+
+@pytest.mark.skipif(
+    not _french_catalogue_has_this_branch(),
+    reason="French wording arrives when the lead merges /work/briefs/fr-loanpaper.json",
+)
+def test_the_french_attestation_reads_attestation_de_don(lent, coordinator):
+    with translation.override("fr"):
+        workflow.convert_to_gift(loan=lent, by=coordinator, sim_outcome="close")
+
+    text = pdf_text(bytes(GiftAttestation.objects.get(loan=lent).pdf))
+    for expected in [
+        "Attestation de don",
+        "Le donateur : l'association",
+        "le foyer est propriétaire du matériel",
+        "sans garantie de l'association",
+        "code de la consommation, art. L217-1",
+        "est résiliée par l'association",
+    ]:
+        assert expected in text, expected
