@@ -199,6 +199,16 @@ def loan_gift_attestation(request, pk):
             _("This loan has no gift attestation: one is issued when a loan becomes a gift."),
         )
         return redirect(loan)
+    if attestation.pdf is None:
+        messages.error(
+            request,
+            _(
+                "Gift attestation %(number)s was erased with the household's identity: "
+                "the household keeps its own copy."
+            )
+            % {"number": attestation.number},
+        )
+        return redirect(loan)
     record_access(request.user, loan.household, What.AGREEMENT, detail=attestation.number)
     return pdf.response(
         bytes(attestation.pdf), pdf.download_name("attestation-don", attestation.number)

@@ -340,9 +340,10 @@ class GiftAttestation(models.Model):
     sim_outcome = models.CharField(
         _("SIM line"), max_length=10, choices=SimOutcome, blank=True, default=""
     )
-    pdf = models.BinaryField(editable=False)
+    # Null once the household is anonymised: the PDF names it (lending.privacy).
+    pdf = models.BinaryField(null=True, editable=False)
     sha256 = models.CharField(max_length=64, editable=False)
-    history = HistoricalRecords(excluded_fields=["pdf"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-issued_at"]

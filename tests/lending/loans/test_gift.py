@@ -259,3 +259,19 @@ def test_the_french_attestation_reads_attestation_de_don(lent, coordinator):
         "est résiliée par l'association",
     ]:
         assert expected in text, expected
+
+
+def test_anonymising_the_household_erases_its_attestation_but_keeps_the_number(
+    lent, coordinator, coordinator_client
+):
+    from lending.privacy.anonymise import anonymise_household
+
+    workflow.convert_to_gift(loan=lent, by=coordinator, sim_outcome="close")
+    anonymise_household(lent.household, reason="Durée de conservation écoulée")
+
+    attestation = GiftAttestation.objects.get(loan=lent)
+    assert attestation.pdf is None
+    assert attestation.number == f"DF-{YEAR}-0001"
+    response = coordinator_client.get(f"/loans/{lent.pk}/gift-attestation.pdf", follow=True)
+    assert response.redirect_chain[-1][0] == f"/loans/{lent.pk}/"
+    assert "was erased with the household" in response.content.decode()
