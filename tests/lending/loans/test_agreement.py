@@ -330,3 +330,30 @@ def test_the_french_agreement_marks_the_associations_choices(loan, organisation)
         "(code civil, art. 1888 et 1889)",
     ]:
         assert expected in text, expected
+
+
+def _organisation_form(**changes):
+    data = {"name": "Ressourcerie de l'Artois", "vat_mention": "TVA non applicable"}
+    data.update(changes)
+    return data
+
+
+def test_the_coordinator_sets_the_associations_loan_choices_on_the_organisation_page(
+    coordinator_client, loan
+):
+    coordinator_client.post("/organisation/", _organisation_form(loan_deposit="20"))
+    organisation = Organisation.objects.get()
+    # Left empty: the defaults (no deposit was typed for the cap, etc.).
+    assert (organisation.loan_damage_cap, organisation.loan_loss_report_days) == (0, 5)
+    assert organisation.loan_deposit == Decimal("20")
+
+    with translation.override("en"):
+        text = pdf_text(build_agreement(loan))
+    assert "A deposit of 20.00 € is paid at the hand-over" in text
+
+
+def test_a_negative_deposit_is_refused_on_the_organisation_page(coordinator_client):
+    response = coordinator_client.post("/organisation/", _organisation_form(loan_deposit="-5"))
+
+    assert response.status_code == 200
+    assert not Organisation.objects.exists()
