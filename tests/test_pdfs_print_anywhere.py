@@ -15,6 +15,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 from django.test import Client
+from django.utils import timezone
 from reportlab.pdfbase.pdfmetrics import getFont
 
 from inventory import pdf
@@ -32,6 +33,7 @@ from inventory.models import (
 )
 from labels import services as label_services
 from labels.models import LabelBatch, LabelLayout
+from lending.loans import workflow as loan_workflow
 from sales.invoicing import issue_invoice
 from sales.services import cancel_sale
 from tests.factories import (
@@ -184,9 +186,25 @@ def individual_tax_receipt(users):
     return response, IssuedDocument.objects.get().number
 
 
+def _approved_loan(users):
+    coordinator = users["coordinator"]
+    loan = LoanFactory(enrolment__programme__coordinators=[coordinator])
+    device = DeviceFactory(status=Status.READY, category=Category.LAPTOP)
+    today = timezone.localdate()
+    return loan_workflow.approve_loan(loan=loan, by=coordinator, devices=[device], starts_on=today)
+
+
 def loan_agreement(users):
-    loan = LoanFactory()
+    loan = _approved_loan(users)
     return users["client"].get(f"/loans/{loan.pk}/agreement.pdf"), loan.pk
+
+
+def gift_attestation(users):
+    loan = _approved_loan(users)
+    loan_workflow.hand_over_loan(loan=loan, by=users["technician"], signed_on=timezone.localdate())
+    loan_workflow.convert_to_gift(loan=loan, by=users["coordinator"])
+    number = loan.gift_attestation.number
+    return users["client"].get(f"/loans/{loan.pk}/gift-attestation.pdf"), number
 
 
 def _sheet():
@@ -293,6 +311,12 @@ KINDS = [
         "Convention de prêt n° {}",
         "Convention de prêt de matériel",
         "convention-de-pret-{}",
+    ),
+    (
+        gift_attestation,
+        "Attestation de don n° {}",
+        "Attestation du don de matériel à un foyer",
+        "attestation-don-{}",
     ),
     (
         privacy_notice,

@@ -130,6 +130,7 @@ ROUTES = [
     ("loans/<int:pk>/cancel/", "lending:loan_cancel"),
     ("loans/<int:pk>/comment/", "lending:loan_comment"),
     ("loans/<int:pk>/extend/", "lending:loan_extend"),
+    ("loans/<int:pk>/gift-attestation.pdf", "lending:loan_gift_attestation"),
     ("loans/<int:pk>/gift/", "lending:loan_gift"),
     ("loans/<int:pk>/hand-over/", "lending:loan_hand_over"),
     ("loans/<int:pk>/lost/", "lending:loan_lost"),

@@ -2,7 +2,7 @@
 the contact shown on the public page behind every QR code."""
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -77,6 +77,42 @@ class Organisation(models.Model):
         max_length=10,
         choices=ERASURE_LEVELS,
         default="clear",
+    )
+    # What the association chose for its loans (the code civil leaves it to the contract):
+    # printed on every loan agreement as « choix de l'association ».
+    loan_deposit = models.DecimalField(
+        _("loan deposit (€)"),
+        max_digits=7,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("Asked of the household at the hand-over, given back at the return. 0: none."),
+    )
+    loan_damage_cap = models.DecimalField(
+        _("most asked for loss or damage (€)"),
+        max_digits=7,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "The most the household is asked to pay for a device lost, stolen or damaged by "
+            "its fault. 0: nothing is asked. Normal wear is never charged."
+        ),
+    )
+    loan_loss_report_days = models.PositiveSmallIntegerField(
+        _("days to report a loss or theft"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+    loan_early_end_notice_days = models.PositiveSmallIntegerField(
+        _("notice before the association ends a loan early (days)"),
+        default=15,
+        validators=[MaxValueValidator(365)],
+    )
+    loan_non_return_days = models.PositiveSmallIntegerField(
+        _("days after the due date before a loan is declared not returned"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
     history = HistoricalRecords()
 

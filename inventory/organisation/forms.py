@@ -47,6 +47,11 @@ class OrganisationForm(forms.ModelForm):
             "opening_hours",
             "privacy_contact",
             "logo",
+            "loan_deposit",
+            "loan_damage_cap",
+            "loan_loss_report_days",
+            "loan_early_end_notice_days",
+            "loan_non_return_days",
         ]
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
@@ -57,6 +62,28 @@ class OrganisationForm(forms.ModelForm):
             "opening_hours": _("As it should read on the public page, e.g. Mon–Fri 9:00–17:00."),
             "logo": _("PNG, JPEG, GIF or WebP, at most 1 MB."),
         }
+
+    # The association's loan choices (printed on loan agreements): left empty, the
+    # default the model gives them (no deposit, nothing charged, 5, 15 and 30 days).
+    LOAN_CHOICES = (
+        "loan_deposit",
+        "loan_damage_cap",
+        "loan_loss_report_days",
+        "loan_early_end_notice_days",
+        "loan_non_return_days",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.LOAN_CHOICES:
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.LOAN_CHOICES:
+            if name in cleaned and cleaned[name] is None:
+                cleaned[name] = Organisation._meta.get_field(name).get_default()
+        return cleaned
 
     def clean_siret(self):
         siret = "".join(self.cleaned_data["siret"].split())

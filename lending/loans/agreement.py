@@ -5,6 +5,12 @@ the language active when it is rendered) and never stored: it is drawn again fro
 records each time. Its last pages are the information notice (lending.privacy.notice).
 It names the household, so only who may read the household's file
 may print it (the view checks lending.access.can_see_person).
+
+It is a prêt à usage (code civil art. 1875 to 1891, lending.loans.legal): the lender's
+details (name, address, SIRET), the borrower (the household's reference person), the
+devices with their serials, the SIM line and the end of its plan, and what happens on
+loss, theft, damage, early end and non-return, the association's choices marked as such.
+It can only be printed once the loan is approved with its devices (agreement_refusal).
 """
 
 from functools import cache
@@ -18,11 +24,34 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, TableStyle
 
 from inventory import pdf
-from inventory.models import organisation_name
-from lending.models import Accessory
+from inventory.models import Organisation, organisation_name
+from lending.loans import legal
+from lending.models import Accessory, Loan
 from lending.privacy.notice import notice_story
+from lending.states import LendingError
 
 BLANK = "…………………………"
+# The statuses in which the loan has its devices: approved (to sign at the hand-over),
+# then every status that follows a hand-over (the agreement stays on file).
+PRINTABLE = {
+    Loan.Status.APPROVED,
+    Loan.Status.ACTIVE,
+    Loan.Status.RETURNED,
+    Loan.Status.LOST,
+    Loan.Status.GIFT,
+}
+
+
+def agreement_refusal(loan):
+    """Why the agreement of `loan` cannot be printed yet, or None when it can."""
+    if loan.status not in PRINTABLE:
+        return _(
+            "The loan agreement can only be printed once the loan is approved and its "
+            "devices chosen (this loan is “%(status)s”)."
+        ) % {"status": loan.get_status_display()}
+    if not loan.items.exists():
+        return _("The loan agreement lists the devices lent: this loan has none.")
+    return None
 
 
 def _date(value):
@@ -30,20 +59,30 @@ def _date(value):
 
 
 def build_agreement(loan) -> bytes:
-    """The agreement of `loan` as PDF bytes, in the active language."""
+    """The agreement of `loan` as PDF bytes, in the active language; LendingError when
+    the loan is not approved with its devices yet."""
+    refusal = agreement_refusal(loan)
+    if refusal:
+        raise LendingError(refusal)
+    organisation = Organisation.current()
     width = pdf.content_width(A4)
     half = [0.17 * width, 0.33 * width, 0.17 * width, 0.33 * width]
     story = [
         pdf.text(organisation_name(), "org"),
         Spacer(1, 3 * mm),
         pdf.text(_("Computer equipment loan agreement"), "title"),
+        pdf.text(
+            _("Loan for use (prêt à usage), %(reference)s")
+            % {"reference": legal.COMMODAT.reference},
+            "small",
+        ),
         Spacer(1, 1 * mm),
         pdf.text(
             _("Loan #%(number)s · household %(code)s")
             % {"number": loan.pk, "code": loan.household.code},
             "bold",
         ),
-        *_parties(loan, half),
+        *_parties(loan, organisation, half),
         pdf.text(_("Equipment lent"), "h2"),
         _items_table(loan, width),
         *_connectivity(loan, half),
@@ -53,7 +92,7 @@ def build_agreement(loan) -> bytes:
             % {"start": _date(loan.starts_on), "due": _date(loan.due_on)}
         ),
         pdf.text(_("Conditions"), "h2"),
-        *_conditions(loan),
+        *_conditions(loan, organisation),
         Spacer(1, 6 * mm),
         KeepTogether(_signatures(loan, width)),
         # The household keeps the information notice with its copy (RGPD art. 13).
@@ -66,12 +105,21 @@ def build_agreement(loan) -> bytes:
     return pdf.render(story, title=title, subject=subject, footer=footer)
 
 
-def _parties(loan, widths):
+def _parties(loan, organisation, widths):
     programme, household = loan.programme, loan.household
     structures = ", ".join(s.name for s in programme.structures.order_by("name"))
     referrer = household.structure
     contact = " · ".join(p for p in (programme.contact_name, programme.contact_phone) if p)
+    reach = " · ".join(p for p in (organisation.phone, organisation.email) if p)
     return [
+        pdf.text(_("The lender"), "h2"),
+        pdf.facts(
+            [
+                [_("Name"), organisation.name, _("SIRET"), _siret(organisation.siret)],
+                [_("Address"), " ".join(organisation.address.split()), _("Contact"), reach],
+            ],
+            widths,
+        ),
         pdf.text(_("Programme"), "h2"),
         pdf.facts(
             [
@@ -80,7 +128,7 @@ def _parties(loan, widths):
             ],
             widths,
         ),
-        pdf.text(_("The household"), "h2"),
+        pdf.text(_("The borrower: the household's reference person"), "h2"),
         pdf.facts(
             [
                 [_("Reference person"), household.full_name, _("Household code"), household.code],
@@ -102,6 +150,13 @@ def _parties(loan, widths):
     ]
 
 
+def _siret(siret):
+    # Printed as it is usually read: 123 456 789 00012.
+    if len(siret) == 14:
+        return f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}"
+    return siret
+
+
 def _items_table(loan, width):
     headings = [_("Category"), _("Make and model"), _("Asset tag"), _("Serial number")]
     rows = [
@@ -113,11 +168,7 @@ def _items_table(loan, width):
         ]
         for device in (item.device for item in loan.items.select_related("device").order_by("pk"))
     ]
-    style = []
-    if not rows:
-        rows.append([pdf.text(_("The devices are chosen when the loan is approved.")), "", "", ""])
-        style.append(("SPAN", (0, 1), (-1, 1)))
-    return pdf.listing(headings, rows, [0.2, 0.34, 0.18, 0.28], width, style)
+    return pdf.listing(headings, rows, [0.2, 0.34, 0.18, 0.28], width)
 
 
 def _connectivity(loan, widths):
@@ -135,9 +186,16 @@ def _connectivity(loan, widths):
                         _("ICCID"),
                         sim.iccid,
                     ],
+                    [
+                        _("Plan paid by"),
+                        organisation_name(),
+                        _("Plan ends on"),
+                        _date(sim.ends_on) if sim.ends_on else _("No end date recorded"),
+                    ],
                 ],
                 widths,
             ),
+            pdf.text(_sim_end(loan, sim)),
         ]
     labels = dict(Accessory.choices)
     given = ", ".join(str(labels.get(value, value)) for value in loan.accessories_given)
@@ -147,27 +205,70 @@ def _connectivity(loan, widths):
     return story
 
 
-def _conditions(loan):
+def _sim_end(loan, sim):
+    if sim.ends_on and loan.due_on and sim.ends_on < loan.due_on:
+        return _(
+            "The data plan ends on %(end)s, before the loan. Before that date the association "
+            "decides whether it renews the plan and tells the household; if it does not, the "
+            "line stops working on %(end)s and the SIM card is returned with the equipment."
+        ) % {"end": _date(sim.ends_on)}
+    return _(
+        "The plan is paid by the association for the length of the loan; the SIM card is "
+        "returned with the equipment and its line is then suspended."
+    )
+
+
+def _money(value):
+    return formats.number_format(value, decimal_pos=2, use_l10n=True) + " €"
+
+
+def _chosen(text):
+    """A clause the association chose, marked as such on the document."""
+    return f"{text} ({legal.CHOICE})"
+
+
+def _ruled(text, rule):
+    return f"{text} ({rule.reference})"
+
+
+def _conditions(loan, organisation):
     programme = loan.programme
+    name = organisation.name
     clauses = [
-        _(
-            "The equipment listed above is lent free of charge for the period shown. It "
-            "remains the property of %(organisation)s."
-        )
-        % {"organisation": organisation_name()},
-        _(
-            "The household takes care of it and returns it, with its accessories, in the "
-            "state it was received (apart from normal wear), by the due date at the latest."
+        _ruled(
+            _(
+                "The equipment listed above is lent free of charge for the period shown. It "
+                "remains the property of %(organisation)s."
+            )
+            % {"organisation": name},
+            legal.NATURE,
+        ),
+        _ruled(
+            _(
+                "The household looks after it reasonably and uses it only for itself and for "
+                "what it is made for: it does not lend, rent or sell it."
+            ),
+            legal.CARE,
+        ),
+        _ruled(
+            _(
+                "The household returns it, with its accessories, in the state it was "
+                "received, by the due date at the latest. Normal wear from that use is "
+                "never charged."
+            ),
+            legal.WEAR,
         ),
         _(
             "The data the household puts on the device is its own responsibility: keep a "
             "copy of it. Every device is completely erased when it comes back, and nothing "
             "on it can be recovered afterwards."
         ),
-        _("Any loss, theft or breakdown is reported without delay to the programme's contact."),
+        *_loss_clauses(organisation),
+        _deposit_clause(organisation),
     ]
     if loan.sim_id:
         clauses.append(_("The SIM card and its data plan are for the household's own use only."))
+    clauses += [*_early_end_clauses(organisation), *_non_return_clauses(organisation)]
     if programme.contact_name or programme.contact_phone:
         clauses.append(
             _("Contact: %(name)s, %(phone)s.")
@@ -178,6 +279,92 @@ def _conditions(loan):
         story += [pdf.text(programme.return_instructions), Spacer(1, 1.5 * mm)]
     story += [Paragraph(f"• {escape(clause)}", _clause_style()) for clause in clauses]
     return story
+
+
+def _loss_clauses(organisation):
+    days = organisation.loan_loss_report_days
+    report = _chosen(
+        _(
+            "A loss, a theft or a breakdown is reported to the programme's contact within "
+            "%(days)s days; a theft is also reported to the police or gendarmerie, and the "
+            "household gives the association a copy of its complaint (récépissé de plainte)."
+        )
+        % {"days": days}
+    )
+    cap = organisation.loan_damage_cap
+    if cap:
+        charge = _(
+            "For a device lost, stolen or damaged by the household's fault, the household may "
+            "be asked to pay its repair or replacement, at most %(cap)s."
+        ) % {"cap": _money(cap)}
+    else:
+        charge = _(
+            "Nothing is asked of the household for a device lost, stolen or damaged, as long "
+            "as it was reported in time."
+        )
+    return [
+        report,
+        _chosen(charge),
+        _ruled(
+            _(
+                "The law makes the household answer for a loss if the equipment was used "
+                "otherwise than agreed or kept past the due date, even by accident."
+            ),
+            legal.LOSS,
+        ),
+    ]
+
+
+def _deposit_clause(organisation):
+    deposit = organisation.loan_deposit
+    if not deposit:
+        return _chosen(_("No deposit is asked."))
+    return _chosen(
+        _(
+            "A deposit of %(amount)s is paid at the hand-over and given back when the complete "
+            "equipment is returned, less any sum due for a loss or damage."
+        )
+        % {"amount": _money(deposit)}
+    )
+
+
+def _early_end_clauses(organisation):
+    return [
+        _(
+            "The household may return the equipment at any time before the due date: the "
+            "loan then ends on that day."
+        ),
+        _chosen(
+            _(
+                "The association may ask for the equipment back before the due date, in "
+                "writing and %(days)s days ahead, if the household leaves the programme or "
+                "does not use the equipment as agreed."
+            )
+            % {"days": organisation.loan_early_end_notice_days}
+        ),
+        _ruled(
+            _(
+                "Otherwise the association does not take it back before the due date, "
+                "unless a judge orders it for a pressing and unforeseen need."
+            ),
+            legal.EARLY_END,
+        ),
+    ]
+
+
+def _non_return_clauses(organisation):
+    return [
+        _chosen(
+            _(
+                "If the equipment is not back by the due date, the association reminds the "
+                "household and its social worker (text message, e-mail, phone). %(days)s days "
+                "after the due date without a return, it suspends the SIM line, records the "
+                "equipment as not returned and may claim it, or its value, by registered "
+                "letter."
+            )
+            % {"days": organisation.loan_non_return_days}
+        ),
+    ]
 
 
 @cache

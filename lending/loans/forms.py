@@ -13,7 +13,7 @@ from inventory.forms import IdChoiceField, IdMultipleChoiceField, looks_like_id
 from inventory.models import Device
 from inventory.scan.station import scanned_tags
 from lending.loans.workflow import ready_devices_for
-from lending.models import Accessory, Loan, LoanDevice, SimCard
+from lending.models import Accessory, GiftAttestation, Loan, LoanDevice, SimCard
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # The approval page lists this many of the ready devices (the most recently readied),
@@ -164,6 +164,22 @@ class ReasonForm(forms.Form):
         self.fields["note"].required = required
         if label:
             self.fields["note"].label = label
+
+
+class GiftForm(ReasonForm):
+    """Converting a loan to a gift: a note, and what becomes of its SIM line."""
+
+    sim_outcome = forms.ChoiceField(
+        label=_("The SIM line"),
+        choices=[c for c in GiftAttestation.SimOutcome.choices if c[0]],
+        widget=forms.RadioSelect,
+        help_text=_("Closed by the association, or transferred to the household."),
+    )
+
+    def __init__(self, *args, loan, **kwargs):
+        super().__init__(*args, required=False, **kwargs)
+        if loan.sim_id is None:
+            del self.fields["sim_outcome"]
 
 
 def _item_field(item, name):

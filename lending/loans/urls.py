@@ -18,4 +18,9 @@ urlpatterns = [
     path("loans/<int:pk>/lost/", views.loan_lost, name="loan_lost"),
     path("loans/<int:pk>/comment/", views.loan_comment, name="loan_comment"),
     path("loans/<int:pk>/agreement.pdf", views.loan_agreement, name="loan_agreement"),
+    path(
+        "loans/<int:pk>/gift-attestation.pdf",
+        views.loan_gift_attestation,
+        name="loan_gift_attestation",
+    ),
 ]

@@ -24,9 +24,10 @@ from inventory.chatter import post_comment
 from lending import access
 from lending.comments import LoanCommentForm, add_lending_comment, comment_context, timeline_for
 from lending.loans import workflow as loan_workflow
-from lending.loans.agreement import build_agreement
+from lending.loans.agreement import agreement_refusal, build_agreement
 from lending.loans.forms import (
     ExtendForm,
+    GiftForm,
     HandOverForm,
     LoanApproveForm,
     LoanFilterForm,
@@ -36,7 +37,7 @@ from lending.loans.forms import (
     ReviewForm,
 )
 from lending.loans.resources import LoanExportResource
-from lending.models import Accessory, Loan, LoanDevice, Programme
+from lending.models import Accessory, GiftAttestation, Loan, LoanDevice, Programme
 from lending.privacy.access_log import What, record_access
 from spreadsheets.exporting import export_format, export_response
 
@@ -141,6 +142,10 @@ def loan_detail(request, pk):
         "days_late": _days_late(loan, today),
         "accessories_given": _accessory_labels(loan.accessories_given),
         "can_see_person": can_see_person,
+        "agreement_ready": can_see_person and agreement_refusal(loan) is None,
+        "gift_attestation": GiftAttestation.objects.filter(loan=loan)
+        .only("number", "loan_id")
+        .first(),
         "actions": loan_actions(request.user, loan),
         "history": timeline_for(request.user, loan),
         "comment_url": reverse("lending:loan_comment", args=[loan.pk]),
@@ -172,8 +177,42 @@ def loan_agreement(request, pk):
     # The agreement names the household: only who may read its file may print it.
     if not access.can_see_person(request.user, loan.household):
         raise Http404
+    refusal = agreement_refusal(loan)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(loan)
     record_access(request.user, loan.household, What.AGREEMENT, detail=f"#{loan.pk}")
     return pdf.response(build_agreement(loan), pdf.download_name("convention-de-pret", loan.pk))
+
+
+@permission_required("lending.view_loan", raise_exception=True)
+def loan_gift_attestation(request, pk):
+    """The attestation as it was issued at the gift: the same bytes on every reprint."""
+    loan = _loan_for(request.user, pk)
+    # It names the household: only who may read its file may print it.
+    if not access.can_see_person(request.user, loan.household):
+        raise Http404
+    attestation = GiftAttestation.objects.filter(loan=loan).first()
+    if attestation is None:
+        messages.error(
+            request,
+            _("This loan has no gift attestation: one is issued when a loan becomes a gift."),
+        )
+        return redirect(loan)
+    if attestation.pdf is None:
+        messages.error(
+            request,
+            _(
+                "Gift attestation %(number)s was erased with the household's identity: "
+                "the household keeps its own copy."
+            )
+            % {"number": attestation.number},
+        )
+        return redirect(loan)
+    record_access(request.user, loan.household, What.AGREEMENT, detail=attestation.number)
+    return pdf.response(
+        bytes(attestation.pdf), pdf.download_name("attestation-don", attestation.number)
+    )
 
 
 # Action pages ---------------------------------------------------------------------------
@@ -349,17 +388,25 @@ def loan_review(request, pk):
 @permission_required("lending.approve_loan", raise_exception=True)
 def loan_gift(request, pk):
     loan = _loan_for(request.user, pk)
-    form = ReasonForm(request.POST or None, required=False)
+    form = GiftForm(request.POST or None, loan=loan)
 
     def act(data):
-        loan_workflow.convert_to_gift(loan=loan, by=request.user, note=data["note"])
+        loan_workflow.convert_to_gift(
+            loan=loan,
+            by=request.user,
+            note=data["note"],
+            sim_outcome=data.get("sim_outcome", ""),
+        )
 
     return _unavailable(request, loan, "gift") or _action_page(
         request,
         loan,
         form,
         act,
-        _("The household keeps the devices: the loan is now a gift."),
+        _(
+            "The household keeps the devices: the loan is now a gift. Print its gift "
+            "attestation from the loan's page."
+        ),
         title=_("Convert to a gift"),
         items=_items(loan),
     )

@@ -18,7 +18,17 @@ from inventory import workflow
 from inventory.models import Category, Device
 from inventory.models import Status as DeviceStatus
 from lending.access import coordinates, households_visible_to
-from lending.models import Accessory, Enrolment, Loan, LoanDevice, LoanExtension, Return, SimCard
+from lending.loans.gift import issue_gift_attestation
+from lending.models import (
+    Accessory,
+    Enrolment,
+    GiftAttestation,
+    Loan,
+    LoanDevice,
+    LoanExtension,
+    Return,
+    SimCard,
+)
 from lending.states import (
     LendingError,
     clean_text,
@@ -129,13 +139,13 @@ def _reserve_sim(loan, sim, by):
     record_history(sim, by=by, note=_loan_note(loan))
 
 
-def _release_sim(loan, by, status=SimCard.Status.STOCK):
+def _release_sim(loan, by, status=SimCard.Status.STOCK, note=""):
     sim = loan.sim
     if sim is None:
         return
     SimCard.objects.filter(pk=sim.pk).update(status=status)
     sim.status = status
-    record_history(sim, by=by, note=_loan_note(loan))
+    record_history(sim, by=by, note=_loan_note(loan, note))
 
 
 def approve_loan(*, loan, by, devices, starts_on, due_on=None, sim=None, note=""):
@@ -476,30 +486,62 @@ def _decide_item(loan, item, decision, by, note):
     item.save(update_fields=["decision", "active"])
 
 
-def convert_to_gift(*, loan, by, note=""):
-    """At the end of a programme, the household keeps its devices (lent → given)."""
+def convert_to_gift(*, loan, by, note="", sim_outcome=""):
+    """At the end of a programme, the household keeps its devices (lent → given) and
+    receives a numbered gift attestation (lending.loans.gift). Its SIM line, if any, is
+    closed or transferred to the household: `sim_outcome` says which (GiftAttestation.
+    SimOutcome), recorded on the SIM card with its history."""
     _require_coordinator(by, loan)
     note = clean_text(note)
-    with transaction.atomic():
-        set_status(
-            loan,
-            expected=L.ACTIVE,
-            target=L.GIFT,
-            by=by,
-            note=note,
-            closed_at=timezone.now(),
-        )
-        for item in _active_items(loan):
-            workflow.transition_device(
-                device=item.device,
-                target=DeviceStatus.GIVEN,
+    outcomes = GiftAttestation.SimOutcome
+    try:
+        with transaction.atomic():
+            set_status(
+                loan,
+                expected=L.ACTIVE,
+                target=L.GIFT,
                 by=by,
-                note=_loan_note(loan, note),
-                process=workflow.LOAN,
-                holder_ref=str(loan.pk),
+                note=note,
+                closed_at=timezone.now(),
             )
-        _close_items(loan, by)
-        _release_sim(loan, by, status=SimCard.Status.TERMINATED)
+            # After the status check, so that a loan not handed over hears that first.
+            if loan.sim_id is None:
+                sim_outcome = outcomes.NONE
+            elif sim_outcome not in (outcomes.CLOSE, outcomes.TRANSFER):
+                raise LendingError(
+                    _(
+                        "Say what happens to the SIM line %(sim)s: closed by the association, "
+                        "or transferred to the household."
+                    )
+                    % {"sim": loan.sim}
+                )
+            items = _active_items(loan)
+            for item in items:
+                workflow.transition_device(
+                    device=item.device,
+                    target=DeviceStatus.GIVEN,
+                    by=by,
+                    note=_loan_note(loan, note),
+                    process=workflow.LOAN,
+                    holder_ref=str(loan.pk),
+                )
+            _close_items(loan, by)
+            if sim_outcome:
+                status = {
+                    outcomes.TRANSFER: SimCard.Status.TRANSFERRED,
+                    outcomes.CLOSE: SimCard.Status.TERMINATED,
+                }[sim_outcome]
+                _release_sim(loan, by, status=status, note=outcomes(sim_outcome).label)
+            issue_gift_attestation(
+                loan=loan,
+                devices=[item.device for item in items],
+                by=by,
+                sim_outcome=sim_outcome,
+                at=loan.closed_at,
+            )
+    except Refused as error:
+        loan.refresh_from_db()
+        raise LendingError(error.message) from None
     return loan
 
 

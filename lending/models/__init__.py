@@ -4,6 +4,7 @@ from lending.models.consents import Consent, ConsentPurpose
 from lending.models.households import Household, Need
 from lending.models.loans import (
     Accessory,
+    GiftAttestation,
     Loan,
     LoanDevice,
     LoanExtension,
@@ -23,6 +24,7 @@ __all__ = [
     "Criterion",
     "Enrolment",
     "Funder",
+    "GiftAttestation",
     "Household",
     "HouseholdAccess",
     "Loan",

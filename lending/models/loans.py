@@ -27,6 +27,8 @@ class SimCard(models.Model):
         SUSPENDED = "suspended", pgettext_lazy("SIM status", "Suspended")
         TERMINATED = "terminated", pgettext_lazy("SIM status", "Terminated")
         LOST = "lost", pgettext_lazy("SIM status", "Lost")
+        # Given with the devices of a loan turned gift: the household holds the line now.
+        TRANSFERRED = "transferred", pgettext_lazy("SIM status", "Transferred")
 
     iccid = models.CharField(
         _("ICCID"),
@@ -316,3 +318,37 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.get_channel_display()} · {self.about_date}"
+
+
+class GiftAttestation(models.Model):
+    """The attestation handed to a household whose loan became a gift: numbered and fixed
+    when issued (its PDF is kept as drawn, so that a reprint is the same document)."""
+
+    class SimOutcome(models.TextChoices):
+        NONE = "", _("No SIM card")
+        CLOSE = "close", _("The line is closed")
+        TRANSFER = "transfer", _("The line is transferred to the household")
+
+    loan = models.OneToOneField(
+        Loan, on_delete=models.PROTECT, related_name="gift_attestation", verbose_name=_("loan")
+    )
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    issued_at = models.DateTimeField(_("issued on"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sim_outcome = models.CharField(
+        _("SIM line"), max_length=10, choices=SimOutcome, blank=True, default=""
+    )
+    # Null once the household is anonymised: the PDF names it (lending.privacy).
+    pdf = models.BinaryField(null=True, editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("gift attestation")
+        verbose_name_plural = _("gift attestations")
+
+    def __str__(self):
+        return _("Gift attestation %(number)s") % {"number": self.number}

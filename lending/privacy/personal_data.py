@@ -204,6 +204,21 @@ INVENTORY: dict[str, Declaration] = {
             "review_note": personal("review note (free text)"),
         },
     ),
+    # The gift attestation (lending.loans.gift): its number and date stay for the figures
+    # and the SIM line's fate; the frozen PDF names the household and goes with it.
+    "lending.GiftAttestation": Declaration(
+        household="loan__household",
+        fields={
+            "id": reference("row number"),
+            "loan": reference("loan"),
+            "number": reference("attestation number", export=True),
+            "issued_at": statistic("date of the gift", _WHEN),
+            "issued_by": staff("coordinator who made the gift"),
+            "sim_outcome": statistic("SIM line closed or transferred", "SIM lines given"),
+            "pdf": personal("the attestation as issued (names the household)", export=False),
+            "sha256": reference("fingerprint of the attestation"),
+        },
+    ),
     # Who opened which file: staff and a link to the household, no personal data of it;
     # exported (the family may know who read its file), deleted after a year.
     # Consents to the optional purposes (SMS, sensitive situations), withdrawn ones kept:

@@ -188,6 +188,8 @@ PAGES = [
     # The agreement names the household: a technician sees the loan, not this PDF.
     ("loan_agreement",      "LA",      302, 404, 200, 404, 200, 404, 200),
     ("loan_agreement",      "LB",      302, 404, 404, 200, 200, 404, 200),
+    # LA is no gift: who may read the household is sent back to the loan with a message.
+    ("loan_gift_attestation", "LA",    302, 404, 302, 404, 302, 404, 302),
     ("sim_list",            None,      302, 200, 403, 403, 200, 200, 200),
     ("sim_create",          None,      302, 403, 403, 403, 200, 200, 200),
     ("sim_edit",            "sim",     302, 403, 403, 403, 200, 200, 200),
@@ -514,7 +516,7 @@ def _post_data(world, name, key):
         "loan_hand_over": {"signed_on": TODAY.isoformat(), "accessories": ["charger"]},
         "loan_extend": {"due_on": later.isoformat(), "reason": "Prolongé"},
         "loan_cancel": {"note": "Annulé"},
-        "loan_gift": {"note": "Donné"},
+        "loan_gift": {"note": "Donné", "sim_outcome": "close"},
         "loan_lost": {"note": "Perdu"},
     }[name]
 

@@ -458,7 +458,8 @@ def test_the_coordinator_sees_the_reference_person_on_the_loan_page(coordinator_
 
     assert "Zéphirine Quatremare" in html
     assert PERSON["phone"] in html
-    assert f"/loans/{loan.pk}/agreement.pdf" in html
+    # Requested: no agreement before the devices are chosen (see test_agreement.py).
+    assert f"/loans/{loan.pk}/agreement.pdf" not in html
 
 
 def test_the_technician_is_offered_no_agreement(technician_client, loan):

@@ -819,7 +819,9 @@ def test_only_a_coordinator_of_the_programme_may_review(who, inspected, laptop, 
 
 
 def test_a_loan_converted_to_a_gift_gives_its_devices(active, coordinator, laptop, router, sim):
-    workflow.convert_to_gift(loan=active, by=coordinator, note="End of the programme")
+    workflow.convert_to_gift(
+        loan=active, by=coordinator, note="End of the programme", sim_outcome="close"
+    )
 
     active.refresh_from_db()
     assert active.status == L.GIFT

@@ -5,11 +5,14 @@ import io
 
 import pypdfium2 as pdfium
 import pytest
+from django.utils import timezone
 
-from inventory.models import Organisation
+from inventory.models import Organisation, Status
+from lending.loans import workflow as loan_workflow
 from lending.loans.agreement import build_agreement
 from lending.privacy.notice import build_notice
 from lending.privacy.purposes import PURPOSES
+from tests.factories import DeviceFactory
 from tests.lending_factories import EnrolmentFactory, HouseholdFactory, LoanFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -61,9 +64,17 @@ def test_without_a_privacy_contact_the_notice_gives_the_organisations_own(organi
     assert "Contact for your data: contact@ponant.example · 02 98 00 00 00" in text
 
 
-def test_the_loan_agreement_ends_with_the_notice(organisation, social_worker, structure):
+def test_the_loan_agreement_ends_with_the_notice(
+    organisation, social_worker, structure, coordinator
+):
     household = HouseholdFactory(structure=structure, social_worker=social_worker)
     loan = LoanFactory(enrolment=EnrolmentFactory(household=household))
+    loan.programme.coordinators.add(coordinator)
+    # The agreement is printed once the loan is approved with its devices.
+    device = DeviceFactory(status=Status.READY, category=loan.programme.lent_categories[0])
+    loan_workflow.approve_loan(
+        loan=loan, by=coordinator, devices=[device], starts_on=timezone.localdate()
+    )
 
     pages = pages_text(build_agreement(loan))
 

@@ -9,9 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.roles import Role
+from inventory.models import Status
+from lending.loans import workflow as loan_workflow
 from lending.models import Household, HouseholdAccess
 from lending.privacy.access_log import forget_old_accesses, record_access
-from tests.factories import UserFactory
+from tests.factories import DeviceFactory, UserFactory
 from tests.lending_factories import (
     EnrolmentFactory,
     HouseholdFactory,
@@ -50,6 +52,13 @@ def test_printing_a_loan_agreement_is_logged_with_the_loans_number(
     coordinator_client, coordinator, household
 ):
     loan = LoanFactory(enrolment=household.enrolments.get())
+    # The agreement is printed once the loan is approved with its devices.
+    loan.programme.coordinators.add(coordinator)
+    device = DeviceFactory(status=Status.READY, category=loan.programme.lent_categories[0])
+    loan_workflow.approve_loan(
+        loan=loan, by=coordinator, devices=[device], starts_on=timezone.localdate()
+    )
+    HouseholdAccess.objects.all().delete()
 
     response = coordinator_client.get(f"/loans/{loan.pk}/agreement.pdf")
 
