@@ -462,10 +462,14 @@ def test_the_coordinator_sees_the_reference_person_on_the_loan_page(coordinator_
     assert f"/loans/{loan.pk}/agreement.pdf" not in html
 
 
-def test_the_technician_is_offered_no_agreement(technician_client, loan):
-    html = technician_client.get(f"/loans/{loan.pk}/").content.decode()
+def test_the_technician_is_offered_no_agreement(
+    technician_client, social_worker_client, loan, coordinator, site
+):
+    # An approved loan, whose agreement its social worker prints: the workshop may not.
+    approved_loan(loan, coordinator, [ready_device(site)])
 
-    assert "agreement.pdf" not in html
+    assert "agreement.pdf" in social_worker_client.get(f"/loans/{loan.pk}/").content.decode()
+    assert "agreement.pdf" not in technician_client.get(f"/loans/{loan.pk}/").content.decode()
 
 
 def test_only_the_programmes_coordinator_is_offered_to_approve(
