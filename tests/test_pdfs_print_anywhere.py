@@ -99,7 +99,7 @@ def credit_note(users):
 
 def _erased_device(by, **fields):
     device = DeviceFactory(**fields)
-    ErasureFactory(drive=DriveFactory(device=device), operator=by)
+    ErasureFactory(drive=DriveFactory(device=device), operator=by, certifiable=True)
     return device
 
 

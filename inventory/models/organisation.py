@@ -14,6 +14,11 @@ SIRET_VALIDATOR = RegexValidator(r"^\d{14}$", _("A SIRET number has 14 digits.")
 ERASURE_LEVELS = [("clear", _("Clear (overwrite)")), ("purge", _("Purge (the drive's own erase)"))]
 
 
+# The security categorisation of a donor's data before erasure (NIST SP 800-88 Rev. 1
+# appendix G "Pre-Sanitization Confidentiality Categorization", FIPS 199 levels).
+CONFIDENTIALITY_LEVELS = [("low", _("Low")), ("moderate", _("Moderate")), ("high", _("High"))]
+
+
 class Organisation(models.Model):
     """One row: edited by coordinators (and in the admin); `current()` reads it."""
 
@@ -57,6 +62,30 @@ class Organisation(models.Model):
         max_length=10,
         choices=ERASURE_LEVELS,
         default="clear",
+    )
+    # Printed on erasure certificates (NIST SP 800-88 Rev. 1 appendix G): the title of
+    # the person who erases and of the coordinator who validates, unless they say other.
+    erasure_operator_title = models.CharField(
+        _("title of the people who erase"),
+        max_length=80,
+        blank=True,
+        help_text=_("Printed on erasure certificates, e.g. “Reuse technician”."),
+    )
+    erasure_validator_title = models.CharField(
+        _("title of the people who validate erasures"),
+        max_length=80,
+        blank=True,
+        help_text=_("Printed on erasure certificates, e.g. “Workshop coordinator”."),
+    )
+    erasure_confidentiality = models.CharField(
+        _("confidentiality of donors' data"),
+        max_length=10,
+        choices=CONFIDENTIALITY_LEVELS,
+        default="moderate",
+        help_text=_(
+            "How sensitive the data on donated drives is presumed to be before erasure "
+            "(NIST SP 800-88 categorisation), printed on erasure certificates."
+        ),
     )
     history = HistoricalRecords()
 
