@@ -44,6 +44,10 @@ class OrganisationForm(forms.ModelForm):
             "opening_hours",
             "privacy_contact",
             "logo",
+            # Printed on erasure certificates (NIST SP 800-88 Rev. 1, appendix G).
+            "erasure_operator_title",
+            "erasure_validator_title",
+            "erasure_confidentiality",
         ]
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
@@ -54,6 +58,14 @@ class OrganisationForm(forms.ModelForm):
             "opening_hours": _("As it should read on the public page, e.g. Mon–Fri 9:00–17:00."),
             "logo": _("PNG, JPEG, GIF or WebP, at most 1 MB."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out of a form posted before the field existed: the saved level stays.
+        self.fields["erasure_confidentiality"].required = False
+
+    def clean_erasure_confidentiality(self):
+        return self.cleaned_data["erasure_confidentiality"] or self.instance.erasure_confidentiality
 
     def clean_siret(self):
         siret = "".join(self.cleaned_data["siret"].split())
