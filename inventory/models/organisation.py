@@ -45,6 +45,19 @@ class Organisation(models.Model):
             "Empty: the organisation's own address and e-mail."
         ),
     )
+    # The legal notice of the public pages (loi n° 2004-575 du 21 juin 2004, LCEN,
+    # art. 6 III-1 c and d): the director of publication and the host of the site.
+    publication_director = models.CharField(
+        _("director of publication"),
+        max_length=120,
+        blank=True,
+        help_text=_("Usually the association's president; printed on the public pages."),
+    )
+    web_host = models.TextField(
+        _("host of the site"),
+        blank=True,
+        help_text=_("Name, address and phone of the company hosting this site."),
+    )
     logo = models.ImageField(_("logo"), upload_to="organisation/", blank=True)
     # The NIST SP 800-88 level the workbench aims at per kind of drive (docs/workbench.md):
     # Purge runs the drive's own sanitize / secure erase, Clear overwrites it with nwipe.

@@ -43,6 +43,8 @@ class OrganisationForm(forms.ModelForm):
             "website",
             "opening_hours",
             "privacy_contact",
+            "publication_director",
+            "web_host",
             "logo",
             # Printed on erasure certificates (NIST SP 800-88 Rev. 1, appendix G).
             "erasure_operator_title",
@@ -52,6 +54,7 @@ class OrganisationForm(forms.ModelForm):
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
             "privacy_contact": forms.Textarea(attrs={"rows": 3}),
+            "web_host": forms.Textarea(attrs={"rows": 3}),
             "opening_hours": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {
