@@ -183,12 +183,13 @@ def _erasure_block(index, erasure, width, organisation):
     if erasure.validated_by is not None:
         validator = _with_title(pdf.person(erasure.validated_by), erasure.validator_title)
         validator += " · " + pdf.when(erasure.validated_at)
+    passes = " · ".join(str(p) for p in (erasure.passes, erasure.pattern) if p)
     rows = [
         [_("Serial number"), drive.serial_number, _("Make and model"), drive.model],
         [_("Media type"), drive.get_kind_display(), _("Capacity"), capacity],
         [_("Standard"), erasure.get_standard_display(), _("Level"), erasure.get_level_display()],
         [_("Technique"), erasure.get_method_display(), _("Tool and version"), tool],
-        [_("Passes"), erasure.passes, _("Pattern"), erasure.pattern],
+        [_("Passes and pattern"), passes, _("Raw log"), _log_text(erasure.log)],
         [_("Verification"), verification, _("Outcome"), erasure.get_result_display()],
         [
             _("Started at"),
@@ -196,8 +197,7 @@ def _erasure_block(index, erasure, width, organisation):
             _("Finished at"),
             pdf.when(erasure.performed_at),
         ],
-        [_("Performed by"), operator, _("Raw log"), _log_text(erasure.log)],
-        [_("Validated by"), validator, "", ""],
+        [_("Performed by"), operator, _("Validated by"), validator],
     ]
     widths = [0.2 * width, 0.3 * width, 0.2 * width, 0.3 * width]
     return [pdf.text(heading, "h2"), pdf.facts(rows, widths)]
