@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.refusals import PermissionRefused, Refused
 from inventory.erasure.certificates import certificate_pdf, donation_summary_pdf, summary_devices
+from inventory.erasure.factory_reset import record_factory_reset
 from inventory.erasure.services import issue_certificate, validate_erasures
 from inventory.models import Drive, Erasure, ErasureCertificate, Organisation, Status
 from tests.factories import DeviceFactory, DonationFactory, DriveFactory
@@ -295,3 +296,39 @@ def test_the_summary_reads_the_reasons_in_constant_queries(technician):
     add_devices(8)
 
     assert summary_queries(donation) == few
+
+
+# Phones and tablets: their own factory reset --------------------------------------------
+
+
+def reset_tablet(technician, *, encrypted):
+    tablet = DeviceFactory(category="tablet", status=Status.RECEIVED)
+    record_factory_reset(device=tablet, by=technician, encrypted=encrypted)
+    return tablet
+
+
+def test_an_encrypted_tablet_reset_is_a_purge_certified_without_a_log(technician, coordinator):
+    tablet = reset_tablet(technician, encrypted=True)
+
+    validate_erasures(device=tablet, by=coordinator)
+    certificate = issue_certificate(device=tablet, by=technician)
+
+    assert certificate.erasures.get().level == Erasure.Level.PURGE
+
+
+def test_an_unencrypted_tablet_reset_only_clears_and_may_not_leave_unstated(
+    technician, coordinator
+):
+    tablet = reset_tablet(technician, encrypted=False)
+
+    with pytest.raises(Refused) as refusal:
+        validate_erasures(device=tablet, by=coordinator)
+    assert "eMMC" in refusal.value.message
+    validate_erasures(
+        device=tablet,
+        by=coordinator,
+        exception="Android 7 sans chiffrement : réinitialisation, puis relecture à vide.",
+    )
+
+    certificate = issue_certificate(device=tablet, by=technician)
+    assert "Android 7 sans chiffrement" in pdf_text(certificate_pdf(certificate))
