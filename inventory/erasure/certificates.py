@@ -328,6 +328,8 @@ def _certificate_cell(device):
     numbers = [c.number for c in device.erasure_certificates.all()]
     if numbers:
         return pdf.text(", ".join(numbers))
+    if not device.drives.all():
+        return pdf.text(_("No storage recorded: no data to erase, no certificate."), "small")
     reasons = certificate_blockers(device)
     if not reasons:
         return pdf.text(_("Not issued yet: every condition is met, it can be issued."), "small")

@@ -5,6 +5,7 @@ validation; what the PDF states; why a donation's summary shows no certificate."
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from accounts.refusals import PermissionRefused, Refused
 from inventory.erasure.certificates import certificate_pdf, donation_summary_pdf, summary_devices
@@ -263,10 +264,12 @@ def test_the_summary_says_why_a_device_has_no_certificate(technician):
     erase(DriveFactory(device=ready), technician)
     waiting = DeviceFactory(donation=donation)
     erase(DriveFactory(device=waiting, serial_number="AWAITS01"), technician, validate=False)
+    DeviceFactory(donation=donation, serial_number="SCREEN01")  # no storage
     unlogged = DeviceFactory(donation=donation)
     erase(DriveFactory(device=unlogged, serial_number="UNLOGGED1"), technician, log=None)
 
-    text = pdf_text(donation_summary_pdf(donation, summary_devices(donation)))
+    with translation.override("en"):
+        text = pdf_text(donation_summary_pdf(donation, summary_devices(donation)))
 
     assert certificate.number in text
     compact = " ".join(text.split())
@@ -274,6 +277,7 @@ def test_the_summary_says_why_a_device_has_no_certificate(technician):
     assert "AWAITS01" in compact
     assert "UNLOGGED1" in compact
     assert compact.count("NIST") >= 1
+    assert "No storage recorded" in compact.split("SCREEN01", 1)[1]
     assert "—" not in compact.split(certificate.number, 1)[1]
 
 
