@@ -106,6 +106,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.add_location",
         "inventory.change_location",
         "inventory.allocate_device",
+        # NIST SP 800-88 appendix G: the person who validates an erasure.
+        "inventory.validate_erasure",
         # The workshop's reference data: checklist, parts stock, systems, workstations.
         "inventory.add_checklistitem",
         "inventory.change_checklistitem",

@@ -7,10 +7,11 @@ inside `translation.override(...)` speaks that language.
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from inventory.models import Device, Donation, Grade, Location, organisation_name
+from inventory.models import Device, Donation, Grade, Location, Organisation, organisation_name
 from inventory.scan.codes import ACTIONS, device_public_url
 from labels.models import LabelBatch
 
@@ -50,7 +51,9 @@ def _grade_line(device):
     return _("Grade %(grade)s") % {"grade": device.grade}
 
 
-def device_lines(device, organisation=""):
+def device_lines(device, organisation="", phone=""):
+    """The lines of a device's label; the organisation's phone last, so that it is the
+    first line left out on a label short of room."""
     specs = (short_cpu(device.cpu), str(device.ram_display), device.storage_summary)
     lines = [
         str(device.get_category_display()),
@@ -58,19 +61,28 @@ def device_lines(device, organisation=""):
         " · ".join(part for part in specs if part),
         _grade_line(device),
         organisation or organisation_name(),
+        _("Tel. %(phone)s") % {"phone": phone} if phone else "",
     ]
     return [line for line in lines if line]
 
 
+def _organisation_name_and_phone():
+    """The name and phone labels print, in one query (ORGANISATION_NAME when unsaved)."""
+    saved = Organisation.objects.order_by("pk").values_list("name", "phone").first()
+    if saved is None:
+        return settings.ORGANISATION_NAME, ""
+    return saved[0] or settings.ORGANISATION_NAME, saved[1]
+
+
 def device_labels(devices):
     """A label per device: asset tag in bars and words, QR code of its public page."""
-    organisation = organisation_name()
+    organisation, phone = _organisation_name_and_phone()
     return [
         LabelContent(
             barcode=device.asset_tag,
             human=device.asset_tag,
             qr=device_public_url(device.asset_tag),
-            lines=device_lines(device, organisation),
+            lines=device_lines(device, organisation, phone),
         )
         for device in devices
     ]

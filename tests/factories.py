@@ -16,6 +16,7 @@ from inventory.models import (
     Donor,
     Drive,
     Erasure,
+    ErasureLog,
     Grade,
     Location,
     OperatingSystem,
@@ -161,9 +162,37 @@ class DriveFactory(factory.django.DjangoModelFactory):
     capacity_gb = 256
 
 
+class ErasureLogFactory(factory.django.DjangoModelFactory):
+    """A raw log on record (its file is not read back)."""
+
+    class Meta:
+        model = ErasureLog
+
+    file = "erasure-logs/test.log"
+    original_name = "hdparm.log"
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    tool = "hdparm"
+    tool_version = "9.65"
+    uploaded_by = factory.SubFactory(UserFactory)
+
+
 class ErasureFactory(factory.django.DjangoModelFactory):
+    """An overwrite; `certifiable=True` a validated Purge with its tool, version and log,
+    as an erasure certificate needs (inventory.erasure.rules)."""
+
     class Meta:
         model = Erasure
+
+    class Params:
+        certifiable = factory.Trait(
+            method=Erasure.Method.SECURE_ERASE,
+            level=Erasure.Level.PURGE,
+            tool=Erasure.Tool.HDPARM,
+            tool_version="9.65",
+            log=factory.SubFactory(ErasureLogFactory),
+            validated_by=factory.SelfAttribute("operator"),
+            validated_at=factory.LazyFunction(timezone.now),
+        )
 
     drive = factory.SubFactory(DriveFactory)
     method = Erasure.Method.OVERWRITE

@@ -134,7 +134,7 @@ def invoice(users):
 
 def _erased_device(by, **fields):
     device = DeviceFactory(**fields)
-    ErasureFactory(drive=DriveFactory(device=device), operator=by)
+    ErasureFactory(drive=DriveFactory(device=device), operator=by, certifiable=True)
     return device
 
 

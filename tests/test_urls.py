@@ -48,6 +48,7 @@ ROUTES = [
     ("devices/<tag:asset_tag>/erasure-certificate/<str:number>.pdf", "erasure:certificate_pdf"),
     ("devices/<tag:asset_tag>/erasure-log/", "erasure:log_import"),
     ("devices/<tag:asset_tag>/erasure-run/", "erasure:run_status"),
+    ("devices/<tag:asset_tag>/erasure-validation/", "erasure:validate"),
     ("devices/<tag:asset_tag>/erasures/", "inventory:erasure_add"),
     ("devices/<tag:asset_tag>/factory-reset/", "erasure:factory_reset"),
     ("devices/<tag:asset_tag>/hardware-reports/", "hardware:device_import"),

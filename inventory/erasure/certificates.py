@@ -20,8 +20,10 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from inventory import pdf
-from inventory.erasure.services import PASSED, PENDING, drive_states
-from inventory.models import ErasureCertificate, organisation_name
+from inventory.erasure import rules
+from inventory.erasure.services import PASSED, PENDING, certificate_blockers, drive_states
+from inventory.models import ErasureCertificate, Organisation, organisation_name
+from inventory.models.organisation import CONFIDENTIALITY_LEVELS
 
 
 def verification_url(number):
@@ -35,15 +37,24 @@ def verification_url(number):
 
 
 def certificate_pdf(certificate):
-    """The erasure certificate of one device, with a QR code to its public check."""
+    """The erasure certificate of one device, with a QR code to its public check.
+
+    It carries the elements of the sample certificate of NIST SP 800-88 Rev. 1
+    (appendix G): the media (make and model, serial number, type, source), the
+    confidentiality of the data before, the sanitization (level, technique, tool and
+    version, verification), the destination after, the person who performed it (name,
+    title, date, location, contact) and the person who validated it (name, title, date).
+    """
     device = certificate.device
+    organisation = Organisation.current()
     erasures = list(
-        certificate.erasures.select_related("drive", "operator", "log").order_by(
+        certificate.erasures.select_related("drive", "operator", "log", "validated_by").order_by(
             "drive_id", "performed_at"
         )
     )
     url = verification_url(certificate.number)
     width = pdf.content_width(A4)
+    quarters = [0.2 * width, 0.3 * width, 0.2 * width, 0.3 * width]
     story = [
         _header(certificate, url, width),
         Spacer(1, 4 * mm),
@@ -57,13 +68,32 @@ def certificate_pdf(certificate):
                     _("Category"),
                     device.get_category_display(),
                 ],
+                [
+                    _("Media source"),
+                    _media_source(device),
+                    _("Location"),
+                    _location(device),
+                ],
+                [
+                    _("Confidentiality before erasure"),
+                    _confidentiality(certificate),
+                    _("Destination after erasure"),
+                    certificate.get_destination_display(),
+                ],
             ],
-            [0.2 * width, 0.3 * width, 0.2 * width, 0.3 * width],
+            quarters,
         ),
     ]
     for index, erasure in enumerate(erasures, start=1):
-        story.append(KeepTogether(_erasure_block(index, erasure, width)))
-    story += [Spacer(1, 5 * mm), _statement(certificate), Spacer(1, 4 * mm)]
+        story.append(KeepTogether(_erasure_block(index, erasure, width, organisation)))
+    exceptions = rules.stated_exceptions(erasures)
+    exceptions += [e.exception for e in erasures if e.exception.strip()]
+    if exceptions:
+        story += [Spacer(1, 3 * mm), pdf.text(_("Stated exceptions"), "h2")]
+        story += [pdf.text(text, "small") for text in dict.fromkeys(exceptions)]
+    story += [Spacer(1, 5 * mm), _statement(certificate), Spacer(1, 2 * mm)]
+    story.append(pdf.text(_contact(organisation), "small"))
+    story.append(Spacer(1, 4 * mm))
     story.append(KeepTogether(_signature(certificate, width)))
     title = _("Data erasure certificate %(number)s") % {"number": certificate.number}
     footer = f"{organisation_name()} · {certificate.number} · {url}"
@@ -71,6 +101,36 @@ def certificate_pdf(certificate):
         "tag": certificate.device.asset_tag
     }
     return pdf.render(story, title=title, subject=subject, footer=footer)
+
+
+def _media_source(device):
+    donation = device.donation
+    if donation is None:
+        return ""
+    return _("%(donor)s, donation received on %(date)s") % {
+        "donor": donation.donor.name,
+        "date": formats.date_format(donation.received_on, "SHORT_DATE_FORMAT"),
+    }
+
+
+def _location(device):
+    site = device.site
+    if site is None:
+        return ""
+    return ", ".join(part for part in (site.name, " ".join(site.address.split())) if part)
+
+
+def _confidentiality(certificate):
+    return dict(CONFIDENTIALITY_LEVELS).get(certificate.confidentiality, "")
+
+
+def _contact(organisation):
+    parts = [organisation.name]
+    if organisation.phone:
+        parts.append(_("phone %(phone)s") % {"phone": organisation.phone})
+    if organisation.email:
+        parts.append(organisation.email)
+    return _("Contact for this certificate: %(contact)s.") % {"contact": " · ".join(parts)}
 
 
 def _header(certificate, url, width):
@@ -103,7 +163,7 @@ def _header(certificate, url, width):
     return table
 
 
-def _erasure_block(index, erasure, width):
+def _erasure_block(index, erasure, width, organisation):
     drive = erasure.drive
     capacity = _("%(size)s GB") % {"size": drive.capacity_gb} if drive.capacity_gb else ""
     tool = " ".join(p for p in (erasure.get_tool_display(), erasure.tool_version) if p)
@@ -115,12 +175,21 @@ def _erasure_block(index, erasure, width):
         "number": index,
         "serial": drive.serial_number or _("no serial number"),
     }
+    operator = _with_title(
+        pdf.person(erasure.operator),
+        erasure.operator_title or organisation.erasure_operator_title,
+    )
+    validator = ""
+    if erasure.validated_by is not None:
+        validator = _with_title(pdf.person(erasure.validated_by), erasure.validator_title)
+        validator += " · " + pdf.when(erasure.validated_at)
+    passes = " · ".join(str(p) for p in (erasure.passes, erasure.pattern) if p)
     rows = [
-        [_("Serial number"), drive.serial_number, _("Model"), drive.model],
-        [_("Type"), drive.get_kind_display(), _("Capacity"), capacity],
+        [_("Serial number"), drive.serial_number, _("Make and model"), drive.model],
+        [_("Media type"), drive.get_kind_display(), _("Capacity"), capacity],
         [_("Standard"), erasure.get_standard_display(), _("Level"), erasure.get_level_display()],
-        [_("Technique"), erasure.get_method_display(), _("Tool"), tool],
-        [_("Passes"), erasure.passes, _("Pattern"), erasure.pattern],
+        [_("Technique"), erasure.get_method_display(), _("Tool and version"), tool],
+        [_("Passes and pattern"), passes, _("Raw log"), _log_text(erasure.log)],
         [_("Verification"), verification, _("Outcome"), erasure.get_result_display()],
         [
             _("Started at"),
@@ -128,10 +197,14 @@ def _erasure_block(index, erasure, width):
             _("Finished at"),
             pdf.when(erasure.performed_at),
         ],
-        [_("Operator"), pdf.person(erasure.operator), _("Raw log"), _log_text(erasure.log)],
+        [_("Performed by"), operator, _("Validated by"), validator],
     ]
     widths = [0.2 * width, 0.3 * width, 0.2 * width, 0.3 * width]
     return [pdf.text(heading, "h2"), pdf.facts(rows, widths)]
+
+
+def _with_title(name, title):
+    return f"{name}, {title}" if title else name
 
 
 def _log_text(log):
@@ -243,11 +316,24 @@ def _summary_table(devices, width):
             pdf.text(device.serial_number),
             pdf.text(_make_model(device)),
             _drive_lines(device),
-            pdf.text(", ".join(c.number for c in device.erasure_certificates.all())),
+            _certificate_cell(device),
         ]
         for device in devices
     ]
-    return pdf.listing(headings, rows, [0.12, 0.16, 0.2, 0.36, 0.16], width)
+    return pdf.listing(headings, rows, [0.1, 0.13, 0.17, 0.32, 0.28], width)
+
+
+def _certificate_cell(device):
+    """The device's certificate numbers, or the precise reason it has none yet."""
+    numbers = [c.number for c in device.erasure_certificates.all()]
+    if numbers:
+        return pdf.text(", ".join(numbers))
+    if not device.drives.all():
+        return pdf.text(_("No storage recorded: no data to erase, no certificate."), "small")
+    reasons = certificate_blockers(device)
+    if not reasons:
+        return pdf.text(_("Not issued yet: every condition is met, it can be issued."), "small")
+    return pdf.text(_("Not issued yet.") + " " + " ".join(reasons), "small")
 
 
 def _drive_lines(device):

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from accounts.refusals import Refused, require
 from inventory import services, workflow, workstations
+from inventory.erasure import rules
 from inventory.erasure.nwipe import ErasureLogError, parse_nwipe_log
 from inventory.erasure.workbench_record import (
     WorkbenchRecord,
@@ -34,6 +35,7 @@ from inventory.models import (
     ErasureCertificate,
     ErasureLog,
     ErasureRun,
+    Organisation,
     Status,
 )
 
@@ -708,13 +710,24 @@ def certificate_number(year, value):
 def issue_certificate(*, device, by):
     """Issue the erasure certificate of `device` for its erasures of the current cycle.
 
-    Refused unless every drive has a passed erasure this cycle. If the latest
-    certificate already covers exactly these erasures, it is returned instead.
+    Refused (the reasons of certificate_blockers, nothing saved) unless every drive has
+    a passed erasure this cycle, recorded with the proof its technique needs, consistent
+    with the kind of drive, reaching the level the device's destination needs, and
+    validated by a coordinator. If the latest certificate already covers exactly these
+    erasures, it is returned instead. The destination and the confidentiality of the
+    data are fixed on the certificate when it is issued.
     """
     require(by, "inventory.add_erasurecertificate")
     with transaction.atomic():
         current = _locked(device)
-        erasures = _erasures_to_certify(current)
+        blockers = certificate_blockers(current)
+        if blockers:
+            raise Refused(
+                _("No certificate for %(tag)s yet.") % {"tag": current.asset_tag}
+                + " "
+                + " ".join(blockers)
+            )
+        erasures = [state.erasure for state in drive_states(current)]
         latest = current.erasure_certificates.order_by("-issued_at", "-pk").first()
         if latest is not None and set(latest.erasures.values_list("pk", flat=True)) == {
             e.pk for e in erasures
@@ -723,34 +736,170 @@ def issue_certificate(*, device, by):
         year = timezone.localdate().year
         value = services.reserve_sequence_values(f"erasure-certificate-{year}")
         certificate = ErasureCertificate.objects.create(
-            number=certificate_number(year, value), device=current, issued_by=by
+            number=certificate_number(year, value),
+            device=current,
+            issued_by=by,
+            destination=rules.destination_of(current),
+            confidentiality=Organisation.current().erasure_confidentiality,
         )
         certificate.erasures.set(erasures)
     return certificate
 
 
 def _locked(device):
-    queryset = Device.objects.filter(pk=device.pk).prefetch_related("drives__erasures")
+    queryset = (
+        Device.objects.filter(pk=device.pk)
+        .select_related("site")
+        .prefetch_related("drives__erasures")
+    )
     if connection.features.has_select_for_update:
         # Two clicks at once: the second waits, then finds the first one's certificate.
         queryset = queryset.select_for_update()
     return queryset.get()
 
 
-def _erasures_to_certify(device):
+def certificate_blockers(device, *, validation=True):
+    """Why `device` cannot have its erasure certificate now: sentences, [] when it can.
+
+    Reads `device.drives` with their erasures prefetched (no query per drive), so the
+    donation summary can say it for every device. `validation=False` leaves out the
+    missing validations (what a coordinator checks before validating).
+    """
     states = drive_states(device)
     if not states:
-        raise Refused(
+        return [
             _("%(tag)s holds no drive: there is no erasure to certify.") % {"tag": device.asset_tag}
-        )
-    # The same rule as the lifecycle's: a passed erasure made since the device came back.
-    missing = workflow.unerased_drives(device)
+        ]
+    missing = [state.drive for state in states if state.state != PASSED]
     if missing:
-        raise Refused(
-            _(
-                "No certificate: data erasure is missing for %(drives)s. "
-                "Record a passed erasure first."
-            )
+        return [
+            _("Data erasure is missing for %(drives)s. Record a passed erasure first.")
             % {"drives": ", ".join(str(drive) for drive in missing)}
+        ]
+    destination = rules.destination_of(device)
+    reasons = []
+    for state in states:
+        reasons += _erasure_problems(state.erasure, destination)
+    if validation and not reasons:
+        waiting = [str(s.drive) for s in states if s.erasure.validated_by_id is None]
+        if waiting:
+            reasons.append(
+                ngettext(
+                    "The erasure of %(drives)s awaits validation by a coordinator.",
+                    "The erasures of %(drives)s await validation by a coordinator.",
+                    len(waiting),
+                )
+                % {"drives": ", ".join(waiting)}
+            )
+    return reasons
+
+
+def _erasure_problems(erasure, destination):
+    drive = erasure.drive
+    problems = []
+    proof = rules.proof_for(erasure)
+    missing = []
+    if proof.tool and not erasure.tool:
+        missing.append(_("the tool"))
+    if proof.tool_version and not erasure.tool_version:
+        missing.append(_("the tool's version"))
+    if proof.log and erasure.log_id is None:
+        missing.append(_("the raw log"))
+    if missing:
+        problems.append(
+            _(
+                "The erasure of %(drive)s (%(method)s) does not record %(missing)s: a "
+                "certificate states them (NIST SP 800-88, appendix G). Import the tool's "
+                "log, or erase the drive again from a workstation."
+            )
+            % {
+                "drive": drive,
+                "method": erasure.get_method_display(),
+                "missing": ", ".join(str(m) for m in missing),
+            }
         )
-    return [state.erasure for state in states]
+    if not rules.fits_media(erasure):
+        problems.append(
+            _(
+                "“%(method)s” cannot have erased %(drive)s, a drive of type %(kind)s: "
+                "correct the drive's type or erase it again with a technique for it."
+            )
+            % {
+                "method": erasure.get_method_display(),
+                "drive": drive,
+                "kind": drive.get_kind_display(),
+            }
+        )
+    elif (
+        destination in rules.LEAVING_CONTROL_DESTINATIONS
+        and not rules.level_allowed_leaving(erasure)
+        and not erasure.exception.strip()
+    ):
+        problems.append(
+            _(
+                "%(drive)s was only brought to the level “%(level)s” (%(method)s), but "
+                "the device leaves the organisation (%(destination)s): a drive of type "
+                "%(kind)s must be purged or destroyed (NIST SP 800-88 Rev. 1, §4.4). "
+                "Erase it again with the drive's own erase, or a coordinator states the "
+                "exception when validating."
+            )
+            % {
+                "drive": drive,
+                "kind": drive.get_kind_display(),
+                "level": erasure.get_level_display() or "—",
+                "method": erasure.get_method_display(),
+                "destination": ErasureCertificate.Destination(destination).label,
+            }
+        )
+    return problems
+
+
+def validate_erasures(*, device, by, exception=""):
+    """A coordinator validates the current erasures of `device` (NIST SP 800-88 appendix
+    G, the person validating): each gets the validator, their title and the date.
+
+    Refused (nothing saved) while a drive is not erased, an erasure lacks its proof or
+    does not fit its drive, or when Clear is to be accepted for a drive leaving the
+    organisation without `exception`, the sentence that says why (printed on the
+    certificate). Erasures already validated are left as they are. Returns the erasures
+    validated now.
+    """
+    require(by, "inventory.validate_erasure")
+    exception = (exception or "").strip()
+    organisation = Organisation.current()
+    with transaction.atomic():
+        current = _locked(device)
+        states = drive_states(current)
+        if not states:
+            raise Refused(
+                _("%(tag)s holds no drive: there is no erasure to validate.")
+                % {"tag": current.asset_tag}
+            )
+        destination = rules.destination_of(current)
+        validated = []
+        for state in states:
+            erasure = state.erasure
+            if state.state != PASSED:
+                raise Refused(
+                    _("Nothing validated: %(drive)s has no passed erasure yet.")
+                    % {"drive": state.drive}
+                )
+            if erasure.validated_by_id is not None:
+                continue
+            needs_exception = destination in rules.LEAVING_CONTROL_DESTINATIONS and (
+                not rules.level_allowed_leaving(erasure)
+            )
+            if needs_exception and exception:
+                erasure.exception = exception
+            problems = _erasure_problems(erasure, destination)
+            if problems:
+                raise Refused(_("Nothing validated.") + " " + " ".join(problems))
+            erasure.validated_by = by
+            erasure.validated_at = timezone.now()
+            erasure.validator_title = organisation.erasure_validator_title
+            if not erasure.operator_title:
+                erasure.operator_title = organisation.erasure_operator_title
+            erasure._history_user = by
+            erasure.save()
+            validated.append(erasure)
+    return validated

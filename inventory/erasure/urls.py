@@ -18,6 +18,11 @@ urlpatterns = [
         name="certificate_issue",
     ),
     path(
+        "devices/<tag:asset_tag>/erasure-validation/",
+        erasure_views.erasures_validate,
+        name="validate",
+    ),
+    path(
         "devices/<tag:asset_tag>/erasure-certificate/<str:number>.pdf",
         erasure_views.certificate_pdf,
         name="certificate_pdf",

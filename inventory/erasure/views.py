@@ -52,6 +52,9 @@ def device_erasure_context(request, device):
         context["erasure_certificates"] = list(
             device.erasure_certificates.order_by("-issued_at", "-pk")[:10]
         )
+        context["certificate_blockers"] = erasure.certificate_blockers(device)
+    if request.user.has_perm("inventory.validate_erasure"):
+        context["erasure_validation_form"] = ValidationForm()
     return context
 
 
@@ -137,6 +140,41 @@ def certificate_issue(request, asset_tag):
         messages.error(request, error.message)
         return redirect(device)
     return redirect("erasure:certificate_pdf", device.asset_tag, certificate.number)
+
+
+class ValidationForm(forms.Form):
+    exception = forms.CharField(
+        label=gettext_lazy("Stated exception (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "Only when a flash drive was only cleared and the device still leaves the "
+            "organisation: why you accept it. It is printed on the certificate."
+        ),
+    )
+
+
+@require_POST
+@permission_required("inventory.validate_erasure", raise_exception=True)
+def erasures_validate(request, asset_tag):
+    """A coordinator validates the device's current erasures (NIST SP 800-88 appendix G)."""
+    device = _device(asset_tag)
+    form = ValidationForm(request.POST)
+    exception = form.cleaned_data["exception"] if form.is_valid() else ""
+    try:
+        validated = erasure.validate_erasures(device=device, by=request.user, exception=exception)
+    except Refused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s erasure validated.", "%(count)s erasures validated.", len(validated)
+            )
+            % {"count": len(validated)},
+        )
+    return redirect(device)
 
 
 @require_safe

@@ -106,12 +106,30 @@ class Erasure(models.Model):
         verbose_name=_("raw log"),
     )
     notes = models.TextField(_("notes"), blank=True)
+    # NIST SP 800-88 Rev. 1 appendix G: the person performing (name, title) and the
+    # person validating (name, title, date). Titles are copied when the erasure is
+    # certified or validated, so a later change of the defaults does not rewrite them.
+    operator_title = models.CharField(_("operator's title"), max_length=80, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="validated_erasures",
+        verbose_name=_("validated by"),
+    )
+    validator_title = models.CharField(_("validator's title"), max_length=80, blank=True)
+    validated_at = models.DateTimeField(_("validated at"), null=True, blank=True)
+    # Why the validator accepts Clear for a drive whose device leaves the organisation
+    # (inventory.erasure.rules.LEAVING_CONTROL): printed on the certificate.
+    exception = models.TextField(_("stated exception"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-performed_at"]
         verbose_name = _("erasure")
         verbose_name_plural = _("erasures")
+        permissions = [("validate_erasure", _("Can validate erasures"))]
 
     def __str__(self):
         return f"{self.drive} · {self.get_method_display()} · {self.get_result_display()}"
@@ -138,6 +156,17 @@ class ErasureCertificate(models.Model):
     # CE-<year>-<serial>, as inventory.erasure.services numbers them.
     NUMBER = re.compile(r"CE-\d{4}-\d{5,}")
 
+    class Destination(models.TextChoices):
+        """Where the device goes after the erasure (NIST SP 800-88 Rev. 1 appendix G,
+        "Post-Sanitization Destination"), from its status when the certificate is issued."""
+
+        REUSE = "reuse", _("Reuse outside the organisation (to be sold, given or lent)")
+        SOLD = "sold", _("Sold")
+        GIVEN = "given", _("Given")
+        LENT = "lent", _("Lent")
+        RECYCLED = "recycled", _("Sent to a recycler")
+        KEPT = "kept", _("Kept by the organisation (parts)")
+
     number = models.CharField(_("certificate number"), max_length=20, unique=True)
     device = models.ForeignKey(
         Device,
@@ -149,6 +178,16 @@ class ErasureCertificate(models.Model):
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("issued by")
+    )
+    # Fixed when issued: a later sale does not rewrite what the certificate said.
+    destination = models.CharField(
+        _("post-sanitization destination"),
+        max_length=10,
+        choices=Destination,
+        default=Destination.REUSE,
+    )
+    confidentiality = models.CharField(
+        _("confidentiality of the data before erasure"), max_length=10, blank=True
     )
 
     class Meta:

@@ -17,6 +17,11 @@ RNA_VALIDATOR = RegexValidator(
 ERASURE_LEVELS = [("clear", _("Clear (overwrite)")), ("purge", _("Purge (the drive's own erase)"))]
 
 
+# The security categorisation of a donor's data before erasure (NIST SP 800-88 Rev. 1
+# appendix G "Pre-Sanitization Confidentiality Categorization", FIPS 199 levels).
+CONFIDENTIALITY_LEVELS = [("low", _("Low")), ("moderate", _("Moderate")), ("high", _("High"))]
+
+
 class Organisation(models.Model):
     """One row: edited by coordinators (and in the admin); `current()` reads it."""
 
@@ -59,6 +64,19 @@ class Organisation(models.Model):
             "The data protection officer or referent: name, e-mail and postal address. "
             "Empty: the organisation's own address and e-mail."
         ),
+    )
+    # The legal notice of the public pages (loi n° 2004-575 du 21 juin 2004, LCEN,
+    # art. 6 III-1 c and d): the director of publication and the host of the site.
+    publication_director = models.CharField(
+        _("director of publication"),
+        max_length=120,
+        blank=True,
+        help_text=_("Usually the association's president; printed on the public pages."),
+    )
+    web_host = models.TextField(
+        _("host of the site"),
+        blank=True,
+        help_text=_("Name, address and phone of the company hosting this site."),
     )
     logo = models.ImageField(_("logo"), upload_to="organisation/", blank=True)
     # The NIST SP 800-88 level the workbench aims at per kind of drive (docs/workbench.md):
@@ -113,6 +131,30 @@ class Organisation(models.Model):
         _("days after the due date before a loan is declared not returned"),
         default=30,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    # Printed on erasure certificates (NIST SP 800-88 Rev. 1 appendix G): the title of
+    # the person who erases and of the coordinator who validates, unless they say other.
+    erasure_operator_title = models.CharField(
+        _("title of the people who erase"),
+        max_length=80,
+        blank=True,
+        help_text=_("Printed on erasure certificates, e.g. “Reuse technician”."),
+    )
+    erasure_validator_title = models.CharField(
+        _("title of the people who validate erasures"),
+        max_length=80,
+        blank=True,
+        help_text=_("Printed on erasure certificates, e.g. “Workshop coordinator”."),
+    )
+    erasure_confidentiality = models.CharField(
+        _("confidentiality of donors' data"),
+        max_length=10,
+        choices=CONFIDENTIALITY_LEVELS,
+        default="moderate",
+        help_text=_(
+            "How sensitive the data on donated drives is presumed to be before erasure "
+            "(NIST SP 800-88 categorisation), printed on erasure certificates."
+        ),
     )
     history = HistoricalRecords()
 

@@ -46,16 +46,23 @@ class OrganisationForm(forms.ModelForm):
             "website",
             "opening_hours",
             "privacy_contact",
+            "publication_director",
+            "web_host",
             "logo",
             "loan_deposit",
             "loan_damage_cap",
             "loan_loss_report_days",
             "loan_early_end_notice_days",
             "loan_non_return_days",
+            # Printed on erasure certificates (NIST SP 800-88 Rev. 1, appendix G).
+            "erasure_operator_title",
+            "erasure_validator_title",
+            "erasure_confidentiality",
         ]
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
             "privacy_contact": forms.Textarea(attrs={"rows": 3}),
+            "web_host": forms.Textarea(attrs={"rows": 3}),
             "opening_hours": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {
@@ -77,6 +84,11 @@ class OrganisationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in self.LOAN_CHOICES:
             self.fields[name].required = False
+        # Left out of a form posted before the field existed: the saved level stays.
+        self.fields["erasure_confidentiality"].required = False
+
+    def clean_erasure_confidentiality(self):
+        return self.cleaned_data["erasure_confidentiality"] or self.instance.erasure_confidentiality
 
     def clean(self):
         cleaned = super().clean()

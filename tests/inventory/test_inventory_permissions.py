@@ -84,6 +84,7 @@ from tests.factories import (
     DeviceFactory,
     DonationFactory,
     DonorFactory,
+    ErasureFactory,
     LocationFactory,
     SiteFactory,
     UserFactory,
@@ -160,6 +161,7 @@ PAGES = [
     ("erasure:api_progress",                  None,                       405, 405, 405, 405, 405),
     ("erasure:run_status",                    "D",                        302, 200, 200, 403, 200),
     ("erasure:certificate_issue",             "D_erased",                 302, 405, 405, 405, 405),
+    ("erasure:validate",                      "D_erased",                 302, 405, 405, 405, 405),
     ("erasure:certificate_pdf",               "cert",                     302, 200, 200, 403, 200),
     ("erasure:certificate_pdf",               "cert under D",             302, 404, 404, 403, 404),
     ("erasure:donation_summary",              "donation",                 302, 200, 200, 403, 200),
@@ -255,6 +257,7 @@ POST_REFUSED = [
     ("inventory:erasure_add",                 "D",                302, OK,  OK,  403),
     ("erasure:log_import",                    "D",                302, OK,  OK,  403),
     ("erasure:certificate_issue",             "D_erased",         302, OK,  OK,  403),
+    ("erasure:validate",                      "D_to_validate",    302, 403, OK,  403),
     ("hardware:import",                       None,               302, OK,  OK,  403),
     ("hardware:device_import",                "D",                302, OK,  OK,  403),
     ("hardware:workstation_list",             None,               302, 403, OK,  403),
@@ -375,12 +378,29 @@ class World:
             site=self.site, location=self.location, donation=donation, drives__count=1
         )
         ready = ready_device(site=self.site)
-        erased = DeviceFactory(site=self.site, drives__count=1, drives__erased=True)
         certified = DeviceFactory(site=self.site, donation=donation, status=Status.WIPING)
         erasure.import_erasure_log(
             data=WORLD_LOG, filename="nwipe.log", by=technician, device=certified
         )
+        # The log's drive is a hard disk overwritten in full (Clear is then enough to
+        # leave, inventory.erasure.rules), validated by a coordinator.
+        certified.drives.update(kind="hdd")
+        Erasure.objects.filter(drive__device=certified).update(
+            validated_by=technician, validated_at=timezone.now()
+        )
         certificate = erasure.issue_certificate(device=certified, by=technician)
+        # Erased with the proof a certificate needs (the log above): D_erased validated,
+        # D_to_validate waiting for a coordinator.
+        erased = DeviceFactory(site=self.site, drives__count=1)
+        ErasureFactory(drive=erased.drives.get(), certifiable=True, log=ErasureLog.objects.get())
+        to_validate = DeviceFactory(site=self.site, drives__count=1)
+        ErasureFactory(
+            drive=to_validate.drives.get(),
+            certifiable=True,
+            log=ErasureLog.objects.get(),
+            validated_by=None,
+            validated_at=None,
+        )
         from_report, _created = hardware.import_hardware_report(
             lshw=lshw_of("PERM0HW0001"),
             smartctl=[smartctl_of()],
@@ -416,6 +436,7 @@ class World:
             "D_lent": lent,
             "D_sold": sold,
             "D_erased": erased,
+            "D_to_validate": to_validate,
             "cert": certificate,
             "log": ErasureLog.objects.get(),
             "report": from_report.hardware_reports.get(),
@@ -711,6 +732,7 @@ def _post_fields(world, o, name, key):
             "result": Erasure.Result.PASSED,
         },
         "erasure:certificate_issue": {},
+        "erasure:validate": {},
         "hardware:workstation_list": {
             "name": "Établi 9",
             "site": site,

@@ -4,9 +4,16 @@ import pytest
 from django.urls import reverse
 
 from inventory import services
-from inventory.erasure.services import issue_certificate
-from inventory.models import Erasure
-from tests.factories import DeviceFactory, DonationFactory, DonorFactory, DriveFactory, UserFactory
+from inventory.erasure.services import issue_certificate, validate_erasures
+from inventory.models import Drive, Erasure
+from tests.factories import (
+    DeviceFactory,
+    DonationFactory,
+    DonorFactory,
+    DriveFactory,
+    ErasureLogFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +36,15 @@ def certificate(operator, coordinator):
     )
     for serial in ("S3YJNX0K123456A", "WD-WCC2EUK1234567"):
         services.record_erasure(
-            drive=DriveFactory(device=device, serial_number=serial),
+            drive=DriveFactory(device=device, serial_number=serial, kind=Drive.Kind.HDD),
             by=operator,
             method=Erasure.Method.OVERWRITE,
             result=Erasure.Result.PASSED,
+            tool=Erasure.Tool.NWIPE,
+            tool_version="0.35",
+            log=ErasureLogFactory(uploaded_by=operator),
         )
+    validate_erasures(device=device, by=coordinator)
     return issue_certificate(device=device, by=coordinator)
 
 

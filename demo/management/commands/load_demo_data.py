@@ -6,6 +6,7 @@ and the devices are created only once (all in one transaction). Then the lending
 shop demo (sales/demo.py) sells part of the ready stock over the last week.
 """
 
+import hashlib
 import random
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -13,6 +14,7 @@ from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import F
@@ -22,6 +24,7 @@ from accounts.roles import Role, sync_roles
 from demo import lending as lending_demo
 from demo import sales as sales_demo
 from inventory import services, workflow
+from inventory.erasure import services as erasure_services
 from inventory.models import (
     Category,
     CheckResult,
@@ -30,6 +33,7 @@ from inventory.models import (
     Donor,
     Drive,
     Erasure,
+    ErasureLog,
     Location,
     OperatingSystem,
     Site,
@@ -379,7 +383,9 @@ class Command(BaseCommand):
             technician = users[Role.TECHNICIAN]
             if target in (S.REFURBISHING, S.PARTS, S.RECYCLED):
                 destroy = target == S.RECYCLED
-                self._erase(device, rng, technician, destroy=destroy)
+                self._erase(
+                    device, rng, technician, destroy=destroy, coordinator=users[Role.COORDINATOR]
+                )
             if target == S.READY:
                 self._refurbish(device, rng, technician)
             rule = workflow.check_transition(device, target, users[Role.COORDINATOR])
@@ -406,24 +412,28 @@ class Command(BaseCommand):
                 ),
             )
 
-    def _erase(self, device, rng, technician, destroy=False):
+    def _erase(self, device, rng, technician, destroy=False, coordinator=None):
+        """Each drive erased as the workbench would (a technique that fits its kind, the
+        tool's version and log), then validated and certified (inventory.erasure.rules)."""
         for drive in device.drives.all():
+            method, tool, version = _ERASURE_OF_KIND.get(drive.kind, _ERASURE_OF_KIND["other"])
             if destroy:
-                method, tool = Erasure.Method.DESTROYED, ""
-            elif drive.kind == Drive.Kind.HDD:
-                method, tool = Erasure.Method.OVERWRITE, Erasure.Tool.NWIPE
-            else:
-                method, tool = Erasure.Method.SANITIZE, Erasure.Tool.NVME_CLI
+                method, tool, version = Erasure.Method.DESTROYED, "", ""
             services.record_erasure(
                 drive=drive,
                 by=technician,
                 method=method,
                 tool=tool,
+                tool_version=version,
+                log=_demo_log(drive, tool, version, technician) if tool else None,
                 passes=1 if method == Erasure.Method.OVERWRITE else None,
                 verification=Erasure.Verification.SAMPLED,
                 verification_passed=True,
                 result=Erasure.Result.PASSED,
             )
+        if coordinator is not None and device.drives.exists():
+            erasure_services.validate_erasures(device=device, by=coordinator)
+            erasure_services.issue_certificate(device=device, by=technician)
 
     def _refurbish(self, device, rng, technician):
         for item in workflow.checklist_for(device):
@@ -436,6 +446,35 @@ class Command(BaseCommand):
             )
         device.grade = rng.choice(["A", "B", "B", "C"])
         services.update_device(device=device, by=technician, fields=["grade"])
+
+
+# The technique, tool and version the workbench uses per kind of drive: overwrite for
+# hard disks (Clear, accepted when they leave), the drive's own erase for flash (Purge);
+# a tablet's eMMC is erased by its own encrypted reset (no tool, no log).
+_ERASURE_OF_KIND = {
+    Drive.Kind.HDD: (Erasure.Method.OVERWRITE, Erasure.Tool.NWIPE, "0.37"),
+    Drive.Kind.SSD: (Erasure.Method.SECURE_ERASE, Erasure.Tool.HDPARM, "9.65"),
+    Drive.Kind.NVME: (Erasure.Method.SANITIZE, Erasure.Tool.NVME_CLI, "2.8"),
+    Drive.Kind.EMMC: (Erasure.Method.CRYPTO_ERASE, "", ""),
+    Drive.Kind.OTHER: (Erasure.Method.SECURE_ERASE, Erasure.Tool.HDPARM, "9.65"),
+}
+
+
+def _demo_log(drive, tool, version, by):
+    """A short log file per drive, as the workbench sends it (kept as the proof)."""
+    run = drive.erasures.count() + 1  # a device back from a loan is erased again
+    text = f"{tool} {version}\nrun {run}\ndrive {drive.serial_number} ({drive.kind}): erased\n"
+    data = text.encode()
+    log = ErasureLog(
+        original_name=f"{tool}-{drive.serial_number}.log",
+        sha256=hashlib.sha256(data).hexdigest(),
+        tool=tool,
+        tool_version=version,
+        uploaded_by=by,
+    )
+    log.file.save(f"demo-{drive.serial_number}-{run}.log", ContentFile(data), save=False)
+    log.save()
+    return log
 
 
 def _labels_printed_long_ago(*, keep):

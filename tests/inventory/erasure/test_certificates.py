@@ -3,6 +3,7 @@ and the erasure summary of a donation."""
 
 import datetime
 import re
+import uuid
 
 import pypdfium2 as pdfium
 import pytest
@@ -13,7 +14,7 @@ from django.utils import timezone
 from accounts.refusals import Refused
 from inventory import services
 from inventory.erasure.services import issue_certificate
-from inventory.models import Device, Erasure, ErasureCertificate, Sequence
+from inventory.models import Device, Erasure, ErasureCertificate, ErasureLog, Sequence
 from tests.factories import (
     DeviceFactory,
     DonationFactory,
@@ -33,17 +34,32 @@ def site_url(settings):
     settings.SITE_URL = SITE
 
 
-def erase(drive, by, result=Erasure.Result.PASSED, **details):
-    return services.record_erasure(
-        drive=drive,
-        by=by,
-        method=Erasure.Method.OVERWRITE,
-        result=result,
-        tool=Erasure.Tool.NWIPE,
-        tool_version="0.33",
-        passes=1,
-        **details,
+def raw_log(by):
+    """An erasure log on record (its file is not read by the certificate)."""
+    return ErasureLog.objects.create(
+        file="erasure-logs/test.log",
+        original_name="nwipe.log",
+        sha256=uuid.uuid4().hex + uuid.uuid4().hex,
+        tool="hdparm",
+        tool_version="9.65",
+        uploaded_by=by,
     )
+
+
+def erase(drive, by, result=Erasure.Result.PASSED, validate=True, **details):
+    """A Purge of an SSD with its tool, version and log; validated unless told not to."""
+    details = {
+        "method": Erasure.Method.SECURE_ERASE,
+        "tool": Erasure.Tool.HDPARM,
+        "tool_version": "9.65",
+        "log": raw_log(by),
+        **details,
+    }
+    erasure = services.record_erasure(drive=drive, by=by, result=result, **details)
+    if validate and result == Erasure.Result.PASSED:
+        Erasure.objects.filter(pk=erasure.pk).update(validated_by=by, validated_at=timezone.now())
+        erasure.refresh_from_db()
+    return erasure
 
 
 def erased_device(by, drives=2, **fields):
@@ -198,7 +214,7 @@ def test_the_certificate_pdf_names_the_device_and_every_drive(certified, technic
         "S3YJNX0K123456A",
         "WD-WCC2EUK1234567",
         "Samsung 860 EVO",
-        "nwipe 0.33",
+        "hdparm 9.65",
         "Odile Martin",
     ]:
         assert expected in text
