@@ -12,7 +12,5 @@ urlpatterns = [
     path("", include("lending.reference.urls")),
     path("", include("lending.loans.urls")),
     path("", include("lending.sims.urls")),
-    path("", include("lending.privacy.erasure_urls")),
-    path("", include("lending.privacy.rights_urls")),
     path("", include("lending.privacy.urls")),
 ]
