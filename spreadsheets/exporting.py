@@ -82,14 +82,23 @@ def export_dataset(resource_class, queryset, fmt, user=None):
     resource = resource_class(user=user)
     headers = resource.get_export_headers()
     rows = _rows(resource, queryset, native=fmt != CSV)
-    writer = {CSV: _csv, XLSX: _xlsx, ODS: _ods}[fmt]
     title = str(resource_class._meta.model._meta.verbose_name_plural)
-    return writer(
+    return write_table(
+        fmt,
         headers,
         rows,
         title=title,
         text_columns=identifier_columns(resource),
         number_columns=number_columns(resource),
+    )
+
+
+def write_table(fmt, headers, rows, *, title="", text_columns=(), number_columns=()):
+    """`headers` and `rows` (lists of values) as a file (bytes) in `fmt`, written like
+    every export: French CSV with formula cells neutralised, typed XLSX and ODS."""
+    writer = {CSV: _csv, XLSX: _xlsx, ODS: _ods}[fmt]
+    return writer(
+        headers, rows, title=title, text_columns=text_columns, number_columns=number_columns
     )
 
 

@@ -16,7 +16,6 @@ summary says the export is partial and that the social worker gives the complete
 Drawn again from the records each time, never stored.
 """
 
-import csv
 import datetime
 import io
 import json
@@ -50,13 +49,11 @@ from lending.models import (
 from lending.models.fields import ChoiceListField
 from lending.privacy.access_log import household_accesses
 from lending.privacy.consent import household_consents
+from spreadsheets.exporting import CSV, write_table
 
 # The sections with at most this many columns are tables in the PDF; wider ones are
 # drawn one card (label: value) per row, as a table would not fit the page.
 TABLE_COLUMNS = 5
-# A cell that a spreadsheet would take for a formula (issue 15): prefixed with an
-# apostrophe in the CSV files; the JSON keeps the value as it is.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -522,20 +519,12 @@ def as_json(export):
     return json.dumps(document, ensure_ascii=False, indent=2).encode()
 
 
-def _csv_cell(value):
-    text = display(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 def as_csv(section):
-    """A CSV file for a spreadsheet on a French computer, like the list exports: UTF-8
-    with a BOM, `;` between cells, CRLF line ends."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([label for _key, label in section.columns])
-    for row in section.rows:
-        writer.writerow([_csv_cell(row.get(key)) for key, _label in section.columns])
-    return buffer.getvalue().encode("utf-8-sig")
+    """A CSV file written like the list exports (French spreadsheet, formula cells
+    neutralised)."""
+    headers = [str(label) for _key, label in section.columns]
+    rows = [[display(row.get(key)) for key, _label in section.columns] for row in section.rows]
+    return write_table(CSV, headers, rows)
 
 
 def as_pdf(export):

@@ -18,7 +18,7 @@ from lending.models import Consent
 from lending.privacy import register
 from lending.privacy.consent import withdraw_consent
 from lending.privacy.notice import build_notice
-from spreadsheets.exporting import CONTENT_TYPES, CSV, XLSX, _csv, _xlsx
+from spreadsheets.exporting import CONTENT_TYPES, CSV, XLSX, write_table
 
 
 @require_POST
@@ -67,9 +67,8 @@ def processing_register_export(request, fmt):
         return pdf.response(content, pdf.download_name("registre-des-traitements"))
     if fmt not in (CSV, XLSX):
         raise Http404
-    writer = _csv if fmt == CSV else _xlsx
     title = _("Register of processing activities")
-    content = writer(register.headings(), register.rows(), title=title[:31])
+    content = write_table(fmt, register.headings(), register.rows(), title=title[:31])
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = content_disposition_header(
         True, f"registre-des-traitements.{fmt}"
