@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from inventory.models import Device, ErasureCertificate, Organisation, organisation_name
+from inventory.models import Device, ErasureCertificate, Organisation
 from lending.models import Loan, LoanDevice
 from public.ratelimit import rate_limited
 from sales.models import Sale
@@ -144,7 +144,10 @@ def verify_certificate(request, number):
         )
     if certificate is None:
         # The same page for a malformed and an unknown number: nothing to learn from it.
-        context = {"number": number if ErasureCertificate.NUMBER.fullmatch(number) else ""}
+        context = {
+            **organisation_context(),
+            "number": number if ErasureCertificate.NUMBER.fullmatch(number) else "",
+        }
         response = render(request, "public/verify.html", context, status=404)
     else:
         erasures = certificate.erasures.select_related("drive").order_by("drive_id", "pk")
@@ -152,7 +155,7 @@ def verify_certificate(request, number):
             "certificate": certificate,
             "device": certificate.device,
             "erasures": erasures,
-            "organisation": organisation_name(),
+            **organisation_context(),
         }
         response = render(request, "public/verify.html", context)
     # Serial numbers have no business in search engines.

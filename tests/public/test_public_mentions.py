@@ -38,11 +38,15 @@ def organisation():
     )
 
 
-@pytest.mark.parametrize("known", [True, False], ids=["known tag", "unknown tag"])
-def test_the_device_page_carries_the_legal_notice(anonymous_client, organisation, known):
-    tag = DeviceFactory().asset_tag if known else "RE-999999"
+@pytest.mark.parametrize(
+    "address",
+    [f"/d/{tag}/" for tag in ("RE-000001", "RE-999999")] + ["/verify/CE-2026-00001/"],
+    ids=["known tag", "unknown tag", "certificate check"],
+)
+def test_every_public_page_carries_the_legal_notice(anonymous_client, organisation, address):
+    DeviceFactory(asset_tag="RE-000001")
 
-    text = visible_text(anonymous_client.get(f"/d/{tag}/"))
+    text = visible_text(anonymous_client.get(address))
 
     for mention in [
         "Legal notice",
