@@ -308,15 +308,6 @@ def test_the_page_of_an_approved_loan_offers_the_agreement(coordinator_client, l
     assert f"/loans/{loan.pk}/agreement.pdf" in page.content.decode()
 
 
-def _french_catalogue_has_this_branch():
-    with translation.override("fr"):
-        return translation.gettext("choice of the association") != "choice of the association"
-
-
-@pytest.mark.skipif(
-    not _french_catalogue_has_this_branch(),
-    reason="French wording arrives when the lead merges /work/briefs/fr-loanpaper.json",
-)
 def test_the_french_agreement_marks_the_associations_choices(loan, organisation):
     with translation.override("fr"):
         text = pdf_text(build_agreement(loan))

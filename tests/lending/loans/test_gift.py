@@ -236,15 +236,6 @@ def test_a_technician_gets_no_gift_attestation(lent, coordinator, technician_cli
     assert technician_client.get(f"/loans/{lent.pk}/gift-attestation.pdf").status_code == 404
 
 
-def _french_catalogue_has_this_branch():
-    with translation.override("fr"):
-        return translation.gettext("The gift") != "The gift"
-
-
-@pytest.mark.skipif(
-    not _french_catalogue_has_this_branch(),
-    reason="French wording arrives when the lead merges /work/briefs/fr-loanpaper.json",
-)
 def test_the_french_attestation_reads_attestation_de_don(lent, coordinator):
     with translation.override("fr"):
         workflow.convert_to_gift(loan=lent, by=coordinator, sim_outcome="close")
