@@ -84,7 +84,9 @@ def build_agreement(loan) -> bytes:
         ),
         *_parties(loan, organisation, half),
         pdf.text(_("Equipment lent"), "h2"),
-        _items_table(loan, width),
+        devices_table(
+            [item.device for item in loan.items.select_related("device").order_by("pk")], width
+        ),
         *_connectivity(loan, half),
         pdf.text(_("Period"), "h2"),
         pdf.text(
@@ -115,7 +117,7 @@ def _parties(loan, organisation, widths):
         pdf.text(_("The lender"), "h2"),
         pdf.facts(
             [
-                [_("Name"), organisation.name, _("SIRET"), _siret(organisation.siret)],
+                [_("Name"), organisation.name, _("SIRET"), siret_text(organisation.siret)],
                 [_("Address"), " ".join(organisation.address.split()), _("Contact"), reach],
             ],
             widths,
@@ -150,14 +152,15 @@ def _parties(loan, organisation, widths):
     ]
 
 
-def _siret(siret):
-    # Printed as it is usually read: 123 456 789 00012.
+def siret_text(siret):
+    """A SIRET as it is usually read: 123 456 789 00012."""
     if len(siret) == 14:
         return f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}"
     return siret
 
 
-def _items_table(loan, width):
+def devices_table(devices, width):
+    """The devices lent (or given), one line each, with their serial numbers."""
     headings = [_("Category"), _("Make and model"), _("Asset tag"), _("Serial number")]
     rows = [
         [
@@ -166,7 +169,7 @@ def _items_table(loan, width):
             pdf.text(device.asset_tag),
             pdf.text(device.serial_number),
         ]
-        for device in (item.device for item in loan.items.select_related("device").order_by("pk"))
+        for device in devices
     ]
     return pdf.listing(headings, rows, [0.2, 0.34, 0.18, 0.28], width)
 

@@ -20,6 +20,7 @@ from inventory import pdf
 from inventory.models import Organisation
 from inventory.services import reserve_sequence_values
 from lending.loans import legal
+from lending.loans.agreement import devices_table, siret_text
 from lending.models import Accessory, GiftAttestation
 
 SimOutcome = GiftAttestation.SimOutcome
@@ -79,7 +80,7 @@ def build_gift_attestation(loan, *, devices, number, given_on, sim_outcome) -> b
         pdf.text(_("The donor: the association"), "h2"),
         pdf.facts(
             [
-                [_("Name"), organisation.name, _("SIRET"), _siret(organisation.siret)],
+                [_("Name"), organisation.name, _("SIRET"), siret_text(organisation.siret)],
                 [
                     _("Address"),
                     " ".join(organisation.address.split()),
@@ -103,7 +104,7 @@ def build_gift_attestation(loan, *, devices, number, given_on, sim_outcome) -> b
             half,
         ),
         pdf.text(_("Equipment given"), "h2"),
-        _devices_table(devices, width),
+        devices_table(devices, width),
         pdf.text(_("Accessories: %(list)s") % {"list": _accessories(loan) or _("none")}),
         *_sim(loan, sim_outcome),
         pdf.text(_("The gift"), "h2"),
@@ -115,26 +116,6 @@ def build_gift_attestation(loan, *, devices, number, given_on, sim_outcome) -> b
     footer = f"{organisation.name} · {title} · {household.code}"
     subject = _("Attestation of the gift of equipment to a household")
     return pdf.render(story, title=title, subject=subject, footer=footer)
-
-
-def _siret(siret):
-    if len(siret) == 14:
-        return f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}"
-    return siret
-
-
-def _devices_table(devices, width):
-    headings = [_("Category"), _("Make and model"), _("Asset tag"), _("Serial number")]
-    rows = [
-        [
-            pdf.text(device.get_category_display()),
-            pdf.text(device.make_and_model),
-            pdf.text(device.asset_tag),
-            pdf.text(device.serial_number),
-        ]
-        for device in devices
-    ]
-    return pdf.listing(headings, rows, [0.2, 0.34, 0.18, 0.28], width)
 
 
 def _accessories(loan):
