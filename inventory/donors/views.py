@@ -30,6 +30,22 @@ def _donation(pk):
     return get_object_or_404(Donation.objects.select_related("donor", "site"), pk=pk)
 
 
+def _issued_pdf(request, pk, issue, file_name):
+    """Answer a post asking for a donation's paper: the PDF that `issue` gives (issued
+    now, or the one issued before), or back to the donation with the refusal."""
+    donation = _donation(pk)
+    try:
+        document = issue(
+            donation=donation, by=request.user, correct=request.POST.get("correct") == "1"
+        )
+    except PermissionRefused:
+        raise
+    except Refused as error:
+        messages.error(request, error.message)
+        return redirect(donation)
+    return pdf.response(bytes(document.content), pdf.download_name(file_name, document.number))
+
+
 @require_POST
 @permission_required("inventory.view_donation", raise_exception=True)
 def attestation(request, pk):
@@ -37,36 +53,14 @@ def attestation(request, pk):
     bytes): the PDF is the answer to the post, so that each copy printed is in the
     history (the donation page's button opens it in a new tab). `correct=1` issues a
     corrected one listing the devices recorded now."""
-    donation = _donation(pk)
-    try:
-        document = donor_documents.issue_attestation(
-            donation=donation, by=request.user, correct=request.POST.get("correct") == "1"
-        )
-    except PermissionRefused:
-        raise
-    except Refused as error:
-        messages.error(request, error.message)
-        return redirect(donation)
-    return pdf.response(
-        bytes(document.content), pdf.download_name("attestation-don", document.number)
-    )
+    return _issued_pdf(request, pk, donor_documents.issue_attestation, "attestation-don")
 
 
 @require_POST
 @permission_required(["inventory.view_donation", "inventory.value_donation"], raise_exception=True)
 def tax_receipt(request, pk):
     """Issue the tax receipt that fits the donor's kind, or hand out the one issued."""
-    donation = _donation(pk)
-    try:
-        document = donor_documents.issue_tax_receipt(
-            donation=donation, by=request.user, correct=request.POST.get("correct") == "1"
-        )
-    except PermissionRefused:
-        raise
-    except Refused as error:
-        messages.error(request, error.message)
-        return redirect(donation)
-    return pdf.response(bytes(document.content), pdf.download_name("recu-fiscal", document.number))
+    return _issued_pdf(request, pk, donor_documents.issue_tax_receipt, "recu-fiscal")
 
 
 @require_POST
