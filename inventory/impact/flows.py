@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db.models import Count, DateField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
 
 from inventory.impact.ledger import EXIT_STATUSES
 from inventory.impact.period import day_start
@@ -235,13 +236,15 @@ def stock_kg(site=None, devices=None, defaults=None):
 def monthly_balance(period, site=None, devices=None):
     """One MonthBalance per month of `period` (clipped to it): opening stock, entries,
     exits and closing stock in kg, and `closes` (|opening + entries - exits - closing|
-    ≤ 0.5 kg). Five queries whatever the length of the period and the number of devices.
+    ≤ 0.5 kg). At most six queries whatever the period's length and the devices' number.
 
-    Opening and closing stocks are each counted afresh, as entries up to that day minus
-    net exits up to that instant (one query each for entries and exits, an aggregate per
-    month end), independently of the month's movements, so a gap shows a move the
-    ledger missed or a date that falls outside the month it should. A site's stock is
-    read from the entry site and the exit's site: moves between sites are not entries.
+    Stocks are counted afresh at each month's end, apart from the month's movements: as
+    entries up to that day minus net exits up to that instant; and in the month that
+    holds today, as the weight of the devices whose status says they are in stock now
+    (stock_kg). So a move the ledger missed (a status changed outside the workflow)
+    shows as a gap in the current month instead of vanishing. With `site`, stocks come
+    from the ledger only: a device's entry counts at its entry site and its exit at the
+    site it left from, and moves between sites are neither.
     """
     defaults = default_weights()
     months = period.month_periods()
@@ -279,11 +282,19 @@ def monthly_balance(period, site=None, devices=None):
         .values_list("month", "kg")
         .order_by()
     )
+    closings = [
+        as_kg(cumulative_in[f"m{i}"]) - as_kg(cumulative_out[f"m{i}"]) for i in range(len(ends))
+    ]
+    today = timezone.localdate()
+    now = next((i for i, month in enumerate(months) if today in month), None)
+    if site is None and now is not None:
+        # From this month on, the stock is the one the statuses give.
+        shift = stock_kg(devices=devices, defaults=defaults) - closings[now]
+        closings[now:] = [closing + shift for closing in closings[now:]]
     balances = []
     opening = as_kg(cumulative_in["opening"]) - as_kg(cumulative_out["opening"])
-    for i, month in enumerate(months):
+    for month, closing in zip(months, closings, strict=True):
         first = month.start.replace(day=1)
-        closing = as_kg(cumulative_in[f"m{i}"]) - as_kg(cumulative_out[f"m{i}"])
         balances.append(
             MonthBalance(
                 month=first,
