@@ -217,6 +217,7 @@ def fill(n_devices, n_donations, seed):
     from django.db import transaction
     from django.utils import timezone
 
+    from inventory.impact.ledger import CHANNEL_OF_STATUS
     from inventory.models import (
         Device,
         Donation,
@@ -226,6 +227,7 @@ def fill(n_devices, n_donations, seed):
         Location,
         Sequence,
         Site,
+        StockExit,
     )
     from inventory.services import ASSET_TAG_SEQUENCE, format_asset_tag
 
@@ -278,7 +280,7 @@ def fill(n_devices, n_donations, seed):
     categories = [(c, share) for c, share, _models in CATALOGUE]
     models_of = {c: m for c, _share, m in CATALOGUE}
     methods = ["overwrite", "secure_erase", "sanitize", "crypto_erase"]
-    counts = {"devices": 0, "history": 0, "drives": 0, "erasures": 0}
+    counts = {"devices": 0, "history": 0, "exits": 0, "drives": 0, "erasures": 0}
 
     for first in range(0, n_devices, BATCH):
         size = min(BATCH, n_devices - first)
@@ -332,6 +334,20 @@ def fill(n_devices, n_donations, seed):
                 device._history_date = device.status_changed_at
             Device.history.bulk_history_create(moved, update=True, default_user=technician)
             counts["history"] += len(batch) + len(moved)
+            # The exits ledger the workflow would have written for devices that left.
+            exits = StockExit.objects.bulk_create(
+                StockExit(
+                    device=d,
+                    channel=CHANNEL_OF_STATUS[d.status],
+                    sign=StockExit.OUT,
+                    at=d.status_changed_at,
+                    site=d.site,
+                    by=technician,
+                )
+                for d in moved
+                if d.status in CHANNEL_OF_STATUS
+            )
+            counts["exits"] += len(exits)
             # Drives for computers; a passed erasure for those past the erasure bench.
             drives = [
                 Drive(
