@@ -501,6 +501,43 @@ def pages(long_history, n_devices):
     ]
 
 
+def measure_flows(repeat):
+    """Time the weights-and-flows aggregates (inventory.impact.flows) over the last twelve
+    months, as a report would call them; returns the labels slower than 1 s."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from inventory.impact import flows
+    from inventory.impact.period import Period
+
+    today = timezone.localdate()
+    period = Period(today.replace(year=today.year - 1) + timedelta(days=1), today)
+    calls = [
+        ("entries", lambda: flows.entries(period)),
+        ("exits", lambda: flows.exits(period)),
+        ("reemploi_rate", lambda: flows.reemploi_rate(period)),
+        ("monthly_balance", lambda: flows.monthly_balance(period)),
+        ("stock_kg", lambda: flows.stock_kg()),
+    ]
+    print(f"\nflows over {period.start} - {period.end}; ms")
+    slow = []
+    for label, call in calls:
+        call()
+        times = []
+        for _ in range(repeat):
+            began = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - began) * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            call()
+        median = statistics.median(times)
+        print(f"g  flows.{label:<44} {median:>8.1f} {max(times):>8.1f} {len(queries):>8}")
+        if median > 1000:
+            slow.append(f"flows.{label}")
+    return slow
+
+
 def versions(vendor):
     import sqlite3
 
@@ -589,6 +626,7 @@ def run(args, n_donations):
             slow.append(label)
     print("-" * len(header))
     print("SQL ms: time spent in the database during one request (separate, captured run).")
+    slow += measure_flows(args.repeat)
     if slow:
         print("Slower than 300 ms (median): " + "; ".join(slow))
     print(f"Total: {time.perf_counter() - started:.0f} s")
