@@ -168,7 +168,7 @@ def _device_context(request, device, form):
         "missing_erasures": unerased,
         "checklist": checklist,
         "history": timeline(device),
-        # Measured, else its category's default shown « (estimé) » (one query then).
+        # Measured, else its category's default (read with the device), « (estimé) ».
         "weight": weight_of(device),
         "drive_form": DriveForm(),
         # Preselect the first drive still waiting for its erasure.

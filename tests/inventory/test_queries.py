@@ -24,12 +24,11 @@ MAX_QUERIES = {
     # device, drives, erasures, checks, systems, parts, the checklist, history, names of
     # its sites, locations and donations, comments, the choices of the forms, certificates,
     # hardware reports, the part and system choices of the refurbishment card, and the
-    # erasure running on a workstation, if any, the usual shelf of its category, and the
-    # default weight of its category when it was not weighed
-    "device_detail": 30,
+    # erasure running on a workstation, if any, and the usual shelf of its category
+    "device_detail": 29,
     # the same, plus the forms of the next-step panel: the ready panel's systems, the most
     # installed one and the shelves of the site, or the shelves of a ready device's site
-    "device_detail_panel": 32,
+    "device_detail_panel": 31,
     # donation, devices, counts by status, totals, history, donor and site names, comments;
     # the papers: the attestation issued and its devices now, the tax receipt issued, and
     # before one is, the organisation's details and whether the donation has devices

@@ -121,7 +121,7 @@ def test_the_flows_run_a_fixed_number_of_queries(size, superuser, django_assert_
         flows.exits(period, devices=programme)
     with django_assert_max_num_queries(3):
         flows.reemploi_rate(period, devices=programme)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         flows.monthly_balance(period, devices=programme)
     with django_assert_max_num_queries(2):
         flows.stock_kg(devices=programme)
