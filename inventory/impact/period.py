@@ -1,0 +1,10 @@
+"""A reporting period: both ends included."""
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
