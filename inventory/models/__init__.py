@@ -27,6 +27,12 @@ from inventory.models.erasure import (
 )
 from inventory.models.hardware import HardwareReport, WorkstationToken
 from inventory.models.organisation import Organisation, organisation_name
+from inventory.models.recycling import (
+    RecyclingShipment,
+    TreatmentCode,
+    TreatmentMode,
+    WasteCode,
+)
 from inventory.models.refurbishment import (
     ChecklistItem,
     CheckResult,
@@ -62,11 +68,15 @@ __all__ = [
     "OsInstall",
     "Part",
     "PartUse",
+    "RecyclingShipment",
     "Sequence",
     "Site",
     "Status",
     "StockSnapshot",
+    "TreatmentCode",
+    "TreatmentMode",
     "ValuationBasis",
+    "WasteCode",
     "WorkbenchCheck",
     "WorkstationToken",
     "organisation_name",
