@@ -180,3 +180,12 @@ def test_the_detail_lists_the_devices_and_the_paperwork_is_edited(
 
     bad = coordinator_client.post(edit, {**data, "treatment_mode": "disposal"})
     assert "With code R4" in str(bad.context["form"].errors["treatment_mode"])
+
+
+def test_a_recycled_devices_page_links_its_shipment(technician, technician_client, site):
+    shipment = _ship(technician, site, 1, 4)
+    device = shipment.devices.get()
+
+    page = technician_client.get(device.get_absolute_url())
+
+    assert shipment.get_absolute_url() in page.content.decode()
