@@ -51,6 +51,10 @@ _WORKSHOP = [
     "inventory.add_osinstall",
     "inventory.view_hardwarereport",
     "inventory.add_hardwarereport",
+    # Loads of devices sent to a WEEE recycler, and their paperwork (outgoing-waste register).
+    "inventory.view_recyclingshipment",
+    "inventory.add_recyclingshipment",
+    "inventory.change_recyclingshipment",
     "labels.view_labellayout",
     "labels.view_labelbatch",
     "labels.add_labelbatch",

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from inventory import (
     converters,  # noqa: F401  (registers the <tag:…> converter)
@@ -33,4 +33,5 @@ urlpatterns = [
     path("donations/<int:pk>/edit/", views.donation_edit, name="donation_edit"),
     path("donations/<int:pk>/comment/", views.donation_comment, name="donation_comment"),
     path("sites/", views.site_list, name="site_list"),
+    path("recycling/", include("inventory.recycling.urls")),
 ]

@@ -28,6 +28,12 @@ from inventory.models.erasure import (
 from inventory.models.hardware import HardwareReport, WorkstationToken
 from inventory.models.impact import ClosedReport, FactorSet, FrozenRecord, ImpactFactor
 from inventory.models.organisation import Organisation, organisation_name
+from inventory.models.recycling import (
+    RecyclingShipment,
+    TreatmentCode,
+    TreatmentMode,
+    WasteCode,
+)
 from inventory.models.refurbishment import (
     ChecklistItem,
     CheckResult,
@@ -70,12 +76,16 @@ __all__ = [
     "OsInstall",
     "Part",
     "PartUse",
+    "RecyclingShipment",
     "Sequence",
     "Site",
     "Status",
     "StockExit",
     "StockSnapshot",
+    "TreatmentCode",
+    "TreatmentMode",
     "ValuationBasis",
+    "WasteCode",
     "WeightDefault",
     "WorkbenchCheck",
     "WorkstationToken",

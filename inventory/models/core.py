@@ -319,6 +319,16 @@ class Device(models.Model):
     held_ref = models.CharField(
         _("number of the loan or sale"), max_length=30, blank=True, default="", editable=False
     )
+    # The load it left in as waste (inventory.recycling): set with its move to "recycled".
+    recycling_shipment = models.ForeignKey(
+        "inventory.RecyclingShipment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="devices",
+        verbose_name=_("recycling shipment"),
+    )
     battery_design_mwh = models.PositiveIntegerField(
         _("battery design capacity (mWh)"), null=True, blank=True
     )

@@ -184,3 +184,22 @@ def test_ready_demo_devices_wait_on_the_shelves_of_their_category(demo):
     )
     assert laptops.exists()
     assert set(laptops.values_list("location__code", flat=True)) <= {"BRU-A01", "BET-R01"}
+
+
+def test_the_demos_recycled_devices_left_in_shipments_with_their_paperwork(demo):
+    from inventory.models import RecyclingShipment
+    from inventory.recycling import register
+
+    recycled = Device.objects.filter(status=Status.RECYCLED)
+    assert recycled.exists()
+    assert not recycled.filter(recycling_shipment=None).exists()
+    shipments = list(register.shipments())
+    assert 1 <= len(shipments) <= 2
+    assert RecyclingShipment.objects.filter(devices__isnull=False).distinct().count() == len(
+        shipments
+    )
+    optional = {"Numéro du bordereau de suivi", "Éco-organisme", "SIREN de l'éco-organisme"}
+    for row in register.rows(shipments):
+        line = dict(zip(register.headings(), row, strict=True))
+        assert all(value not in ("", None) for key, value in line.items() if key not in optional)
+    assert not RecyclingShipment.objects.filter(shipped_on__gt=timezone.localdate()).exists()

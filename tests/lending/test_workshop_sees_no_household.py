@@ -67,6 +67,7 @@ PK_MODELS = {
     "workshop/systems/": "inventory.OperatingSystem",
     "workshop/workstations/": "inventory.WorkstationToken",
     "hardware-reports/": "inventory.HardwareReport",
+    "recycling/": "inventory.RecyclingShipment",
 }
 
 

@@ -39,6 +39,7 @@ from inventory.models import (
     Site,
 )
 from inventory.models import Status as S
+from inventory.recycling.services import ship_for_recycling
 from inventory.refurbishment import services as refurbishment
 from labels.models import LabelRequest
 
@@ -149,6 +150,45 @@ ROUTES = {
     # Lost from the shop floor: the demo's lost loans are in demo.lending.
     S.LOST: [S.WIPING, S.REFURBISHING, S.READY, S.LOST],
 }
+# Two loads' paperwork (fictitious companies; SIRET and SIREN numbers pass the Luhn check).
+RECYCLING_PAPERWORK = [
+    {
+        "waste_code": "20 01 36",
+        "waste_description": "Ordinateurs et écrans hors d'usage, disques détruits",
+        "contains_pop": False,
+        "consignment_note": "",
+        "eco_organisation_name": "Éco-organisme DEEE (démo)",
+        "eco_organisation_siren": "512345679",
+        "carrier_name": "Transports Artois Collecte",
+        "carrier_siret": "79812345600013",
+        "carrier_address": "ZI de la Plaine, 62400 Béthune",
+        "carrier_receipt_number": "62-2025-0117",
+        "recipient_name": "Centre de traitement DEEE de l'Artois",
+        "recipient_siret": "38480000000018",
+        "recipient_address": "Rue de l'Industrie, 62800 Liévin",
+        "treatment_code": "R4",
+        "treatment_mode": "recycling",
+        "notes": "Palette filmée, bon d'enlèvement n° 2026-031",
+    },
+    {
+        "waste_code": "16 02 13*",
+        "waste_description": "Équipements informatiques avec batteries, disques détruits",
+        "contains_pop": True,
+        "consignment_note": "BSD-20260412-7KQ2M9XA",
+        "eco_organisation_name": "",
+        "eco_organisation_siren": "",
+        "carrier_name": "Transports Artois Collecte",
+        "carrier_siret": "79812345600013",
+        "carrier_address": "ZI de la Plaine, 62400 Béthune",
+        "carrier_receipt_number": "62-2025-0117",
+        "recipient_name": "Centre de traitement DEEE de l'Artois",
+        "recipient_siret": "38480000000018",
+        "recipient_address": "Rue de l'Industrie, 62800 Liévin",
+        "treatment_code": "R13",
+        "treatment_mode": "",
+        "notes": "Regroupement avant dépollution (piles retirées sur place)",
+    },
+]
 # The loan programme's own stock, on top of --devices: prepared months ago, so that the
 # loans the lending demo approved back then find them ready.
 LENDING_STOCK = [(Category.LAPTOP, 16), (Category.ROUTER_4G, 16)]
@@ -304,6 +344,7 @@ class Command(BaseCommand):
         locations = {site: list(site.locations.all()) for site in sites.values()}
         self._load_systems()
         real_now = timezone.now() - timedelta(minutes=5)
+        self._to_recycle = []
         for number, target in enumerate(plan, start=1):
             donation = rng.choice(donations)
             start = datetime.combine(donation.received_on, datetime.min.time()) + timedelta(hours=9)
@@ -313,7 +354,30 @@ class Command(BaseCommand):
             with mock.patch("django.utils.timezone.now", clock):
                 device = self._register(number, rng, users, donation, locations)
                 self._walk(device, ROUTES[target], rng, clock, users)
+        self._ship_for_recycling(users, real_now)
         return len(plan)
+
+    def _ship_for_recycling(self, users, real_now):
+        """The devices meant for recycling leave in one load per site, with its paperwork."""
+        by_site = {}
+        for device in self._to_recycle:
+            by_site.setdefault(device.site, []).append(device)
+        for index, (site, devices) in enumerate(sorted(by_site.items(), key=lambda i: i[0].code)):
+            latest = max(d.status_changed_at for d in devices)
+            moment = min(latest + timedelta(days=3), real_now)
+            fields = {**RECYCLING_PAPERWORK[index % len(RECYCLING_PAPERWORK)]}
+            # A scale's figure: about 2.4 kg a device with the pallet's straps.
+            fields["quantity_kg"] = (Decimal("2.35") * len(devices) + Decimal("1.2")).quantize(
+                Decimal("0.1")
+            )
+            with mock.patch("django.utils.timezone.now", lambda m=moment: m):
+                ship_for_recycling(
+                    devices=devices,
+                    by=users[Role.TECHNICIAN],
+                    site=site,
+                    shipped_on=timezone.localdate(moment),
+                    **fields,
+                )
 
     @transaction.atomic
     def _lending_stock(self, users, sites, donations):
@@ -388,6 +452,10 @@ class Command(BaseCommand):
                 )
             if target == S.READY:
                 self._refurbish(device, rng, technician)
+            if target == S.RECYCLED:
+                # It leaves with a recycling shipment, at the end (_ship_for_recycling).
+                self._to_recycle.append(device)
+                continue
             rule = workflow.check_transition(device, target, users[Role.COORDINATOR])
             by = users[
                 Role.COORDINATOR if rule.permission == workflow.ALLOCATE else Role.TECHNICIAN
