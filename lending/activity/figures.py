@@ -146,17 +146,13 @@ def _loan_figures(period, loans):
             filter=Q(return_record__damage_noted=True, status=L.RETURNED)
             & _in(period, "return_record__reviewed_at"),
         ),
-        overdue_now=Count(
-            "pk", filter=Q(status=L.ACTIVE, due_on__lt=timezone.localdate())
-        ),
+        overdue_now=Count("pk", filter=Q(status=L.ACTIVE, due_on__lt=timezone.localdate())),
     )
     return LoanFigures(**counts)
 
 
 def _choice_counts(choices, prefix):
-    return {
-        f"{prefix}__{value}": Count("pk", filter=Q(**{prefix: value})) for value, _ in choices
-    }
+    return {f"{prefix}__{value}": Count("pk", filter=Q(**{prefix: value})) for value, _ in choices}
 
 
 def _household_figures(equipped):

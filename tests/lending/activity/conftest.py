@@ -74,11 +74,12 @@ def march(social_worker, coordinator):
             consents=[],
         )
 
-    f.a1 = household(f.structure_a, 4, AgeBand.FROM_25_TO_39, SocialStatus.UNEMPLOYED, Qpv.YES, "62194")
-    f.a2 = household(f.structure_a, 2, AgeBand.FROM_60_TO_69, SocialStatus.RETIRED, Qpv.NO, "62194")
-    f.a3 = household(f.structure_a, 1, AgeBand.UNKNOWN, SocialStatus.UNKNOWN, Qpv.UNKNOWN, "")
-    f.b1 = household(f.structure_b, 5, AgeBand.FROM_40_TO_59, SocialStatus.EMPLOYED, Qpv.YES, "2A004")
-    f.b2 = household(f.structure_b, 3, AgeBand.FROM_18_TO_24, SocialStatus.IN_SCHOOL, Qpv.UNKNOWN, "")
+    A, S = AgeBand, SocialStatus
+    f.a1 = household(f.structure_a, 4, A.FROM_25_TO_39, S.UNEMPLOYED, Qpv.YES, "62194")
+    f.a2 = household(f.structure_a, 2, A.FROM_60_TO_69, S.RETIRED, Qpv.NO, "62194")
+    f.a3 = household(f.structure_a, 1, A.UNKNOWN, S.UNKNOWN, Qpv.UNKNOWN, "")
+    f.b1 = household(f.structure_b, 5, A.FROM_40_TO_59, S.EMPLOYED, Qpv.YES, "2A004")
+    f.b2 = household(f.structure_b, 3, A.FROM_18_TO_24, S.IN_SCHOOL, Qpv.UNKNOWN, "")
 
     def loan(h, status, handed_over=None, due=None, closed=None, enrolment_status=None):
         enrolment = EnrolmentFactory(
@@ -137,6 +138,4 @@ def march(social_worker, coordinator):
 @pytest.fixture
 def fixed_today(monkeypatch):
     """Today is 1 April 2026: A2's loan (due 15 March) is overdue."""
-    monkeypatch.setattr(
-        timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 4, 1)
-    )
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 4, 1))

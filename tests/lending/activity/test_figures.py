@@ -1,12 +1,15 @@
 """The programme's activity figures on a small fixture (conftest.py), number by number."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 
+from inventory.impact.period import Period
 from lending import access
 from lending.activity.figures import activity
 from lending.privacy.anonymise import anonymise_household
+from tests.lending.activity.conftest import at
 from tests.lending_factories import (
     AttendanceFactory,
     EnrolmentFactory,
@@ -89,9 +92,6 @@ def test_a_funder_sees_its_programmes_only(march):
 
 
 def test_an_empty_period_gives_zeros():
-    from inventory.impact.period import Period
-    import datetime
-
     figures = activity(Period(datetime.date(2020, 1, 1), datetime.date(2020, 1, 31)))
 
     assert figures.households_equipped == 0
@@ -148,8 +148,6 @@ def _equip(count, programme, period_day):
 
 @pytest.mark.parametrize("households", [5, 50])
 def test_a_constant_number_of_queries(households, march, django_assert_max_num_queries):
-    from tests.lending.activity.conftest import at
-
     _equip(households, march.programme, at(15))
     with django_assert_max_num_queries(6):
         figures = activity(march.period, programme=march.programme)
