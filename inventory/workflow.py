@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.refusals import Refused, require
+from inventory.impact import ledger
 from inventory.models import Category, ChecklistItem, Device, Erasure, Holder, Status
 from inventory.signals import device_moved
 
@@ -392,6 +393,8 @@ def transition_device(*, device, target, by, note="", process="", holder_ref="")
         Device.history.bulk_history_create(
             [current], update=True, default_user=by, default_change_reason=note.strip()
         )
+        # The stock-exit ledger (kilos out by channel) moves with the status, or not at all.
+        ledger.record_move(device=current, source=seen_status, target=target, by=by, at=now)
         # Inside the transaction: what the apps above record (a label to print) is
         # saved with the move or not at all.
         device_moved.send(Device, device=current, source=seen_status, target=target, by=by)

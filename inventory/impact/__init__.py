@@ -1,0 +1,1 @@
+"""Impact and flows: kilos in and out of the stock, and what became of them."""

@@ -36,10 +36,12 @@ from inventory.models.refurbishment import (
     PartUse,
     WorkbenchCheck,
 )
+from inventory.models.stock import REUSED_CHANNELS, ExitChannel, StockExit, WeightDefault
 
 __all__ = [
     "CODE_VALIDATOR",
     "LEVEL_OF_METHOD",
+    "REUSED_CHANNELS",
     "Category",
     "CheckResult",
     "ChecklistItem",
@@ -52,6 +54,7 @@ __all__ = [
     "ErasureCertificate",
     "ErasureLog",
     "ErasureRun",
+    "ExitChannel",
     "Grade",
     "HardwareReport",
     "Holder",
@@ -65,8 +68,10 @@ __all__ = [
     "Sequence",
     "Site",
     "Status",
+    "StockExit",
     "StockSnapshot",
     "ValuationBasis",
+    "WeightDefault",
     "WorkbenchCheck",
     "WorkstationToken",
     "organisation_name",
