@@ -133,6 +133,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.add_organisation",
         "inventory.change_organisation",
         "inventory.value_donation",
+        # The impact reports: the factors' versions (a changed factor is a new version)
+        # and the reports closed with them.
+        "inventory.view_factorset",
+        "inventory.view_impactfactor",
+        "inventory.publish_factorset",
+        "inventory.view_closedreport",
+        "inventory.add_closedreport",
         # Programmes and what they lend; households only of the programmes they run.
         "lending.view_household",
         "lending.view_enrolment",

@@ -41,5 +41,6 @@ urlpatterns = [
     path("", include("inventory.scan.urls")),
     path("", include("inventory.organisation.urls")),
     path("", include("inventory.donors.urls")),
+    path("", include("inventory.impact.urls")),
     path("", include("inventory.urls")),
 ]

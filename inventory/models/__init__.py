@@ -26,6 +26,7 @@ from inventory.models.erasure import (
     ErasureRun,
 )
 from inventory.models.hardware import HardwareReport, WorkstationToken
+from inventory.models.impact import ClosedReport, FactorSet, FrozenRecord, ImpactFactor
 from inventory.models.organisation import Organisation, organisation_name
 from inventory.models.refurbishment import (
     ChecklistItem,
@@ -45,6 +46,7 @@ __all__ = [
     "Category",
     "CheckResult",
     "ChecklistItem",
+    "ClosedReport",
     "Comment",
     "Device",
     "Donation",
@@ -55,9 +57,12 @@ __all__ = [
     "ErasureLog",
     "ErasureRun",
     "ExitChannel",
+    "FactorSet",
+    "FrozenRecord",
     "Grade",
     "HardwareReport",
     "Holder",
+    "ImpactFactor",
     "IssuedDocument",
     "Location",
     "OperatingSystem",
