@@ -1,10 +1,11 @@
 """What a donor's page says about each device given: what became of it, in words that
 name nobody (never a household, a buyer, a loan or a sale)."""
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import Status
+from inventory.impact import carbon, flows, weights
+from inventory.models import REUSED_CHANNELS, Device, Status
 
 IN_WORKSHOP = "workshop"
 FATES = {
@@ -60,3 +61,34 @@ def fates_of(donation):
         fate = FATES[Status(status)]
         counts[fate] = counts.get(fate, 0) + n
     return [(label, counts[fate]) for fate, label in FATE_LABELS.items() if fate in counts]
+
+
+def impact_of(donation):
+    """What `donation` weighed and avoided: {"kg": Decimal, "estimated_kg": Decimal,
+    "reused": int, "avoided": inventory.impact.carbon.Avoided | None}. CO2e counts the
+    devices reused so far (sold, given, loan turned gift, net of returns)."""
+    devices = Device.objects.filter(donation=donation)
+    defaults = weights.default_weights()
+    found = devices.aggregate(
+        kg=Sum(weights.weight_expression(defaults=defaults), output_field=weights.KG),
+        estimated_kg=Sum(weights.estimated_expression(defaults=defaults), output_field=weights.KG),
+    )
+    counts = {
+        row["device__category"]: row["n"]
+        for row in flows.exit_rows(devices=devices)
+        .filter(channel__in=REUSED_CHANNELS)
+        .values("device__category")
+        .annotate(n=Sum("sign"))
+        .order_by()
+        if row["n"]
+    }
+    try:
+        avoided = carbon.avoided(counts)
+    except LookupError:
+        avoided = None
+    return {
+        "kg": weights.as_kg(found["kg"]),
+        "estimated_kg": weights.as_kg(found["estimated_kg"]),
+        "reused": sum(counts.values()),
+        "avoided": avoided,
+    }

@@ -18,8 +18,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from inventory.donors.documents import donation_of_link
@@ -191,9 +192,43 @@ def donation_page(request, token):
             "donation": donation,
             "devices": devices,
             "fates": donations.fates_of(donation),
+            **_impact_context(donation),
         }
     )
     return no_copies(render(request, "public/donation.html", context))
+
+
+def _impact_context(donation):
+    """The kilos and CO2e of the page, each CO2e figure with its footnotes."""
+    found = donations.impact_of(donation)
+    weight = _("%(kg)s kg") % {"kg": _number(found["kg"], 1)}
+    if found["estimated_kg"]:
+        weight = _("%(kg)s kg, of which %(estimated)s kg estimated") % {
+            "kg": _number(found["kg"], 1),
+            "estimated": _number(found["estimated_kg"], 1),
+        }
+    impact = [{"label": _("Weight of the devices given"), "value": weight, "notes": ()}]
+    avoided = found["avoided"]
+    notes = []
+    if avoided is not None and found["reused"]:
+        impact += [
+            {
+                "label": _("CO2e avoided by their second life"),
+                "value": _("%(kg)s kg CO2e") % {"kg": _number(avoided.yearly_total, 1)},
+                "notes": avoided.yearly_footnotes,
+            },
+            {
+                "label": _("At most, the manufacturing of new devices avoided"),
+                "value": _("%(kg)s kg CO2e") % {"kg": _number(avoided.upper_bound_total, 1)},
+                "notes": avoided.upper_bound_footnotes,
+            },
+        ]
+        notes = avoided.footnotes
+    return {"impact": impact, "notes": notes, "reused": found["reused"]}
+
+
+def _number(value, decimals):
+    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
 def _unusable(request, context, *, expired):

@@ -32,6 +32,13 @@ def _cell(value):
     return value
 
 
+def _fact(fact):
+    label, value, notes = fact
+    if notes:
+        value = f"{value} ({', '.join(str(n) for n in notes)})"
+    return [label, value]
+
+
 def report_pdf(sections, filters):
     """The PDF bytes of the report: every section's charts then its tables."""
     width = pdf.content_width(A4)
@@ -48,8 +55,11 @@ def report_pdf(sections, filters):
             story.append(pdf.text(f"{name} : {value}", "label"))
     for section in sections:
         story.append(pdf.text(section.title, "h2"))
-        for note in section.notes:
-            story.append(pdf.text(note, "small"))
+        if section.facts:
+            story.append(
+                pdf.facts([_fact(fact) for fact in section.facts], [width * 0.6, width * 0.4])
+            )
+            story.append(Spacer(1, 6))
         for chart in section.charts:
             if not chart.is_empty:
                 story.extend([charts.drawing(chart, width=width), Spacer(1, 6)])
@@ -61,6 +71,10 @@ def report_pdf(sections, filters):
                 continue
             fractions = [1 / len(table.headers)] * len(table.headers)
             story.extend([pdf.listing(table.headers, rows, fractions, width), Spacer(1, 6)])
+        for note in section.notes:
+            story.append(pdf.text(note, "small"))
+        for number, text, url in section.sources:
+            story.append(pdf.text(f"{number}. {text} {url}".strip(), "small"))
     title = _("Report %(period)s") % {"period": period_text(filters.period)}
     return pdf.render(
         story,

@@ -59,6 +59,9 @@ class ReportFilterForm(forms.Form):
         if preset:
             period = preset_period(preset, self.today)
         elif start and end:
+            if end < start:
+                self.add_error("end", _("The end of the period must not come before its start."))
+                return data
             period = Period(start, end)
         elif start or end:
             missing = "end" if start else "start"
@@ -66,9 +69,6 @@ class ReportFilterForm(forms.Form):
             return data
         else:
             period = preset_period(Preset.THIS_YEAR, self.today)
-        if period.end < period.start:
-            self.add_error("end", _("The end of the period must not come before its start."))
-            return data
         if (period.end - period.start).days > LONGEST_DAYS:
             self.add_error("end", _("A report covers at most five years: shorten the period."))
             return data

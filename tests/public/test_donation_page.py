@@ -2,11 +2,13 @@
 and what became of each, never who received them; a changed or old link says so."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.test import Client
 
+from inventory import workflow
 from inventory.donors.documents import donation_page_link, send_erasure_summary
 from inventory.models import Organisation, Status
 from lending.loans import workflow as loan_workflow
@@ -113,5 +115,36 @@ def test_the_page_reads_a_constant_number_of_queries(django_assert_max_num_queri
     for count in (5, 50):
         donation = DonationFactory()
         DeviceFactory.create_batch(count, donation=donation)
-        with django_assert_max_num_queries(4):
+        with django_assert_max_num_queries(9):
             assert Client().get(path_of(donation_page_link(donation))).status_code == 200
+
+
+def test_kilos_and_co2e_avoided_with_their_sources(coordinator):
+    donation = DonationFactory()
+    laptop = DeviceFactory(donation=donation, status=Status.READY, weight_kg=Decimal("2.1"))
+    phone = DeviceFactory(donation=donation, status=Status.READY, category="smartphone")
+    DeviceFactory(donation=donation, status=Status.REFURBISHING, weight_kg=Decimal("1.9"))
+    for device in (laptop, phone):
+        workflow.transition_device(device=device, target=Status.GIVEN, by=coordinator)
+
+    response = Client().get(path_of(donation_page_link(donation)))
+
+    html = response.content.decode()
+    # 10 laptops and 5 smartphones give 1,179 kg by the yearly method (issue 17): one
+    # laptop 27 × 3 + one smartphone 24.6 × 3 = 154.8; upper bound 182.6 + 85.1 = 267.7.
+    assert "154.8 kg CO2e" in html
+    assert "267.7 kg CO2e" in html
+    assert "ADEME" in html
+    assert 'href="#note-1"' in html and 'id="note-1"' in html
+    assert "kg estimated" in html  # the smartphone was not weighed
+
+
+def test_no_co2e_before_a_device_is_reused():
+    donation = DonationFactory()
+    DeviceFactory(donation=donation, status=Status.REFURBISHING, weight_kg=Decimal("2.0"))
+
+    html = Client().get(path_of(donation_page_link(donation))).content.decode()
+
+    assert "2.0 kg" in html
+    assert "kg CO2e" not in html
+    assert "counted once your devices have found a new user" in html
