@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("lending.loans.urls")),
     path("", include("lending.sims.urls")),
     path("", include("lending.privacy.urls")),
+    path("", include("lending.activity.urls")),
 ]

@@ -14,6 +14,7 @@ from lending.models import (
 from spreadsheets.values import choice_map, is_empty, parse_choice, plain
 from spreadsheets.widgets import (
     ChoiceListWidget,
+    ChoiceWidget,
     DateWidget,
     IntegerWidget,
     TextWidget,
@@ -55,6 +56,30 @@ class ChoiceSetWidget(ChoiceListWidget):
             parse_choice(part, self._names, self.choices)
 
         return sorted(set(_names_in(value, self._names, unknown)))
+
+
+class UnknownByDefaultWidget(ChoiceWidget):
+    """A category the household may not have given (age band, QPV…): an empty cell is
+    "unknown", as on the form."""
+
+    def __init__(self, choices, default, aliases=None, **kwargs):
+        super().__init__(choices, aliases, **kwargs)
+        self.default = default
+
+    def clean(self, value, row=None, **kwargs):
+        return super().clean(value, row, **kwargs) or self.default
+
+
+class InseeCodeWidget(TextWidget):
+    """A commune's INSEE code: " 2a004 " is 2A004; a spreadsheet that took 01053 for a
+    number gave 1053 (the model's validator names a wrong code)."""
+
+    identifier = True
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, int | float) and float(value).is_integer():
+            return f"{int(value):05d}"
+        return super().clean(value, row, **kwargs).replace(" ", "").upper()
 
 
 class SituationsWidget(widgets.Widget):

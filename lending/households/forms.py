@@ -9,7 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.templatetags.people import person
 from lending.households.selectors import NO_ENROLMENT
-from lending.models import Criterion, Enrolment, Household, Need, Structure
+from lending.models import (
+    AgeBand,
+    Criterion,
+    Enrolment,
+    Household,
+    Need,
+    Qpv,
+    SocialStatus,
+    Structure,
+)
 from lending.privacy.purposes import optional_purposes
 from lending.reference.forms import SituationField
 
@@ -17,6 +26,20 @@ from lending.reference.forms import SituationField
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return person(obj)
+
+
+UNKNOWN_BY_DEFAULT = {
+    "qpv": Qpv.UNKNOWN,
+    "age_band": AgeBand.UNKNOWN,
+    "social_status": SocialStatus.UNKNOWN,
+}
+
+
+class InseeCodeField(forms.CharField):
+    """The commune's INSEE code as people type it: " 2a004 " is 2A004."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace(" ", "").upper()
 
 
 class HouseholdForm(forms.ModelForm):
@@ -63,13 +86,19 @@ class HouseholdForm(forms.ModelForm):
             "email",
             "postcode",
             "commune",
+            "insee_code",
+            "qpv",
             "size",
             "school_age_children",
+            "age_band",
+            "social_status",
             "situations",
             "needs",
             "notes",
         ]
+        field_classes = {"insee_code": InseeCodeField}
         widgets = {
+            "insee_code": forms.TextInput(attrs={"autocomplete": "off", "size": 6}),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "postcode": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             "phone": forms.TextInput(attrs={"type": "tel"}),
@@ -95,6 +124,9 @@ class HouseholdForm(forms.ModelForm):
             # An inactive criterion the household already has stays ticked.
             criteria |= Q(pk__in=self.instance.situations.values("pk"))
         self.fields["situations"].queryset = Criterion.objects.filter(criteria)
+        # Optional categories: a form that leaves them out keeps "unknown".
+        for name in UNKNOWN_BY_DEFAULT:
+            self.fields[name].required = False
         self.fields["consents"].choices = self._consent_choices()
         if not self.fields["consents"].choices:
             del self.fields["consents"]
@@ -131,6 +163,9 @@ class HouseholdForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name, default in UNKNOWN_BY_DEFAULT.items():
+            if name in cleaned and not cleaned[name]:
+                cleaned[name] = default
         structure, worker = cleaned.get("structure"), cleaned.get("social_worker")
         if (
             structure

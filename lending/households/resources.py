@@ -6,25 +6,31 @@ from django.utils.translation import gettext_lazy
 
 from inventory.services import reserve_sequence_values
 from lending import access
+from lending.activity.coop_values import COOP_AGE_BANDS, COOP_QPV, COOP_SOCIAL_STATUSES, aliases
 from lending.households.services import (
     HOUSEHOLD_CODE_SEQUENCE,
     _check_children,
     format_household_code,
 )
 from lending.models import (
+    AgeBand,
     ConsentPurpose,
     Criterion,
     Household,
     Need,
+    Qpv,
+    SocialStatus,
     Structure,
 )
 from lending.models.consents import active_consents_prefetch
 from lending.widgets import (
     ChoiceSetWidget,
     CountWidget,
+    InseeCodeWidget,
     NamedWidget,
     PostcodeWidget,
     SituationsWidget,
+    UnknownByDefaultWidget,
     _unknown_household,
 )
 from spreadsheets.columns import Column
@@ -110,6 +116,33 @@ class HouseholdResource(ExchangeResource):
         aliases=["ville", "city", "town", "localite"],
         widget=TextWidget(),
         required=True,
+    )
+    insee_code = Column(
+        "insee_code",
+        label=gettext_lazy("INSEE code"),
+        aliases=["code insee", "code commune", "code insee commune", "insee", "code officiel"],
+        widget=InseeCodeWidget(),
+        help_text=gettext_lazy("The commune's INSEE code (2A or 2B in Corsica), not the postcode."),
+    )
+    qpv = Column(
+        "qpv",
+        label=gettext_lazy("QPV"),
+        aliases=["quartier prioritaire", "quartier prioritaire de la ville", "priority area"],
+        widget=UnknownByDefaultWidget(Qpv.choices, Qpv.UNKNOWN, COOP_QPV),
+    )
+    age_band = Column(
+        "age_band",
+        label=gettext_lazy("Age band"),
+        aliases=["tranche d'age", "tranche age", "age"],
+        widget=UnknownByDefaultWidget(AgeBand.choices, AgeBand.UNKNOWN, aliases(COOP_AGE_BANDS)),
+    )
+    social_status = Column(
+        "social_status",
+        label=gettext_lazy("Social status"),
+        aliases=["statut social", "statut", "status"],
+        widget=UnknownByDefaultWidget(
+            SocialStatus.choices, SocialStatus.UNKNOWN, aliases(COOP_SOCIAL_STATUSES)
+        ),
     )
     size = Column(
         "size",

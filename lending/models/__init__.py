@@ -1,7 +1,7 @@
 """The lending side's models, one module per subject."""
 
 from lending.models.consents import Consent, ConsentPurpose
-from lending.models.households import Household, Need
+from lending.models.households import AgeBand, Household, Need, Qpv, SocialStatus
 from lending.models.loans import (
     Accessory,
     GiftAttestation,
@@ -18,6 +18,7 @@ from lending.models.structures import Criterion, Funder, Structure
 
 __all__ = [
     "Accessory",
+    "AgeBand",
     "Attendance",
     "Consent",
     "ConsentPurpose",
@@ -32,9 +33,11 @@ __all__ = [
     "LoanExtension",
     "Need",
     "Programme",
+    "Qpv",
     "Reminder",
     "Return",
     "SimCard",
+    "SocialStatus",
     "Structure",
     "Workshop",
 ]

@@ -22,6 +22,46 @@ class Need(models.TextChoices):
 
 
 POSTCODE_VALIDATOR = RegexValidator(r"^\d{5}$", _("A French postcode has five digits."))
+# The commune's INSEE code (code officiel géographique): five characters, digits except
+# Corsica's 2A and 2B departments. Not a postcode: Bruay-La-Buissière is 62194, postcode 62700.
+INSEE_CODE_VALIDATOR = RegexValidator(
+    r"^(\d{2}|2[AB])\d{3}$",
+    _(
+        "An INSEE commune code has five characters: five digits, or 2A or 2B followed by "
+        "three digits in Corsica (not the postcode)."
+    ),
+)
+
+
+# The categories of the national médiation-numérique data (la Coop de la médiation
+# numérique, inclusion-numerique/coop-mediation-numerique, apps/web/prisma/schema.prisma:
+# enums TrancheAge and StatutSocial), so that a programme's figures add up with the
+# network's. The person is the one the file is about (the reference person).
+class AgeBand(models.TextChoices):
+    UNDER_12 = "under_12", _("Under 12")
+    FROM_12_TO_17 = "12_17", _("12 to 17")
+    FROM_18_TO_24 = "18_24", _("18 to 24")
+    FROM_25_TO_39 = "25_39", _("25 to 39")
+    FROM_40_TO_59 = "40_59", _("40 to 59")
+    FROM_60_TO_69 = "60_69", _("60 to 69")
+    FROM_70 = "70_plus", _("70 and over")
+    UNKNOWN = "unknown", _("Not given")
+
+
+class SocialStatus(models.TextChoices):
+    IN_SCHOOL = "in_school", _("In school or studying")
+    UNEMPLOYED = "unemployed", _("Without a job")
+    EMPLOYED = "employed", _("In work")
+    RETIRED = "retired", _("Retired")
+    UNKNOWN = "unknown", _("Not given")
+
+
+class Qpv(models.TextChoices):
+    """Does the household live in a quartier prioritaire de la politique de la ville?"""
+
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("Not known")
 
 
 class Household(models.Model):
@@ -34,6 +74,31 @@ class Household(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     postcode = models.CharField(_("postcode"), max_length=5, validators=[POSTCODE_VALIDATOR])
     commune = models.CharField(_("commune"), max_length=120)
+    insee_code = models.CharField(
+        _("INSEE commune code"),
+        max_length=5,
+        blank=True,
+        validators=[INSEE_CODE_VALIDATOR],
+        help_text=_("Five characters (2A or 2B in Corsica), not the postcode. Optional."),
+    )
+    qpv = models.CharField(
+        _("lives in a priority neighbourhood (QPV)"),
+        max_length=8,
+        choices=Qpv,
+        default=Qpv.UNKNOWN,
+    )
+    age_band = models.CharField(
+        _("age band (reference person)"),
+        max_length=8,
+        choices=AgeBand,
+        default=AgeBand.UNKNOWN,
+    )
+    social_status = models.CharField(
+        _("social status (reference person)"),
+        max_length=12,
+        choices=SocialStatus,
+        default=SocialStatus.UNKNOWN,
+    )
     size = models.PositiveSmallIntegerField(
         _("people in the household"),
         default=1,

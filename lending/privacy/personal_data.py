@@ -97,6 +97,12 @@ INVENTORY: dict[str, Declaration] = {
             "email": personal("e-mail"),
             "postcode": statistic("postcode", "households per area for funders"),
             "commune": statistic("commune", "households per commune for funders"),
+            # The médiation-numérique categories (docs/activity.md): coarse on purpose,
+            # kept so that reports give the same totals after anonymisation.
+            "insee_code": statistic("INSEE commune code", "households per commune (Coop)"),
+            "qpv": statistic("lives in a QPV (yes, no, unknown)", "households from QPVs"),
+            "age_band": statistic("age band of the reference person", "people per age band"),
+            "social_status": statistic("social status of the reference person", "per status"),
             "size": statistic("people in the household", "people reached"),
             "school_age_children": statistic("school-age children", "children reached"),
             # Art. 9 (AAH reveals a disability): not kept beyond the file.

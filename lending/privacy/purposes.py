@@ -71,6 +71,16 @@ PURPOSES = (
         ),
     ),
     Purpose(
+        "coop_report",
+        _("Reporting the accompaniment in la Coop de la médiation numérique"),
+        Basis.LEGITIMATE_INTEREST,
+        _(
+            "The conseiller numérique who accompanies the household may copy its name, "
+            "commune and the workshops it attended into the national tool of digital "
+            "inclusion (ANCT); never its phone, e-mail, situation or notes."
+        ),
+    ),
+    Purpose(
         "sms",
         ConsentPurpose.SMS.label,
         Basis.CONSENT,

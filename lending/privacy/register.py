@@ -96,6 +96,26 @@ def entries():
             security=str(SECURITY),
         ),
         Entry(
+            name=_("Reporting to la Coop de la médiation numérique"),
+            purposes=_(
+                "Recording the households accompanied and the workshops in the national "
+                "tool of the conseillers numériques, without typing them twice."
+            ),
+            basis=_bases("coop_report"),
+            persons=_("Households equipped or present at a workshop in the period."),
+            data=_(
+                "Name, commune, INSEE code and postcode; for the activities, age band, "
+                "social status and commune without a name."
+            ),
+            recipients=_(
+                "The conseiller numérique who exports the file; la Coop de la médiation "
+                "numérique (ANCT) once imported there."
+            ),
+            retention=_("In Réemploi, as the household's file; in la Coop, its own rules."),
+            security=_("%(common)s Every export is written in the access log.")
+            % {"common": SECURITY},
+        ),
+        Entry(
             name=_("Workshop and inventory"),
             purposes=_(
                 "Collecting, erasing, refurbishing and tracking donated devices; "

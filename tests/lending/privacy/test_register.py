@@ -14,6 +14,7 @@ PROCESSINGS = [
     "Follow-up of households and their loans",
     "Reminders by text message",
     "Statistics for the programmes' funders",
+    "Reporting to la Coop de la médiation numérique",
     "Workshop and inventory",
     "Donor management",
     "Sales at the counter",

@@ -50,6 +50,10 @@ def household(structure, social_worker):
         email="zephyrine@example.org",
         postcode="62160",
         commune="Bully-les-Mines",
+        insee_code="62186",
+        qpv="yes",
+        age_band="40_59",
+        social_status="unemployed",
         size=4,
         school_age_children=2,
         needs=["school", "health"],
@@ -135,6 +139,8 @@ def _expected_values(household):
             values = [person(related) if hasattr(related, "get_username") else str(related)]
         elif isinstance(field, ChoiceListField):
             values = field.labels(getattr(household, field.name))
+        elif field.choices:
+            values = [str(getattr(household, f"get_{field.name}_display")())]
         else:
             values = [_shown(getattr(household, field.attname))]
         expected[field.name] = values
