@@ -1,11 +1,10 @@
 """Which sections a report page holds for whom: a coordinator everything, a social worker
 the activity of her structure's households, a technician the workshop."""
 
-from django.utils.translation import gettext as _
-
 from accounts.roles import Role, roles_of
 from reports import stock_sections
-from reports.blocks import ACTIVITY, BALANCE, FLOWS, IMPACT, ORDER, WORKSHOP, Section
+from reports.activity_section import activity_section
+from reports.blocks import ACTIVITY, BALANCE, FLOWS, IMPACT, ORDER, WORKSHOP
 from reports.scope import Scope
 from reports.workshop_section import workshop_section
 
@@ -29,13 +28,7 @@ def build(keys, filters, user):
         IMPACT: stock_sections.impact_section,
         FLOWS: stock_sections.flows_section,
         BALANCE: stock_sections.balance_section,
-        ACTIVITY: _pending,
+        ACTIVITY: activity_section,
         WORKSHOP: workshop_section,
     }
     return [builders[key](key, scope) for key in keys]
-
-
-def _pending(key, scope):
-    section = Section.named(key)
-    section.notes.append(_("These figures are not available yet."))
-    return section

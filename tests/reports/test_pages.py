@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 URL = "/reports/"
 # Every section of a coordinator's page: a few queries each, whatever the rows.
-MAX_QUERIES = 29
+MAX_QUERIES = 35
 ALL = ["impact", "flows", "balance", "activity", "workshop"]
 
 
