@@ -3,6 +3,7 @@ per status, time spent in each status (reports.workshop's figures)."""
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from inventory.models import Status
 from reports import workshop
@@ -51,7 +52,7 @@ def workshop_section(key, scope):
             title=_("Average days spent in each status during the period"),
             labels=[_status_label(status) for status in stays],
             series=[Series(_("Days"), [row["days"] for row in stays.values()])],
-            unit=_("d"),
+            unit=pgettext("abbreviation of days", "d"),
             decimals=1,
         )
     )
