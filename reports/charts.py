@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.formats import number_format
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -67,15 +67,38 @@ class Chart:
         return not self.labels or not self.series
 
 
-def _scale_top(highest):
-    """A round number at or above `highest`, for the y axis's top."""
+def _scale_top(highest, whole=False):
+    """A round number at or above `highest`, for the y axis's top (four steps up to it);
+    for counts (`whole`), a multiple of 4 so that every step is a whole number."""
     if highest <= 0:
-        return 1
+        return 4 if whole else 1
     step = 10 ** (len(str(int(highest))) - 1)
+    top = 10 * step
     for multiple in (1, 2, 2.5, 5, 10):
         if highest <= multiple * step:
-            return multiple * step
-    return 10 * step
+            top = multiple * step
+            break
+    if whole:
+        return 4 * _whole_step(highest / 4)
+    return top
+
+
+def _whole_step(least):
+    """The smallest round whole number (1, 2, 3, 5, 10, 15, 20, 25, 30, 50…) ≥ `least`."""
+    power = 1
+    while True:
+        for multiple in (1, 1.5, 2, 2.5, 3, 5):
+            step = multiple * power
+            if step == int(step) and step >= least:
+                return int(step)
+        power *= 10
+
+
+def _tick(value):
+    decimals = 0 if value == int(value) else 1
+    return number_format(
+        Decimal(str(value)), decimal_pos=decimals, use_l10n=True, force_grouping=True
+    )
 
 
 # SVG for the page --------------------------------------------------------------------------
@@ -84,7 +107,7 @@ def _scale_top(highest):
 def svg(chart, identifier):
     """The chart as inline SVG markup (safe to insert in a template)."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top = _scale_top(chart.highest)
+    top = _scale_top(chart.highest, whole=chart.decimals == 0)
     parts = [
         format_html(
             '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-t {}-d" '
@@ -160,9 +183,7 @@ def _axes(chart, top, plot_w, plot_h):
             _n(y),
             LEFT - 4,
             _n(y + 4),
-            number_format(
-                Decimal(str(value)), decimal_pos=0 if value == int(value) else 1, use_l10n=True
-            ),
+            _tick(value),
         )
 
 
@@ -227,7 +248,7 @@ def _svg_legend(chart):
             y,
             series.name,
         )
-        x += 24 + 7 * len(escape(series.name))
+        x += 30 + 7 * len(series.name)
 
 
 # The same chart for the PDF ----------------------------------------------------------------
@@ -249,10 +270,9 @@ def drawing(chart, width=480, height=200):
     plot.valueAxis.labels.fontName = regular
     plot.valueAxis.labels.fontSize = 6
     plot.valueAxis.valueMin = 0
-    plot.valueAxis.valueMax = _scale_top(chart.highest)
-    plot.valueAxis.labelTextFormat = lambda value: number_format(
-        Decimal(str(value)), decimal_pos=0 if value == int(value) else 1, use_l10n=True
-    )
+    plot.valueAxis.valueMax = _scale_top(chart.highest, whole=chart.decimals == 0)
+    plot.valueAxis.valueStep = plot.valueAxis.valueMax / 4
+    plot.valueAxis.labelTextFormat = _tick
     for s in range(len(plot.data)):
         colour = colors.HexColor(PALETTE[s % len(PALETTE)])
         if chart.kind == LINE:

@@ -2,9 +2,6 @@
 its tables as a CSV, XLSX or ODS file (spreadsheets.exporting.write_table writes one
 table a file)."""
 
-import datetime
-from decimal import Decimal
-
 from django.http import HttpResponse
 from django.utils import formats
 from django.utils.http import content_disposition_header
@@ -14,6 +11,7 @@ from reportlab.platypus import Spacer
 
 from inventory import pdf
 from reports import charts
+from reports.formatting import display
 from spreadsheets.exporting import CONTENT_TYPES, write_table
 
 
@@ -22,14 +20,6 @@ def period_text(period):
         "start": formats.date_format(period.start, "SHORT_DATE_FORMAT"),
         "end": formats.date_format(period.end, "SHORT_DATE_FORMAT"),
     }
-
-
-def _cell(value):
-    if isinstance(value, datetime.date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
-    if isinstance(value, int | float | Decimal):
-        return formats.number_format(value, use_l10n=True, force_grouping=True)
-    return value
 
 
 def _fact(fact):
@@ -65,7 +55,7 @@ def report_pdf(sections, filters):
                 story.extend([charts.drawing(chart, width=width), Spacer(1, 6)])
         for table in section.tables:
             story.append(pdf.text(table.title, "bold"))
-            rows = [[pdf.text(_cell(value)) for value in row] for row in table.rows]
+            rows = [[pdf.text(display(value)) for value in row] for row in table.rows]
             if not rows:
                 story.append(pdf.text(_("Nothing in this period."), "small"))
                 continue
