@@ -7,9 +7,20 @@ from decimal import Decimal
 from django.utils import formats
 
 
+class Month(datetime.date):
+    """The first day of a month, shown as the month (« décembre 2026 ») and written to
+    spreadsheets as the date it is."""
+
+    @classmethod
+    def of(cls, day):
+        return cls(day.year, day.month, 1)
+
+
 def display(value):
     if value is None:
         return "—"
+    if isinstance(value, Month):
+        return formats.date_format(value, "YEAR_MONTH_FORMAT")
     if isinstance(value, datetime.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, bool):

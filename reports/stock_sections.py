@@ -12,6 +12,7 @@ from inventory.impact.weee import WEEE_CATEGORIES
 from inventory.models import Category, Donor, ExitChannel, Site
 from reports.blocks import Section, Table
 from reports.charts import BAR, LINE, Chart, Series
+from reports.formatting import Month
 
 UNKNOWN = gettext_lazy("Unknown")
 
@@ -182,7 +183,7 @@ def flows_section(key, scope):
             ],
             [
                 [
-                    row["month"],
+                    Month.of(row["month"]),
                     str(sites.get(row["site"], UNKNOWN)),
                     _category(row["category"]),
                     str(donor_kinds.get(row["donor_kind"], UNKNOWN)),
@@ -259,7 +260,7 @@ def balance_section(key, scope):
             ],
             [
                 [
-                    month.month,
+                    Month.of(month.month),
                     month.opening_kg,
                     month.entries_kg,
                     month.exits_kg,
