@@ -217,6 +217,7 @@ def fill(n_devices, n_donations, seed):
     from django.db import transaction
     from django.utils import timezone
 
+    from inventory.impact.ledger import CHANNEL_OF_STATUS
     from inventory.models import (
         Device,
         Donation,
@@ -226,6 +227,7 @@ def fill(n_devices, n_donations, seed):
         Location,
         Sequence,
         Site,
+        StockExit,
     )
     from inventory.services import ASSET_TAG_SEQUENCE, format_asset_tag
 
@@ -278,7 +280,7 @@ def fill(n_devices, n_donations, seed):
     categories = [(c, share) for c, share, _models in CATALOGUE]
     models_of = {c: m for c, _share, m in CATALOGUE}
     methods = ["overwrite", "secure_erase", "sanitize", "crypto_erase"]
-    counts = {"devices": 0, "history": 0, "drives": 0, "erasures": 0}
+    counts = {"devices": 0, "history": 0, "exits": 0, "drives": 0, "erasures": 0}
 
     for first in range(0, n_devices, BATCH):
         size = min(BATCH, n_devices - first)
@@ -332,6 +334,20 @@ def fill(n_devices, n_donations, seed):
                 device._history_date = device.status_changed_at
             Device.history.bulk_history_create(moved, update=True, default_user=technician)
             counts["history"] += len(batch) + len(moved)
+            # The exits ledger the workflow would have written for devices that left.
+            exits = StockExit.objects.bulk_create(
+                StockExit(
+                    device=d,
+                    channel=CHANNEL_OF_STATUS[d.status],
+                    sign=StockExit.OUT,
+                    at=d.status_changed_at,
+                    site=d.site,
+                    by=technician,
+                )
+                for d in moved
+                if d.status in CHANNEL_OF_STATUS
+            )
+            counts["exits"] += len(exits)
             # Drives for computers; a passed erasure for those past the erasure bench.
             drives = [
                 Drive(
@@ -485,6 +501,43 @@ def pages(long_history, n_devices):
     ]
 
 
+def measure_flows(repeat):
+    """Time the weights-and-flows aggregates (inventory.impact.flows) over the last twelve
+    months, as a report would call them; returns the labels slower than 1 s."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from inventory.impact import flows
+    from inventory.impact.period import Period
+
+    today = timezone.localdate()
+    period = Period(today.replace(year=today.year - 1) + timedelta(days=1), today)
+    calls = [
+        ("entries", lambda: flows.entries(period)),
+        ("exits", lambda: flows.exits(period)),
+        ("reemploi_rate", lambda: flows.reemploi_rate(period)),
+        ("monthly_balance", lambda: flows.monthly_balance(period)),
+        ("stock_kg", lambda: flows.stock_kg()),
+    ]
+    print(f"\nflows over {period.start} - {period.end}; ms")
+    slow = []
+    for label, call in calls:
+        call()
+        times = []
+        for _ in range(repeat):
+            began = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - began) * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            call()
+        median = statistics.median(times)
+        print(f"g  flows.{label:<44} {median:>8.1f} {max(times):>8.1f} {len(queries):>8}")
+        if median > 1000:
+            slow.append(f"flows.{label}")
+    return slow
+
+
 def versions(vendor):
     import sqlite3
 
@@ -573,6 +626,7 @@ def run(args, n_donations):
             slow.append(label)
     print("-" * len(header))
     print("SQL ms: time spent in the database during one request (separate, captured run).")
+    slow += measure_flows(args.repeat)
     if slow:
         print("Slower than 300 ms (median): " + "; ".join(slow))
     print(f"Total: {time.perf_counter() - started:.0f} s")

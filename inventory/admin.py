@@ -12,7 +12,9 @@ from inventory.models import (
     Location,
     Sequence,
     Site,
+    StockExit,
     StockSnapshot,
+    WeightDefault,
 )
 
 
@@ -111,3 +113,36 @@ class CommentAdmin(admin.ModelAdmin):
 
 admin.site.register(Sequence)
 admin.site.register(StockSnapshot)
+
+
+@admin.register(WeightDefault)
+class WeightDefaultAdmin(SimpleHistoryAdmin):
+    """The weight assumed for a device nobody weighed: replace the seeded typical values
+    with the average of your own weighings, and say so in the source."""
+
+    list_display = ["category", "kg", "source", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Without its row a category weighs 0 kg: change the weight, do not remove it.
+        return False
+
+
+@admin.register(StockExit)
+class StockExitAdmin(admin.ModelAdmin):
+    """The exits ledger, to read: rows are written by the workflow only."""
+
+    list_display = ["at", "device", "channel", "sign", "site", "by"]
+    list_filter = ["channel", "sign", "site"]
+    date_hierarchy = "at"
+    search_fields = ["device__asset_tag"]
+    list_select_related = ["device", "site", "by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

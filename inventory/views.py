@@ -31,6 +31,7 @@ from inventory.forms import (
     TransitionForm,
 )
 from inventory.hardware.views import device_hardware_context
+from inventory.impact.weights import weight_of
 from inventory.models import (
     Device,
     Donation,
@@ -167,6 +168,8 @@ def _device_context(request, device, form):
         "missing_erasures": unerased,
         "checklist": checklist,
         "history": timeline(device),
+        # Measured, else its category's default (read with the device), « (estimé) ».
+        "weight": weight_of(device),
         "drive_form": DriveForm(),
         # Preselect the first drive still waiting for its erasure.
         "erasure_form": ErasureForm(

@@ -5,7 +5,7 @@ later corrects every figure at once (its entry, its exit and the stock between t
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Value, When
+from django.db.models import Case, DecimalField, F, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -74,14 +74,24 @@ class DeviceWeight:
         return _("%(kg)s kg") % {"kg": shown}
 
 
+def with_default_weight(devices):
+    """`devices` annotated with `default_kg`, their category's default, in the same
+    query: a page that shows one device reads its weight without another query."""
+    default = WeightDefault.objects.filter(category=OuterRef("category")).values("kg")[:1]
+    return devices.annotate(default_kg=Subquery(default, output_field=KG))
+
+
 def weight_of(device, defaults=None):
     """What the device page shows: the measured weight, else the default, estimated.
 
-    One query for the defaults unless `defaults` is given.
+    Reads `default_kg` when the device comes from with_default_weight(), else
+    `defaults` when given, else the table (one query).
     """
     if device.weight_kg is not None:
         return DeviceWeight(device.weight_kg, estimated=False)
-    if defaults is None:
+    if hasattr(device, "default_kg"):
+        kg = device.default_kg
+    elif defaults is None:
         kg = WeightDefault.objects.filter(category=device.category).values_list("kg", flat=True)
         kg = kg.first()
     else:

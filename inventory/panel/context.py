@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 
 from inventory import workflow
+from inventory.impact.weights import with_default_weight
 from inventory.models import CheckResult, Device, Erasure, OsInstall, PartUse
 from inventory.panel.forms import FactoryResetForm, ReadyForm, ShelfForm
 from inventory.panel.next_step import FACTORY_RESET, READY_PANEL, SHELVE, next_step
@@ -15,7 +16,8 @@ TEMPLATE = "inventory/panel/_next_step.html"
 
 def device_for_page(asset_tag):
     """The device with every relation its page reads, or None."""
-    queryset = Device.objects.with_relations().prefetch_related(
+    # Its category's default weight too, shown when the device was not weighed.
+    queryset = with_default_weight(Device.objects.with_relations()).prefetch_related(
         Prefetch("drives__erasures", queryset=Erasure.objects.select_related("operator")),
         Prefetch("check_results", queryset=CheckResult.objects.select_related("checked_by")),
         Prefetch(

@@ -19,3 +19,28 @@ def move(device, target, by, when=None, **kwargs):
         return workflow.transition_device(device=device, target=target, by=by, **kwargs)
     with mock.patch("django.utils.timezone.now", lambda: when):
         return workflow.transition_device(device=device, target=target, by=by, **kwargs)
+
+
+# What may happen to a device after its entry: the moves, in order.
+ROUTES = {
+    "kept": [],
+    "given": [("given", {})],
+    "sold": [("sold", {"process": workflow.SALE, "holder_ref": "R1"})],
+    "sale cancelled": [
+        ("sold", {"process": workflow.SALE, "holder_ref": "R2"}),
+        ("wiping", {"process": workflow.SALE, "holder_ref": "R2"}),
+    ],
+    "lost then found": [("lost", {}), ("returned", {})],
+    "parts then recycled": [("parts", {}), ("recycled", {})],
+    "loan turned gift": [("reserved", {}), ("lent", {}), ("given", {})],
+    "lost": [("lost", {})],
+}
+
+
+def walk(device, route, by, start, step_days=9):
+    """Move `device` along ROUTES[route], one move every `step_days` from `start`."""
+    when = start
+    for target, kwargs in ROUTES[route]:
+        when = when + datetime.timedelta(days=step_days)
+        move(device, target, by, when, **kwargs)
+    return device
