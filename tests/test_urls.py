@@ -104,6 +104,8 @@ ROUTES = [
     ("households/<str:code>/personal-data.zip", "lending:household_subject_export"),
     ("households/new/", "lending:household_create"),
     ("i18n/setlang/", "set_language"),
+    ("impact/factors/", "impact:factor_sets"),
+    ("impact/factors/new/", "impact:factor_set_new"),
     ("imports/", "exchange:index"),
     ("imports/<int:pk>/", "exchange:job_detail"),
     ("imports/<int:pk>/confirm/", "exchange:job_confirm"),

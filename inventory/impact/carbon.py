@@ -12,7 +12,12 @@ All arithmetic is Decimal, so the totals are exact.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy
+
 from inventory.models import Category, FactorSet, ImpactFactor
+
+# What a report says where a category has no factor for a method: never a number.
+NO_FACTOR = gettext_lazy("no published factor")
 
 YEARLY = ImpactFactor.Method.YEARLY
 MANUFACTURING = ImpactFactor.Method.MANUFACTURING
@@ -84,6 +89,18 @@ class Avoided:
             ],
             "missing": [{"category": m.category, "method": m.method} for m in self.missing],
         }
+
+
+def without_factor(factor_set):
+    """The (category, method) pairs `factor_set` has no factor for, as Missing rows, in the
+    categories' order (uses the set's prefetched factors when there are)."""
+    have = {(f.category, f.method) for f in factor_set.factors.all()}
+    return [
+        Missing(category, str(label), method, str(method_label))
+        for category, label in Category.choices
+        for method, method_label in ImpactFactor.Method.choices
+        if (category, method) not in have
+    ]
 
 
 def _text(value):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.http import save_form
+from inventory.impact.carbon import NO_FACTOR, without_factor
 from inventory.impact.factors import factor_sets, new_version
 from inventory.impact.forms import NewVersionForm
 from inventory.models import FactorSet
@@ -14,7 +15,11 @@ from inventory.models import FactorSet
 @require_safe
 @permission_required("inventory.view_factorset", raise_exception=True)
 def factor_set_list(request):
-    return render(request, "inventory/impact/factor_sets.html", {"factor_sets": factor_sets()})
+    sets = list(factor_sets())
+    for factor_set in sets:
+        factor_set.without_factor = without_factor(factor_set)
+    context = {"factor_sets": sets, "no_factor": NO_FACTOR}
+    return render(request, "inventory/impact/factor_sets.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -138,6 +138,11 @@ class ImpactFactor(models.Model):
             raise FrozenRecord(f"Factor set v{self.factor_set.version} is used by a closed report.")
         super().save(*args, **kwargs)
 
+    def delete(self, *args, **kwargs):
+        if self.factor_set.used():
+            raise FrozenRecord(f"Factor set v{self.factor_set.version} is used by a closed report.")
+        return super().delete(*args, **kwargs)
+
 
 class ClosedReport(models.Model):
     number = models.CharField(_("number"), max_length=30, unique=True)

@@ -69,3 +69,11 @@ def test_other_roles_may_not_see_or_change_factors(client_for, role):
     assert client.get(LIST).status_code == 403
     assert client.post(NEW, form_data(laptop__yearly__kg_co2e="30")).status_code == 403
     assert FactorSet.objects.count() == 1
+
+
+def test_the_page_says_which_categories_have_no_factor(coordinator_client):
+    page = coordinator_client.get(LIST).content.decode()
+
+    assert "4G router · Avoided per year of second life — no published factor" in page
+    assert "4G router · Manufacturing footprint (upper bound) — no published factor" in page
+    assert "Laptop · Avoided per year of second life — no published factor" not in page

@@ -80,6 +80,8 @@ def test_a_used_factor_set_and_a_closed_report_are_never_edited(coordinator):
     factor.kg_co2e = Decimal("1")
     with pytest.raises(FrozenRecord):
         factor.save()
+    with pytest.raises(FrozenRecord):
+        factor.delete()
     report.title = "Changed"
     with pytest.raises(FrozenRecord):
         report.save()
