@@ -31,6 +31,7 @@ from lending.households.services import register_household
 from lending.loans import workflow as loan_workflow
 from lending.models import (
     Accessory,
+    AgeBand,
     Attendance,
     ConsentPurpose,
     Criterion,
@@ -38,6 +39,8 @@ from lending.models import (
     LoanDevice,
     Need,
     Programme,
+    Qpv,
+    SocialStatus,
     Structure,
 )
 from lending.programmes import services as programmes
@@ -99,6 +102,18 @@ POSTCODES = {
     "Calonne-Ricouart": "62470",
     "Marles-les-Mines": "62540",
     "Barlin": "62620",
+}
+
+# The communes' INSEE codes (code officiel géographique; checked on each commune's
+# record, e.g. Bruay-La-Buissière 62178): the Coop export and the figures per commune.
+INSEE_CODES = {
+    "Bruay-La-Buissière": "62178",
+    "Béthune": "62119",
+    "Houdain": "62457",
+    "Auchel": "62048",
+    "Calonne-Ricouart": "62194",
+    "Marles-les-Mines": "62555",
+    "Barlin": "62083",
 }
 
 # Where each household ends up.
@@ -338,6 +353,33 @@ def _sims(coordinator):
     return sims
 
 
+def _categories(family):
+    """The médiation-numérique categories a social worker would tick for this family:
+    plausible from its situation, some left "not given" as they are in real files."""
+    if family.fate == APPLIED:
+        # Registered this week: the social worker has not asked yet.
+        return {}
+    young = "cej" in family.situations
+    alone = family.size == 1 and not young
+    if young:
+        age = AgeBand.FROM_18_TO_24
+    elif alone:
+        age = AgeBand.FROM_60_TO_69 if family.sms else AgeBand.FROM_70
+    else:
+        age = AgeBand.FROM_25_TO_39 if family.children <= 2 else AgeBand.FROM_40_TO_59
+    if alone:
+        status = SocialStatus.RETIRED
+    elif {"rsa", "job", "cej"} & set(family.situations):
+        status = SocialStatus.UNEMPLOYED
+    else:
+        status = SocialStatus.EMPLOYED
+    if "qpv" in family.situations:
+        qpv = Qpv.YES
+    else:
+        qpv = Qpv.NO if family.commune == "Bruay-La-Buissière" else Qpv.UNKNOWN
+    return {"age_band": age, "social_status": status, "qpv": qpv}
+
+
 def _register(family, number, structure, worker):
     # Follow-up and statistics rest on the agreement and the association's mission:
     # only text messages are asked for, and some families say no.
@@ -354,6 +396,8 @@ def _register(family, number, structure, worker):
             phone=f"06 00 00 {number:02d} {number * 7 % 100:02d}",
             postcode=POSTCODES[family.commune],
             commune=family.commune,
+            insee_code=INSEE_CODES.get(family.commune, ""),
+            **_categories(family),
             size=family.size,
             school_age_children=family.children,
             needs=[need.value for need in family.needs],

@@ -34,6 +34,9 @@ def coop_page(request):
 
 def _export(request, build):
     require(request.user, coop_export.EXPORT_PERMISSION)
+    if not request.GET:
+        # Followed as a link, without a period yet: the form to choose one.
+        return _page(request, CoopExportForm())
     form = CoopExportForm(request.GET)
     if not form.is_valid():
         return _page(request, form, status=400)

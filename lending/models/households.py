@@ -23,7 +23,7 @@ class Need(models.TextChoices):
 
 POSTCODE_VALIDATOR = RegexValidator(r"^\d{5}$", _("A French postcode has five digits."))
 # The commune's INSEE code (code officiel géographique): five characters, digits except
-# Corsica's 2A and 2B departments. Not a postcode: Bruay-La-Buissière is 62194, postcode 62700.
+# Corsica's 2A and 2B departments. Not a postcode: Bruay-La-Buissière is 62178, postcode 62700.
 INSEE_CODE_VALIDATOR = RegexValidator(
     r"^(\d{2}|2[AB])\d{3}$",
     _(

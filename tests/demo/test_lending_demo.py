@@ -1,6 +1,9 @@
 """The lending demo: the « Atelier digital solidaire » programme, its households, loans
 and workshops, built through the real services and safe to load twice."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -10,9 +13,11 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from demo import lending as demo
+from inventory.impact.period import Period
 from inventory.models import Category
 from inventory.models import Status as DeviceStatus
 from lending.access import households_visible_to
+from lending.activity.figures import activity
 from lending.models import (
     Accessory,
     Attendance,
@@ -145,3 +150,22 @@ def test_loading_the_demo_twice_adds_nothing_to_the_lending_side(programme):
     call_command("load_demo_data", devices=10)
 
     assert {model.__name__: model.objects.count() for model in MODELS} == first
+
+
+def test_the_demo_activity_figures(programme):
+    """Pinned: the programme's activity since it started, as the reports show it."""
+    today = timezone.localdate()
+    figures = activity(Period(today - datetime.timedelta(days=365), today), programme=programme)
+    # The 13 families whose loan was handed over (active, overdue, due soon, returned).
+    assert (figures.households_equipped, figures.persons_equipped) == (13, 34)
+    loans = figures.loans
+    assert (loans.handed_over, loans.returned, loans.overdue_now) == (13, 1, 2)
+    # The four past workshops of 2 hours; the two to come are not held yet.
+    assert (figures.workshops_held, figures.workshop_hours) == (4, Decimal("8.00"))
+    attendance = figures.attendance
+    assert (attendance.present, attendance.absent, attendance.excused) == (34, 7, 4)
+    assert attendance.participant_hours == Decimal("68.00")
+    assert figures.by_age_band["18_24"] == 3  # the mission locale's young people
+    assert figures.by_social_status["unemployed"] == 10
+    assert figures.by_qpv == {"yes": 4, "no": 4, "unknown": 5}
+    assert figures.by_insee_code["62178"] == 7  # Bruay-La-Buissière

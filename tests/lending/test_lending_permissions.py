@@ -131,6 +131,11 @@ PAGES = [
     ("household_access_log", "hA",     302, 403, 403, 403, 200, 404, 200),
     ("household_access_log", "hQ",     302, 403, 403, 403, 404, 200, 200),
     ("access_log",          None,      302, 403, 403, 403, 200, 200, 200),
+    # The Coop export: whoever follows households; the files hold only theirs
+    # (tests/lending/activity/test_coop_export.py).
+    ("coop_export",         None,      302, 403, 200, 200, 200, 200, 200),
+    ("coop_beneficiaries",  None,      302, 403, 200, 200, 200, 200, 200),
+    ("coop_activities",     None,      302, 403, 200, 200, 200, 200, 200),
     ("enrolment_detail",    "eA",      302, 403, 200, 404, 200, 404, 200),
     ("enrolment_detail",    "eB",      302, 403, 404, 200, 200, 404, 200),
     ("enrolment_detail",    "e_app",   302, 403, 200, 404, 200, 404, 200),

@@ -1,9 +1,9 @@
 """A small programme whose activity in March 2026 is known exactly.
 
 Structure A (the social worker's) has 3 households, structure B has 2:
-- A1 (4 people, 25-39, without a job, QPV, 62194): laptop handed over 3 March, returned 20
+- A1 (4 people, 25-39, without a job, QPV, 62178): laptop handed over 3 March, returned 20
   March, damage noted at the review; enrolment completed.
-- A2 (2 people, 60-69, retired, not QPV, 62194): handed over 10 March, still out,
+- A2 (2 people, 60-69, retired, not QPV, 62178): handed over 10 March, still out,
   due 15 March (overdue now).
 - A3 (1 person, nothing given): requested only, never handed over.
 - B1 (5 people, 40-59, in work, QPV, 2A004): handed over 5 March, turned into a gift 30 March.
@@ -75,8 +75,8 @@ def march(social_worker, coordinator):
         )
 
     A, S = AgeBand, SocialStatus
-    f.a1 = household(f.structure_a, 4, A.FROM_25_TO_39, S.UNEMPLOYED, Qpv.YES, "62194")
-    f.a2 = household(f.structure_a, 2, A.FROM_60_TO_69, S.RETIRED, Qpv.NO, "62194")
+    f.a1 = household(f.structure_a, 4, A.FROM_25_TO_39, S.UNEMPLOYED, Qpv.YES, "62178")
+    f.a2 = household(f.structure_a, 2, A.FROM_60_TO_69, S.RETIRED, Qpv.NO, "62178")
     f.a3 = household(f.structure_a, 1, A.UNKNOWN, S.UNKNOWN, Qpv.UNKNOWN, "")
     f.b1 = household(f.structure_b, 5, A.FROM_40_TO_59, S.EMPLOYED, Qpv.YES, "2A004")
     f.b2 = household(f.structure_b, 3, A.FROM_18_TO_24, S.IN_SCHOOL, Qpv.UNKNOWN, "")

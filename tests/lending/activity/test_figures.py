@@ -81,7 +81,7 @@ def test_breakdowns_of_the_households_equipped(march):
         "unknown": 0,
     }
     assert figures.by_qpv == {"yes": 2, "no": 1, "unknown": 0}
-    assert figures.by_insee_code == {"2A004": 1, "62194": 2}
+    assert figures.by_insee_code == {"2A004": 1, "62178": 2}
 
 
 def test_a_funder_sees_its_programmes_only(march):
@@ -109,7 +109,7 @@ def test_a_social_worker_sees_her_structures_households_only(march, social_worke
 
     assert figures.households_equipped == 2  # A1, A2
     assert figures.persons_equipped == 6
-    assert figures.by_insee_code == {"62194": 2}
+    assert figures.by_insee_code == {"62178": 2}
     assert figures.loans.handed_over == 2
     assert figures.loans.gift == 0
     # The workshops her households came to, and their attendance only.

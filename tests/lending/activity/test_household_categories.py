@@ -18,13 +18,13 @@ INSEE_MESSAGE = (
 )
 
 
-@pytest.mark.parametrize("code", ["62194", "2A004", "2B033", "97411", ""])
+@pytest.mark.parametrize("code", ["62178", "2A004", "2B033", "97411", ""])
 def test_valid_insee_codes(code):
     household = HouseholdFactory.build(insee_code=code, structure=StructureFactory())
     household.full_clean(exclude=["code", "social_worker"])
 
 
-@pytest.mark.parametrize("code", ["6219", "621940", "2C004", "62 19", "ABCDE"])
+@pytest.mark.parametrize("code", ["6219", "621780", "2C004", "62 19", "ABCDE"])
 def test_a_wrong_insee_code_names_the_field_and_says_what_is_expected(code):
     household = HouseholdFactory.build(insee_code=code, structure=StructureFactory())
     with pytest.raises(ValidationError) as error:
@@ -70,7 +70,7 @@ def test_the_household_page_shows_the_categories(social_worker_client, structure
     household = HouseholdFactory(
         structure=structure,
         social_worker=social_worker,
-        insee_code="62194",
+        insee_code="62178",
         age_band=AgeBand.FROM_25_TO_39,
         social_status=SocialStatus.UNEMPLOYED,
         qpv=Qpv.YES,
@@ -78,7 +78,7 @@ def test_the_household_page_shows_the_categories(social_worker_client, structure
 
     content = social_worker_client.get(household.get_absolute_url()).content.decode()
 
-    assert "62194" in content
+    assert "62178" in content
     assert "25 to 39" in content
     assert "Without a job" in content
 
@@ -97,7 +97,7 @@ def _import(user, *rows):
 def test_the_import_reads_the_coops_labels(structure, social_worker):
     job = _import(
         social_worker,
-        "Samia;Benali;62700;Bruay-La-Buissière;3;62194;oui;25 - 39 ans;Sans emploi",
+        "Samia;Benali;62700;Bruay-La-Buissière;3;62178;oui;25 - 39 ans;Sans emploi",
         "Paul;Durand;20000;Ajaccio;1;2a004;;;",
     )
     rows = list(job.rows.order_by("line"))
@@ -106,7 +106,7 @@ def test_the_import_reads_the_coops_labels(structure, social_worker):
     engine.apply(job)
     samia = Household.objects.get(last_name="Benali")
     assert (samia.insee_code, samia.qpv, samia.age_band, samia.social_status) == (
-        "62194",
+        "62178",
         Qpv.YES,
         AgeBand.FROM_25_TO_39,
         SocialStatus.UNEMPLOYED,
