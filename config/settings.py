@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "lending",
     "labels",
     "exchange",
+    "reports",
     "sales",
     "public",
     "demo",

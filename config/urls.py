@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("labels.api_urls")),
     path("imports/", include("exchange.urls")),
     path("sales/", include("sales.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("public.urls")),
     path("", include("lending.urls")),
     # Before inventory.urls: its devices/<tag>/ would otherwise catch devices/import-…/.

@@ -13,4 +13,6 @@ urlpatterns = [
     path("d/<tag:asset_tag>/", views.public_device, name="public_device"),
     # The address in an erasure certificate's QR code.
     path("verify/<str:number>/", views.verify_certificate, name="verify_certificate"),
+    # The address in the donor e-mail (inventory.donors.documents.donation_page_link).
+    path("donation/<str:token>/", views.donation_page, name="donation_page"),
 ]

@@ -14,14 +14,19 @@ organisation's own address, hours and phone are all a holder needs to bring it b
 
 import math
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core import signing
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from inventory.models import Device, ErasureCertificate, Organisation
+from inventory.donors.documents import donation_of_link
+from inventory.models import Category, Device, ErasureCertificate, Organisation
 from lending.models import Loan, LoanDevice
+from public import donations
 from public.ratelimit import rate_limited
 from sales.models import Sale
 
@@ -161,3 +166,72 @@ def verify_certificate(request, number):
     # Serial numbers have no business in search engines.
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+@require_safe
+@login_not_required
+def donation_page(request, token):
+    """A donor's page for one donation, behind the signed link of the donor e-mail
+    (inventory.donors.documents.donation_page_link): the devices received and what
+    became of each. Nothing about the people who received them."""
+    context = organisation_context()
+    try:
+        donation = donation_of_link(token)
+    except signing.SignatureExpired:
+        return _unusable(request, context, expired=True)
+    except signing.BadSignature:
+        donation = None
+    if donation is None:
+        return _unusable(request, context, expired=False)
+    devices = donations.devices_of(donation)
+    categories = dict(Category.choices)
+    for device in devices:
+        device["category_label"] = categories.get(device["category"], device["category"])
+    context.update(
+        {
+            "donation": donation,
+            "devices": devices,
+            "fates": donations.fates_of(donation),
+            **_impact_context(donation),
+        }
+    )
+    return no_copies(render(request, "public/donation.html", context))
+
+
+def _impact_context(donation):
+    """The kilos and CO2e of the page, each CO2e figure with its footnotes."""
+    found = donations.impact_of(donation)
+    weight = _("%(kg)s kg") % {"kg": _number(found["kg"], 1)}
+    if found["estimated_kg"]:
+        weight = _("%(kg)s kg, of which %(estimated)s kg estimated") % {
+            "kg": _number(found["kg"], 1),
+            "estimated": _number(found["estimated_kg"], 1),
+        }
+    impact = [{"label": _("Weight of the devices given"), "value": weight, "notes": ()}]
+    avoided = found["avoided"]
+    notes = []
+    if avoided is not None and found["reused"]:
+        impact += [
+            {
+                "label": _("CO2e avoided by their second life"),
+                "value": _("%(kg)s kg CO2e") % {"kg": _number(avoided.yearly_total, 1)},
+                "notes": avoided.yearly_footnotes,
+            },
+            {
+                "label": _("At most, the manufacturing of new devices avoided"),
+                "value": _("%(kg)s kg CO2e") % {"kg": _number(avoided.upper_bound_total, 1)},
+                "notes": avoided.upper_bound_footnotes,
+            },
+        ]
+        notes = avoided.footnotes
+    return {"impact": impact, "notes": notes, "reused": found["reused"]}
+
+
+def _number(value, decimals):
+    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def _unusable(request, context, *, expired):
+    context = {**context, "expired": expired, "days": settings.DONOR_LINK_DAYS}
+    status = 410 if expired else 404
+    return no_copies(render(request, "public/donation_link_unusable.html", context, status=status))

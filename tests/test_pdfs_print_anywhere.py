@@ -264,6 +264,12 @@ def processing_register(users):
     return users["client"].get("/privacy/register.pdf"), None
 
 
+def report(users):
+    DeviceFactory.create_batch(2)
+    query = {"start": "2026-01-01", "end": "2026-12-31", "export": "pdf"}
+    return users["client"].get("/reports/", query), None
+
+
 # kind, French title and subject (their beginning), French download name (a pattern; {} is
 # the document's number).
 KINDS = [
@@ -329,6 +335,12 @@ KINDS = [
         "Registre des traitements",
         "Registre de l'article 30 du RGPD",
         "registre-des-traitements",
+    ),
+    (
+        report,
+        "Rapport du 01/01/2026 au 31/12/2026",
+        "Chiffres d'impact et d'activité",
+        "rapport-2026-01-01-2026-12-31",
     ),
     (device_labels, "Étiquettes", "Étiquettes à coller", "apercu-etiquettes"),
     (location_labels, "Étiquettes", "Étiquettes à coller", "apercu-etiquettes"),

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import URLResolver, get_resolver, resolve
 
-from inventory.donors.documents import summary_link
+from inventory.donors.documents import donation_page_link, summary_link
 from inventory.erasure.certificates import verification_url
 from inventory.erasure.services import certificate_number
 from inventory.scan.codes import device_public_url
@@ -64,6 +64,7 @@ ROUTES = [
     ("devices/import-hardware/", "hardware:import"),
     ("devices/kanban/", "inventory:device_kanban"),
     ("devices/new/", "inventory:device_create"),
+    ("donation/<str:token>/", "public:donation_page"),
     ("donations/", "inventory:donation_list"),
     ("donations/<int:pk>/", "inventory:donation_detail"),
     ("donations/<int:pk>/attestation.pdf", "donor_documents:attestation"),
@@ -159,6 +160,7 @@ ROUTES = [
     ("recycling/<int:pk>/", "inventory:recycling:detail"),
     ("recycling/<int:pk>/paperwork/", "inventory:recycling:edit"),
     ("recycling/new/", "inventory:recycling:create"),
+    ("reports/", "reports:report"),
     ("sales/", "sales:sale_list"),
     ("sales/<int:pk>/", "sales:sale_detail"),
     ("sales/<int:pk>/cancel/", "sales:sale_cancel"),
@@ -274,6 +276,15 @@ def test_the_link_emailed_to_a_donor_opens_the_shared_summary(settings):
     match = resolve(urlsplit(summary_link(DonationFactory())).path)
 
     assert match.view_name == "donor_documents:shared_erasure_summary"
+
+
+@pytest.mark.django_db
+def test_the_link_emailed_to_a_donor_opens_the_donation_page(settings):
+    settings.SITE_URL = "https://reemploi.example.org"
+
+    match = resolve(urlsplit(donation_page_link(DonationFactory())).path)
+
+    assert match.view_name == "public:donation_page"
 
 
 @pytest.mark.parametrize(

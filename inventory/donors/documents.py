@@ -365,6 +365,15 @@ def summary_link(donation):
     return f"{settings.SITE_URL}/{path.removeprefix(get_script_prefix())}"
 
 
+def donation_page_link(donation):
+    """The address of `donation`'s public page (what became of each device, kg and CO2e
+    avoided), valid as long as the summary link. The page belongs to the public app,
+    above this one: its URL is found by name, not imported."""
+    token = signing.dumps({"donation": donation.pk}, salt=SUMMARY_LINK_SALT)
+    path = reverse("public:donation_page", args=[token])
+    return f"{settings.SITE_URL}/{path.removeprefix(get_script_prefix())}"
+
+
 def donation_of_link(token):
     """The donation a summary link was made for, or None for an unknown donation.
 
@@ -426,6 +435,9 @@ def _summary_message(donation, count, address, until):
         "device with their certificate numbers, can be downloaded until %(until)s here:\n\n"
         "%(url)s\n\n"
         "Each certificate number can be checked on %(site)s.\n\n"
+        "What became of each device, and the waste and carbon emissions your donation "
+        "avoided, are on this page until the same date:\n\n"
+        "%(page)s\n\n"
         "%(organisation)s"
     ) % {
         "contact": f" {donor.contact_name}" if donor.contact_name else "",
@@ -433,6 +445,7 @@ def _summary_message(donation, count, address, until):
         "devices": ngettext("%(count)s device", "%(count)s devices", count) % {"count": count},
         "until": formats.date_format(until, "DATE_FORMAT"),
         "url": summary_link(donation),
+        "page": donation_page_link(donation),
         "site": settings.SITE_URL,
         "organisation": organisation.name,
     }

@@ -151,12 +151,7 @@ def test_reports_are_numbered_per_year_and_keep_their_closer(coordinator):
 
 
 def test_a_period_in_the_wrong_order_is_refused(coordinator):
-    with pytest.raises(Refused, match="ends before it starts"):
-        close_report(
-            title="x",
-            period=Period(date(2026, 2, 1), date(2026, 1, 1)),
-            filters={},
-            figures={},
-            factor_set=FactorSet.latest(),
-            by=coordinator,
-        )
+    # The ledger's Period refuses to exist in the wrong order, before close_report's
+    # own check could say so (merged in the reports branch).
+    with pytest.raises(ValueError, match="ends on or after its start"):
+        Period(date(2026, 2, 1), date(2026, 1, 1))

@@ -1,0 +1,95 @@
+"""A report as files: the whole page as a PDF (charts drawn with reportlab), and each of
+its tables as a CSV, XLSX or ODS file (spreadsheets.exporting.write_table writes one
+table a file)."""
+
+from django.http import HttpResponse
+from django.utils import formats
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4
+from reportlab.platypus import Spacer
+
+from inventory import pdf
+from reports import charts
+from reports.formatting import display
+from spreadsheets.exporting import CONTENT_TYPES, write_table
+
+
+def period_text(period):
+    return _("%(start)s to %(end)s") % {
+        "start": formats.date_format(period.start, "SHORT_DATE_FORMAT"),
+        "end": formats.date_format(period.end, "SHORT_DATE_FORMAT"),
+    }
+
+
+def _fact(fact):
+    label, value, notes = fact
+    if notes:
+        value = f"{value} ({', '.join(str(n) for n in notes)})"
+    return [label, value]
+
+
+def report_pdf(sections, filters):
+    """The PDF bytes of the report: every section's charts then its tables."""
+    width = pdf.content_width(A4)
+    story = [
+        pdf.text(_("Report"), "title"),
+        pdf.text(period_text(filters.period), "label"),
+    ]
+    for name, value in (
+        (_("Site"), filters.site),
+        (_("Programme"), filters.programme),
+        (_("Funder"), filters.funder),
+    ):
+        if value is not None:
+            story.append(pdf.text(f"{name} : {value}", "label"))
+    for section in sections:
+        story.append(pdf.text(section.title, "h2"))
+        if section.facts:
+            story.append(
+                pdf.facts([_fact(fact) for fact in section.facts], [width * 0.6, width * 0.4])
+            )
+            story.append(Spacer(1, 6))
+        for chart in section.charts:
+            if not chart.is_empty:
+                story.extend([charts.drawing(chart, width=width), Spacer(1, 6)])
+        for table in section.tables:
+            story.append(pdf.text(table.title, "bold"))
+            rows = [[pdf.text(display(value)) for value in row] for row in table.rows]
+            if not rows:
+                story.append(pdf.text(_("Nothing in this period."), "small"))
+                continue
+            fractions = [1 / len(table.headers)] * len(table.headers)
+            story.extend([pdf.listing(table.headers, rows, fractions, width), Spacer(1, 6)])
+        for note in section.notes:
+            story.append(pdf.text(note, "small"))
+        for number, text, url in section.sources:
+            story.append(pdf.text(f"{number}. {text} {url}".strip(), "small"))
+    title = _("Report %(period)s") % {"period": period_text(filters.period)}
+    return pdf.render(
+        story,
+        title=title,
+        subject=_("Impact and activity figures"),
+        footer=title,
+    )
+
+
+def pdf_response(sections, filters):
+    name = pdf.download_name("rapport", filters.period.start, filters.period.end)
+    return pdf.response(report_pdf(sections, filters), name)
+
+
+def table_response(table, fmt, filters):
+    """`table` as a file in `fmt` (csv, xlsx, ods), downloaded."""
+    content = write_table(
+        fmt,
+        table.headers,
+        table.rows,
+        title=table.title,
+        number_columns=table.number_columns,
+    )
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    stem = pdf.download_name(table.slug, filters.period.start, filters.period.end)
+    filename = stem.removesuffix(".pdf") + f".{fmt}"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

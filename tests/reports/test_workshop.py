@@ -1,0 +1,123 @@
+"""The technician's figures, exact on a small history."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from inventory.impact.period import Period
+from inventory.models import Device, Status
+from reports import workshop
+from tests.factories import DeviceFactory, SiteFactory
+
+pytestmark = pytest.mark.django_db
+
+History = Device.history.model
+ZONE = timezone.get_current_timezone()
+
+
+def at(day, hour=10):
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=ZONE)
+
+
+def lived(steps, **fields):
+    """A device whose history is `steps`: [(status, date)], the first its registration."""
+    (first, registered), *moves = steps
+    device = DeviceFactory(status=first, **fields)
+    History.objects.filter(id=device.pk).update(history_date=at(registered))
+    for status, day in moves:
+        device.status = status
+        device.save()
+        latest = History.objects.filter(id=device.pk).latest("history_id")
+        History.objects.filter(history_id=latest.history_id).update(history_date=at(day))
+    return device
+
+
+# Monday 2 March 2026 to Sunday 15 March 2026: two whole weeks.
+MARCH = Period(datetime.date(2026, 3, 2), datetime.date(2026, 3, 15))
+NOW = at(datetime.date(2026, 6, 1))
+
+
+@pytest.fixture
+def workshop_history():
+    site = SiteFactory()
+    a = lived(
+        [
+            (Status.RECEIVED, datetime.date(2026, 3, 2)),
+            (Status.WIPING, datetime.date(2026, 3, 4)),
+            (Status.REFURBISHING, datetime.date(2026, 3, 9)),
+        ],
+        site=site,
+    )
+    # A save that changes no status is not an entry.
+    a.notes = "écran rayé"
+    a.save()
+    History.objects.filter(history_id=History.objects.latest("history_id").history_id).update(
+        history_date=at(datetime.date(2026, 3, 10))
+    )
+    lived(
+        [
+            (Status.RECEIVED, datetime.date(2026, 2, 20)),
+            (Status.READY, datetime.date(2026, 3, 10)),
+        ],
+        site=site,
+    )
+    # Outside the period altogether.
+    lived([(Status.RECEIVED, datetime.date(2026, 4, 1))], site=site)
+    return site
+
+
+def test_devices_entering_each_status_per_week(workshop_history):
+    weeks = workshop.entries_per_week(MARCH)
+
+    first, second = datetime.date(2026, 3, 2), datetime.date(2026, 3, 9)
+    assert weeks == [
+        (first, Status.RECEIVED, 1),
+        (first, Status.WIPING, 1),
+        (second, Status.READY, 1),
+        (second, Status.REFURBISHING, 1),
+    ]
+
+
+def test_devices_now_per_status(workshop_history):
+    now = workshop.devices_now(site=workshop_history)
+
+    assert now[Status.REFURBISHING] == 1
+    assert now[Status.READY] == 1
+    assert now[Status.RECEIVED] == 1
+    assert now[Status.SOLD] == 0
+
+
+def test_average_days_in_each_status_within_the_period(workshop_history):
+    figures = workshop.time_in_status(MARCH, now=NOW)
+
+    # Device A: received 2 → 4 March (2 days), wiping 4 → 9 (5 days), refurbishing from
+    # 9 March 10:00 to the end of the 15th (6 days 14 h, notes change included).
+    # Device B: received before the period, from 2 March 00:00 to 10 March 10:00 (8 days
+    # 10 h), ready from 10 March 10:00 to the end (5 days 14 h).
+    assert figures[Status.RECEIVED] == {"devices": 2, "days": Decimal("5.2")}
+    assert figures[Status.WIPING] == {"devices": 1, "days": Decimal("5.0")}
+    assert figures[Status.REFURBISHING] == {"devices": 1, "days": Decimal("6.6")}
+    assert figures[Status.READY] == {"devices": 1, "days": Decimal("5.6")}
+    assert Status.SOLD not in figures
+
+
+def test_time_after_now_does_not_count(workshop_history):
+    figures = workshop.time_in_status(MARCH, now=at(datetime.date(2026, 3, 5), hour=10))
+
+    assert figures[Status.WIPING] == {"devices": 1, "days": Decimal("1.0")}
+
+
+def test_a_constant_number_of_queries(django_assert_num_queries):
+    for n in range(6):
+        lived(
+            [
+                (Status.RECEIVED, datetime.date(2026, 3, 2)),
+                (Status.WIPING, datetime.date(2026, 3, 3 + n)),
+            ]
+        )
+    with django_assert_num_queries(3):
+        workshop.entries_per_week(MARCH)
+        workshop.devices_now()
+        workshop.time_in_status(MARCH, now=NOW)
