@@ -10,7 +10,7 @@ from tests.factories import DeviceFactory
 
 pytestmark = pytest.mark.django_db
 
-backfill = importlib.import_module("inventory.migrations.0022_ledger_backfill_exits").backfill
+backfill = importlib.import_module("inventory.migrations.0025_ledger_backfill_exits").backfill
 
 
 def left_before_the_ledger(status, before=Status.READY):

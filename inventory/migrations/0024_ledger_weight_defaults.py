@@ -33,6 +33,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("inventory", "0020_ledger_stock")]
+    dependencies = [("inventory", "0023_ledger_stock")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0019_certificates_nist'),
+        ('inventory', '0022_recycling_shipments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0019_certificates_nist'),
+        ('inventory', '0021_carbon_factor_set_v1'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -44,6 +44,6 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("inventory", "0021_ledger_weight_defaults")]
+    dependencies = [("inventory", "0024_ledger_weight_defaults")]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]
