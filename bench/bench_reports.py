@@ -170,7 +170,7 @@ def fill(n_devices, n_households):
             "INSERT INTO inventory_device (asset_tag, serial_number, category, manufacturer,"
             " model, cpu, storage_summary, weight_kg, grade, status, notes, created_at,"
             " status_changed_at, donation_id, site_id, held_by, held_ref)"
-            f" SELECT %(prefix)s || lpad(g::text, 6, '0'), 'SN' || g, {category}, 'Lenovo',"
+            f" SELECT %(prefix)s || lpad(g::text, greatest(6, length(g::text)), '0'), 'SN' || g, {category}, 'Lenovo',"
             " 'ThinkPad T480', '', '', NULL, '', "
             f"{status},"
             " '', %(start)s::timestamptz + (g::bigint * %(span)s / %(n)s) * interval '1 day',"
