@@ -37,6 +37,9 @@ class Section:
     facts: list = field(default_factory=list)
     # Numbered sources: [(number, text, url)].
     sources: list = field(default_factory=list)
+    # The impact factor set (inventory.models.FactorSet) the figures were computed with,
+    # when they used one: a closed report keeps it.
+    factor_set: object = None
 
     @classmethod
     def named(cls, key):

@@ -29,11 +29,17 @@ def _fact(fact):
     return [label, value]
 
 
-def report_pdf(sections, filters):
-    """The PDF bytes of the report: every section's charts then its tables."""
+def report_pdf(sections, filters, *, title=None, about=()):
+    """The PDF bytes of the report: every section's charts then its tables.
+
+    `filters` has the period and the site, programme and funder chosen (objects or
+    names); a closed report gives its `title` and lines `about` it (number, who closed
+    it, factor version), said under the heading.
+    """
     width = pdf.content_width(A4)
     story = [
-        pdf.text(_("Report"), "title"),
+        pdf.text(title or _("Report"), "title"),
+        *[pdf.text(line, "label") for line in about],
         pdf.text(period_text(filters.period), "label"),
     ]
     for name, value in (
@@ -65,7 +71,7 @@ def report_pdf(sections, filters):
             story.append(pdf.text(note, "small"))
         for number, text, url in section.sources:
             story.append(pdf.text(f"{number}. {text} {url}".strip(), "small"))
-    title = _("Report %(period)s") % {"period": period_text(filters.period)}
+    title = title or _("Report %(period)s") % {"period": period_text(filters.period)}
     return pdf.render(
         story,
         title=title,
@@ -80,7 +86,8 @@ def pdf_response(sections, filters):
 
 
 def table_response(table, fmt, filters):
-    """`table` as a file in `fmt` (csv, xlsx, ods), downloaded."""
+    """`table` as a file in `fmt` (csv, xlsx, ods), downloaded. `filters` has the
+    period (the file's name says it)."""
     content = write_table(
         fmt,
         table.headers,

@@ -70,6 +70,7 @@ def impact_section(key, scope):
         ),
     ]
     section.sources = [(note.number, note.text, note.url) for note in avoided.footnotes]
+    section.factor_set = avoided.factor_set
     rows = avoided.rows
     section.charts.append(
         Chart(

@@ -23,6 +23,7 @@ from inventory.donors.documents import summary_link
 from inventory.erasure.services import issue_certificate
 from inventory.models import (
     Category,
+    ClosedReport,
     Donor,
     IssuedDocument,
     Location,
@@ -270,6 +271,15 @@ def report(users):
     return users["client"].get("/reports/", query), None
 
 
+def closed_report(users):
+    DeviceFactory.create_batch(2)
+    users["client"].post(
+        "/reports/close/", {"start": "2026-01-01", "end": "2026-12-31", "title": "Bilan 2026"}
+    )
+    number = ClosedReport.objects.get().number
+    return users["client"].get(f"/reports/closed/{number}/", {"export": "pdf"}), number
+
+
 # kind, French title and subject (their beginning), French download name (a pattern; {} is
 # the document's number).
 KINDS = [
@@ -342,6 +352,7 @@ KINDS = [
         "Chiffres d'impact et d'activité",
         "rapport-2026-01-01-2026-12-31",
     ),
+    (closed_report, "Rapport {} : Bilan 2026", "Chiffres d'impact et d'activité", "rapport-{}"),
     (device_labels, "Étiquettes", "Étiquettes à coller", "apercu-etiquettes"),
     (location_labels, "Étiquettes", "Étiquettes à coller", "apercu-etiquettes"),
     (action_labels, "Étiquettes", "Étiquettes à coller", "apercu-etiquettes"),
