@@ -1,4 +1,4 @@
-"""Factor set v1: the published figures the impact reports start from.
+"""Factor set v1 (its texts in French: reports and donor pages print them): the published figures the impact reports start from.
 
 Every figure below was checked against its source (December 2026); docs/impact.md lists
 them for people. The data is written out here rather than imported, so that this
@@ -37,7 +37,7 @@ REFURBISHMENT_STUDY = {
     "source_title": (
         "Évaluation de l'impact environnemental d'un ensemble de produits reconditionnés"
     ),
-    "source_publisher": "ADEME (with EFL consulting, DDemain, Bureau Veritas)",
+    "source_publisher": "ADEME (avec EFL consulting, DDemain, Bureau Veritas)",
     "source_url": (
         "https://librairie.ademe.fr/dechets-economie-circulaire/"
         "5241-evaluation-de-l-impact-environnemental-d-un-ensemble-de-produits-reconditionnes.html"
@@ -49,7 +49,7 @@ DIGITAL_FOOTPRINT_STUDY = {
         "Évaluation de l'impact environnemental du numérique en France et analyse prospective"
         " (via Impact CO2)"
     ),
-    "source_publisher": "ADEME and Arcep; figures served by ADEME's Impact CO2 (impactco2.fr)",
+    "source_publisher": "ADEME et Arcep ; chiffres publiés par Impact CO2 de l'ADEME (impactco2.fr)",
     "source_url": (
         "https://librairie.ademe.fr/consommer-autrement/"
         "5226-evaluation-de-l-impact-environnemental-du-numerique-en-france-et-analyse-prospective.html"
@@ -60,11 +60,11 @@ DIGITAL_FOOTPRINT_STUDY = {
 # serves three more years. A new factor version changes it.
 SECOND_LIFE_YEARS = Decimal("3")
 YEARLY_NOTE = (
-    "kg CO2e avoided per year of use of a refurbished device instead of a new one; "
-    "multiplied by the assumed years of second life."
+    "kg CO2e évités par année d'usage d'un appareil reconditionné au lieu d'un neuf ; "
+    "multipliés par les années de seconde vie supposées."
 )
 IMPACT_CO2_DATA = (
-    "Impact CO2 data file incubateur-ademe/impactco2 src/data/categories/numerique.json "
+    "Fichier de données d'Impact CO2 incubateur-ademe/impactco2 src/data/categories/numerique.json "
     "(commit 00ff7a278bc166e7f71c5d0f459a6074298d5369)"
 )
 
@@ -76,37 +76,37 @@ FACTORS = [
         "manufacturing",
         "182.6",
         DIGITAL_FOOTPRINT_STUDY,
-        f"Manufacturing 170.3 + distribution 12.3 (laptop, Impact CO2 slug 'ordinateurportable'). {IMPACT_CO2_DATA}.",
+        f"Fabrication 170,3 + distribution 12,3 (ordinateur portable, Impact CO2 « ordinateurportable »). {IMPACT_CO2_DATA}.",
     ),
     (
         "desktop",
         "manufacturing",
         "261.5",
         DIGITAL_FOOTPRINT_STUDY,
-        "Manufacturing 258.6 + distribution 2.9 (desktop without screen, household mix, "
-        "Impact CO2 slug 'ordinateurfixeparticulier'; the professional mix is 204.4: the higher "
-        f"one is kept, this method being an upper bound). {IMPACT_CO2_DATA}.",
+        "Fabrication 258,6 + distribution 2,9 (ordinateur fixe sans écran, usage particulier, "
+        "Impact CO2 « ordinateurfixeparticulier » ; l'usage professionnel donne 204,4 : le plus "
+        f"élevé est retenu, cette méthode étant une borne haute). {IMPACT_CO2_DATA}.",
     ),
     (
         "screen",
         "manufacturing",
         "65.9",
         DIGITAL_FOOTPRINT_STUDY,
-        f"Manufacturing 64.6 + distribution 1.3 (24-inch screen, Impact CO2 slug 'ecran'). {IMPACT_CO2_DATA}.",
+        f"Fabrication 64,6 + distribution 1,3 (écran 24 pouces, Impact CO2 « ecran »). {IMPACT_CO2_DATA}.",
     ),
     (
         "smartphone",
         "manufacturing",
         "85.1",
         DIGITAL_FOOTPRINT_STUDY,
-        f"Manufacturing 83 + distribution 2.1 (Impact CO2 slug 'smartphone'). {IMPACT_CO2_DATA}.",
+        f"Fabrication 83 + distribution 2,1 (Impact CO2 « smartphone »). {IMPACT_CO2_DATA}.",
     ),
     (
         "tablet",
         "manufacturing",
         "59.7",
         DIGITAL_FOOTPRINT_STUDY,
-        f"Manufacturing 56.3 + distribution 3.4 (Impact CO2 slug 'tabletteclassique'). {IMPACT_CO2_DATA}.",
+        f"Fabrication 56,3 + distribution 3,4 (Impact CO2 « tabletteclassique »). {IMPACT_CO2_DATA}.",
     ),
 ]
 
@@ -123,7 +123,7 @@ def seed(apps, schema_editor):
         version=1,
         name="ADEME 2022 (reconditionnement) et ADEME-Arcep 2022 (fabrication)",
         published_on=datetime.date(2026, 12, 7),
-        notes="Initial factors, checked against their sources.",
+        notes="Facteurs initiaux, vérifiés sur leurs sources.",
         created_at=now,
     )
     reason = "Seeded by migration 0021"

@@ -7,6 +7,8 @@ a new version (inventory.impact.factors.new_version), and a closed report is nev
 (inventory.impact.closing.close_report writes it once).
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
@@ -131,6 +133,12 @@ class ImpactFactor(models.Model):
 
     def __str__(self):
         return f"{self.get_category_display()} · {self.get_method_display()}: {self.kg_co2e}"
+
+    @property
+    def kg_shown(self):
+        """The factor without the trailing zeros of its three stored decimals: 261,5 rather
+        than 261,500, which a French reader takes for 261 thousand."""
+        return self.kg_co2e.quantize(Decimal(1)) if self.kg_co2e % 1 == 0 else self.kg_co2e.normalize()
 
     def save(self, *args, **kwargs):
         # A factor is written once, with its set; the set's closed reports rely on it.
