@@ -134,12 +134,6 @@ class ImpactFactor(models.Model):
     def __str__(self):
         return f"{self.get_category_display()} · {self.get_method_display()}: {self.kg_co2e}"
 
-    @property
-    def kg_shown(self):
-        """The factor without the trailing zeros of its three stored decimals: 261,5 rather
-        than 261,500, which a French reader takes for 261 thousand."""
-        return self.kg_co2e.quantize(Decimal(1)) if self.kg_co2e % 1 == 0 else self.kg_co2e.normalize()
-
     def save(self, *args, **kwargs):
         # A factor is written once, with its set; the set's closed reports rely on it.
         if self.pk is not None and self.factor_set.used():
@@ -150,6 +144,14 @@ class ImpactFactor(models.Model):
         if self.factor_set.used():
             raise FrozenRecord(f"Factor set v{self.factor_set.version} is used by a closed report.")
         return super().delete(*args, **kwargs)
+
+    @property
+    def kg_shown(self):
+        """The factor without the trailing zeros of its three stored decimals: 261,5 rather
+        than 261,500, which a French reader takes for 261 thousand."""
+        if self.kg_co2e % 1 == 0:
+            return self.kg_co2e.quantize(Decimal(1))
+        return self.kg_co2e.normalize()
 
 
 class ClosedReport(models.Model):
