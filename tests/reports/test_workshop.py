@@ -1,19 +1,19 @@
 """The technician's figures, exact on a small history."""
 
 import datetime
+import itertools
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from inventory.impact.period import Period
-from inventory.models import Device, Status
+from inventory.models import Device, Status, StatusStretch
 from reports import workshop
 from tests.factories import DeviceFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
-History = Device.history.model
 ZONE = timezone.get_current_timezone()
 
 
@@ -22,15 +22,22 @@ def at(day, hour=10):
 
 
 def lived(steps, **fields):
-    """A device whose history is `steps`: [(status, date)], the first its registration."""
-    (first, registered), *moves = steps
-    device = DeviceFactory(status=first, **fields)
-    History.objects.filter(id=device.pk).update(history_date=at(registered))
-    for status, day in moves:
-        device.status = status
-        device.save()
-        latest = History.objects.filter(id=device.pk).latest("history_id")
-        History.objects.filter(history_id=latest.history_id).update(history_date=at(day))
+    """A device whose life is `steps`: [(status, date)], the first its registration, as
+    registration and inventory.workflow.transition_device leave it: one stretch row per
+    status it left, and the device in its last status since its last date."""
+    (_first, registered), *_moves = steps
+    last, since = steps[-1]
+    device = DeviceFactory(status=last, **fields)
+    Device.objects.filter(pk=device.pk).update(
+        created_at=at(registered), status_changed_at=at(since)
+    )
+    StatusStretch.objects.bulk_create(
+        StatusStretch(
+            device=device, status=status, entered_at=at(day), left_at=at(left), site=device.site
+        )
+        for (status, day), (_next, left) in itertools.pairwise(steps)
+    )
+    device.refresh_from_db()
     return device
 
 
@@ -53,9 +60,6 @@ def workshop_history():
     # A save that changes no status is not an entry.
     a.notes = "écran rayé"
     a.save()
-    History.objects.filter(history_id=History.objects.latest("history_id").history_id).update(
-        history_date=at(datetime.date(2026, 3, 10))
-    )
     lived(
         [
             (Status.RECEIVED, datetime.date(2026, 2, 20)),
