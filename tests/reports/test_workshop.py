@@ -5,6 +5,8 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inventory.impact.period import Period
@@ -125,3 +127,51 @@ def test_a_constant_number_of_queries(django_assert_num_queries):
         workshop.entries_per_week(MARCH)
         workshop.devices_now()
         workshop.time_in_status(MARCH, now=NOW)
+
+
+def queries_for(n):
+    """The queries of the three figures over `n` devices, each with three stretches left
+    and one ongoing, at one site."""
+    site = SiteFactory()
+    for k in range(n):
+        lived(
+            [
+                (Status.RECEIVED, datetime.date(2026, 2, 20)),
+                (Status.WIPING, datetime.date(2026, 3, 2 + k % 7)),
+                (Status.REFURBISHING, datetime.date(2026, 3, 9)),
+                (Status.WIPING, datetime.date(2026, 3, 10 + k % 5)),
+            ],
+            site=site,
+        )
+    with CaptureQueriesContext(connection) as captured:
+        weeks = workshop.entries_per_week(MARCH, site=site)
+        workshop.devices_now(site=site)
+        figures = workshop.time_in_status(MARCH, site=site, now=NOW)
+    assert sum(count for _week, _status, count in weeks) == 3 * n
+    # Twice in erasure, counted once.
+    assert figures[Status.WIPING]["devices"] == n
+    return len(captured.captured_queries)
+
+
+def test_the_same_queries_for_5_and_50_devices():
+    assert queries_for(5) == queries_for(50) == 3
+
+
+def test_a_status_left_and_entered_again_counts_one_device_and_end_statuses_no_time():
+    back = lived(
+        [
+            (Status.READY, datetime.date(2026, 3, 2)),
+            (Status.REFURBISHING, datetime.date(2026, 3, 4)),
+            (Status.READY, datetime.date(2026, 3, 6)),
+        ]
+    )
+    lived([(Status.READY, datetime.date(2026, 3, 2)), (Status.SOLD, datetime.date(2026, 3, 5))])
+
+    figures = workshop.time_in_status(MARCH, now=NOW)
+
+    # `back`: ready 2 days, then from 6 March 10:00 to the end (9 days 14 h); the sold
+    # one: ready 3 days. (2 + 9.58 + 3) / 2 devices.
+    assert figures[Status.READY] == {"devices": 2, "days": Decimal("7.3")}
+    assert figures[Status.REFURBISHING] == {"devices": 1, "days": Decimal("2.0")}
+    assert Status.SOLD not in figures
+    assert back.status == Status.READY
