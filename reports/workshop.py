@@ -18,9 +18,10 @@ from django.db.models import (
     Count,
     DateTimeField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
-    Q,
+    OuterRef,
     Sum,
     Value,
 )
@@ -129,9 +130,7 @@ def time_in_status(period, *, site=None, devices=None, now=None):
         .annotate(
             total=Sum(_clipped("entered_at", Least(F("left_at"), _moment(end)), start)),
             devices=Count("device_id", distinct=True),
-            # Devices counted on both sides: they left the status during the period and
-            # are back in it now (a second erasure, a repair after « prêt »).
-            twice=Count("device_id", distinct=True, filter=_back_in_it_now(end, site)),
+            twice=Value(0),
         )
         .order_by()
     )
@@ -146,8 +145,25 @@ def time_in_status(period, *, site=None, devices=None, now=None):
         )
         .order_by()
     )
+    # Devices counted by both parts above: back during the period in a status they had
+    # left during the period (a second erasure, a repair after « prêt »). Only a device
+    # whose current stretch began in the period can be one.
+    back = (
+        _current(site, devices)
+        .filter(status__in=TIMED_STATUSES, status_changed_at__gte=start, status_changed_at__lt=end)
+        .filter(
+            Exists(
+                _stretches(site).filter(
+                    device_id=OuterRef("pk"), status=OuterRef("status"), left_at__gt=start
+                )
+            )
+        )
+        .values("status")
+        .annotate(total=_no_time(), devices=Value(0), twice=Count("pk"))
+        .order_by()
+    )
     totals, counts = {}, Counter()
-    for row in left.union(ongoing, all=True):
+    for row in left.union(ongoing, back, all=True):
         status = row["status"]
         totals[status] = totals.get(status, datetime.timedelta()) + (
             row["total"] or datetime.timedelta()
@@ -171,10 +187,5 @@ def _clipped(entered, until, start):
     )
 
 
-def _back_in_it_now(end, site):
-    """A stretch's device is now in the stretch's status again, since before `end` (and
-    at `site`): the device the other side of the union counts too."""
-    condition = Q(device__status=F("status"), device__status_changed_at__lt=end)
-    if site is not None:
-        condition &= Q(device__site_id=site.pk)
-    return condition
+def _no_time():
+    return Value(datetime.timedelta(), output_field=DurationField())

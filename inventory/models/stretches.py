@@ -31,6 +31,8 @@ class StatusStretch(models.Model):
         # CASCADE: a deleted device leaves the current figures too (they read Device).
         Device,
         on_delete=models.CASCADE,
+        # Indexed below, with the status and left_at.
+        db_index=False,
         related_name="stretches",
         verbose_name=_("device"),
     )
@@ -54,6 +56,8 @@ class StatusStretch(models.Model):
             # Time in status: stretches left after the period's start (and entered
             # before its end), by status.
             models.Index(fields=["left_at", "status", "entered_at"]),
+            # A device's stretches in one status (back in a status it had left).
+            models.Index(fields=["device", "status", "left_at"]),
         ]
 
     def __str__(self):
