@@ -54,8 +54,8 @@ class StatusStretch(models.Model):
             # Entries per week: stretches entered in the period, by status.
             models.Index(fields=["entered_at", "status"]),
             # Time in status: stretches left after the period's start (and entered
-            # before its end), by status.
-            models.Index(fields=["left_at", "status", "entered_at"]),
+            # before its end), by status, per device: the whole sum from the index.
+            models.Index(fields=["left_at", "status", "entered_at", "device"]),
             # A device's stretches in one status (back in a status it had left).
             models.Index(fields=["device", "status", "left_at"]),
         ]
