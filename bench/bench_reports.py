@@ -87,8 +87,9 @@ def _buckets(column, shares):
 
 
 def fill(n_devices, n_households):
-    """Write sites, donors, donations, devices with their history and exits, shipments,
-    households, programmes, loans, workshops and attendance. Returns the users by role."""
+    """Write sites, donors, donations, devices with their history, status stretches and
+    exits, shipments, households, programmes, loans, workshops and attendance. Returns the
+    users by role."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db import connection
@@ -220,6 +221,19 @@ def fill(n_devices, n_households):
                 ),
             ]
         ],
+        # The status-stretch ledger, as transition_device writes it: each history row
+        # whose next row (same device) changes the status is a stretch left at that row
+        # (here every row changes it).
+        # The last row's stretch is the device's current one, read from the device.
+        (
+            "INSERT INTO inventory_statusstretch (device_id, status, entered_at, left_at,"
+            " site_id) SELECT id, status, history_date, left_at, left_site FROM (SELECT id,"
+            " status, history_date, LEAD(history_date) OVER w AS left_at, LEAD(status) OVER w"
+            " AS next_status, LEAD(site_id) OVER w AS left_site FROM"
+            " inventory_historicaldevice WINDOW w AS (PARTITION BY id ORDER BY history_date,"
+            " history_id)) h WHERE left_at IS NOT NULL AND next_status <> status",
+            "status stretches",
+        ),
         # The exits ledger, as transition_device writes it; a loan turned gift for one
         # given device in three.
         (

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.refusals import Refused, require
+from inventory import stretches
 from inventory.impact import ledger
 from inventory.models import Category, ChecklistItem, Device, Erasure, Holder, Status
 from inventory.signals import device_moved
@@ -380,6 +381,7 @@ def transition_device(*, device, target, by, note="", process="", holder_ref="")
             raise StaleStatus(_stale_message(current))
         check_transition(current, target, by, process, holder_ref)
         now = timezone.now()
+        entered_at = current.status_changed_at
         changes = {"status": target, "status_changed_at": now, **_hold(process, holder_ref, target)}
         if target in _RESETS_ERASURE or (seen_status, target) in NEW_CYCLE:
             changes["cycle_started_at"] = now
@@ -395,6 +397,10 @@ def transition_device(*, device, target, by, note="", process="", holder_ref="")
         )
         # The stock-exit ledger (kilos out by channel) moves with the status, or not at all.
         ledger.record_move(device=current, source=seen_status, target=target, by=by, at=now)
+        # The stretch the device spent in its old status (the workshop's time in status).
+        stretches.record_left(
+            device=current, source=seen_status, entered_at=entered_at, left_at=now
+        )
         # Inside the transaction: what the apps above record (a label to print) is
         # saved with the move or not at all.
         device_moved.send(Device, device=current, source=seen_status, target=target, by=by)

@@ -1,34 +1,41 @@
-"""The technician's figures, from the devices' history (simple_history's HistoricalDevice):
-how many devices entered each status per week, how many are in each status now, and how
-long devices stayed in each status during the period.
+"""The technician's figures: how many devices entered each status per week, how many are
+in each status now, and how long devices stayed in each status during the period.
 
-A device "enters" a status on a history row whose status differs from the row before it
-(the first row, at registration, enters its status too); rows that only change other
-fields are skipped. Everything is aggregated by the database: one query per figure,
-whatever the number of devices or history rows.
+They are read from the status-stretch ledger (inventory.models.StatusStretch: one row per
+stretch a device has left, written by the workflow) and from the devices themselves (the
+stretch each device is in now: its status since its status_changed_at). A device
+"enters" a status when a stretch begins: at its registration (its first status, « reçu »
+for a donated device) and at every move. Everything is aggregated by the database, one
+query per figure (the stretches and the devices in one UNION ALL), whatever the number of
+devices or stretches.
 """
 
 import datetime
+from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     Count,
     DateTimeField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
-    Q,
-    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, TruncWeek
+from django.db.models.functions import Greatest, Least, TruncWeek
 from django.utils import timezone
 
-from inventory.models import Device, Status
+from inventory.models import Device, Status, StatusStretch
 
-History = Device.history.model
+# The statuses where a device ends up rather than stays: once sold, given, recycled or
+# lost it is no longer on anyone's bench or shelf, and its days there would only grow
+# with time. Every other status counts as time spent, including « pièces » (a device kept
+# for parts sits in the workshop until it is stripped or recycled).
+END_STATUSES = frozenset({Status.SOLD, Status.GIVEN, Status.RECYCLED, Status.LOST})
+TIMED_STATUSES = [status.value for status in Status if status not in END_STATUSES]
 
 
 def _bounds(period):
@@ -41,48 +48,56 @@ def _bounds(period):
     return start, end
 
 
-def _history(site=None, devices=None):
-    rows = History.objects.all()
+def _stretches(site=None, devices=None):
+    """The stretches devices have left (at `site`, of `devices`)."""
+    rows = StatusStretch.objects.all()
     if site is not None:
         rows = rows.filter(site_id=site.pk)
     if devices is not None:
-        rows = rows.filter(id__in=devices.values("pk"))
+        rows = rows.filter(device_id__in=devices.values("pk"))
     return rows
 
 
-def _before():
-    """History rows of the same device before `row` (OuterRef), latest first."""
-    return History.objects.filter(
-        Q(history_date__lt=OuterRef("history_date"))
-        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")),
-        id=OuterRef("id"),
-    ).order_by("-history_date", "-history_id")
+def _current(site=None, devices=None):
+    """The devices, each in the stretch it is in now (status since status_changed_at)."""
+    current = Device.objects.all()
+    if site is not None:
+        current = current.filter(site_id=site.pk)
+    if devices is not None:
+        current = current.filter(pk__in=devices.values("pk"))
+    return current
 
 
-def _after():
-    return History.objects.filter(
-        Q(history_date__gt=OuterRef("history_date"))
-        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id")),
-        id=OuterRef("id"),
-    ).order_by("history_date", "history_id")
+def _moment(moment):
+    return Value(moment, output_field=DateTimeField())
 
 
 def entries_per_week(period, *, site=None, devices=None):
     """[(monday: date, status: str, count: int)], by week then status: devices that
     entered each status in each week of `period`."""
     start, end = _bounds(period)
-    previous = Subquery(_before().values("status")[:1])
-    rows = (
-        _history(site, devices)
-        .filter(history_date__gte=start, history_date__lt=end)
-        .annotate(previous=Coalesce(previous, Value("")))
-        .exclude(previous=F("status"))
-        .annotate(week=TruncWeek("history_date"))
+    left = (
+        _stretches(site, devices)
+        .filter(entered_at__gte=start, entered_at__lt=end)
+        .annotate(week=TruncWeek("entered_at"))
         .values("week", "status")
-        .annotate(count=Count("history_id"))
-        .order_by("week", "status")
+        .annotate(count=Count("*"))
+        .order_by()
     )
-    return [(_day(row["week"]), row["status"], row["count"]) for row in rows]
+    ongoing = (
+        _current(site, devices)
+        .filter(status_changed_at__gte=start, status_changed_at__lt=end)
+        .annotate(week=TruncWeek("status_changed_at"))
+        .values("week", "status")
+        .annotate(count=Count("*"))
+        .order_by()
+    )
+    # At most two rows per (week, status), one from each side: summed here. Count("*")
+    # (not the primary key) lets PostgreSQL answer from the indexes alone.
+    counts = Counter()
+    for row in left.union(ongoing, all=True):
+        counts[_day(row["week"]), row["status"]] += row["count"]
+    return [(week, status, n) for (week, status), n in sorted(counts.items())]
 
 
 def _day(moment):
@@ -93,51 +108,85 @@ def _day(moment):
 
 def devices_now(*, site=None, devices=None):
     """{status: count} of the devices as they are now (every status, zeros included)."""
-    current = Device.objects.all()
-    if site is not None:
-        current = current.filter(site=site)
-    if devices is not None:
-        current = current.filter(pk__in=devices.values("pk"))
-    counts = dict(current.values_list("status").annotate(n=Count("pk")).order_by())
+    counts = dict(_current(site, devices).values_list("status").annotate(n=Count("pk")).order_by())
     return {status.value: counts.get(status.value, 0) for status in Status}
 
 
 def time_in_status(period, *, site=None, devices=None, now=None):
-    """{status: {"devices": n, "days": Decimal average days}}: for each status, the
-    devices that spent time in it during `period` and the average number of days each
-    spent there within the period (time after `now` does not count).
+    """{status: {"devices": n, "days": Decimal average days}}: for each status of
+    TIMED_STATUSES, the devices that spent time in it during `period` and the average
+    number of days each spent there within the period (time after `now` does not count).
 
-    Each history row starts a stretch in its status that lasts until the device's next
-    history row; consecutive rows with the same status add up, so a device's total in a
-    status is the sum of its stretches, clipped to the period.
+    A device's time in a status is the sum of its stretches there (those it left, and the
+    one it is in now), each clipped to the period.
     """
     start, end = _bounds(period)
     end = min(end, now or timezone.now())
     if end <= start:
         return {}
-    until = Coalesce(
-        Subquery(_after().values("history_date")[:1]), Value(end, output_field=DateTimeField())
-    )
-    clipped = ExpressionWrapper(
-        Least(F("until"), Value(end, output_field=DateTimeField()))
-        - Greatest(F("history_date"), Value(start, output_field=DateTimeField())),
-        output_field=DurationField(),
-    )
-    rows = (
-        _history(site, devices)
-        .filter(history_date__lt=end)
-        .annotate(until=until)
-        .filter(until__gt=start)
+    left = (
+        _stretches(site, devices)
+        .filter(status__in=TIMED_STATUSES, entered_at__lt=end, left_at__gt=start)
         .values("status")
-        .annotate(total=Sum(clipped), devices=Count("id", distinct=True))
+        .annotate(
+            total=Sum(_clipped("entered_at", Least(F("left_at"), _moment(end)), start)),
+            devices=Count("device_id", distinct=True),
+            twice=Value(0),
+        )
         .order_by()
     )
+    ongoing = (
+        _current(site, devices)
+        .filter(status__in=TIMED_STATUSES, status_changed_at__lt=end)
+        .values("status")
+        .annotate(
+            total=Sum(_clipped("status_changed_at", _moment(end), start)),
+            devices=Count("*"),
+            twice=Value(0),
+        )
+        .order_by()
+    )
+    # Devices counted by both parts above: back during the period in a status they had
+    # left during the period (a second erasure, a repair after « prêt »). Only a device
+    # whose current stretch began in the period can be one.
+    back = (
+        _current(site, devices)
+        .filter(status__in=TIMED_STATUSES, status_changed_at__gte=start, status_changed_at__lt=end)
+        .filter(
+            Exists(
+                _stretches(site).filter(
+                    device_id=OuterRef("pk"), status=OuterRef("status"), left_at__gt=start
+                )
+            )
+        )
+        .values("status")
+        .annotate(total=_no_time(), devices=Value(0), twice=Count("*"))
+        .order_by()
+    )
+    totals, counts = {}, Counter()
+    for row in left.union(ongoing, back, all=True):
+        status = row["status"]
+        totals[status] = totals.get(status, datetime.timedelta()) + (
+            row["total"] or datetime.timedelta()
+        )
+        counts[status] += row["devices"] - row["twice"]
     figures = {}
-    for row in rows:
-        total = row["total"] or datetime.timedelta()
-        days = Decimal(total.total_seconds()) / Decimal(86400) / row["devices"]
-        figures[row["status"]] = {
-            "devices": row["devices"],
-            "days": days.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
-        }
+    for status in TIMED_STATUSES:
+        if counts[status] > 0:
+            days = Decimal(totals[status].total_seconds()) / Decimal(86400) / counts[status]
+            figures[status] = {
+                "devices": counts[status],
+                "days": days.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
+            }
     return figures
+
+
+def _clipped(entered, until, start):
+    """The duration from `entered` (a field), at the earliest `start`, to `until`."""
+    return ExpressionWrapper(
+        until - Greatest(F(entered), _moment(start)), output_field=DurationField()
+    )
+
+
+def _no_time():
+    return Value(datetime.timedelta(), output_field=DurationField())

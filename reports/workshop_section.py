@@ -85,9 +85,10 @@ def workshop_section(key, scope):
     )
     section.notes.append(
         _(
-            "A device enters a status when its history records the change; the time in a "
-            "status counts only the days inside the period. Site filter only: programmes "
-            "and funders do not apply to the workshop."
+            "A device enters a status when it is registered or moved; the time in a status "
+            "counts only the days inside the period, and only in the statuses where a device "
+            "stays (sold, given, recycled and lost are not counted). Site filter only: "
+            "programmes and funders do not apply to the workshop."
         )
     )
     return section

@@ -44,6 +44,7 @@ from inventory.models.refurbishment import (
     WorkbenchCheck,
 )
 from inventory.models.stock import REUSED_CHANNELS, ExitChannel, StockExit, WeightDefault
+from inventory.models.stretches import StatusStretch
 
 __all__ = [
     "CODE_VALIDATOR",
@@ -80,6 +81,7 @@ __all__ = [
     "Sequence",
     "Site",
     "Status",
+    "StatusStretch",
     "StockExit",
     "StockSnapshot",
     "TreatmentCode",

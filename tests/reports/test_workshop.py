@@ -1,19 +1,21 @@
 """The technician's figures, exact on a small history."""
 
 import datetime
+import itertools
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inventory.impact.period import Period
-from inventory.models import Device, Status
+from inventory.models import Device, Status, StatusStretch
 from reports import workshop
 from tests.factories import DeviceFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
-History = Device.history.model
 ZONE = timezone.get_current_timezone()
 
 
@@ -22,15 +24,22 @@ def at(day, hour=10):
 
 
 def lived(steps, **fields):
-    """A device whose history is `steps`: [(status, date)], the first its registration."""
-    (first, registered), *moves = steps
-    device = DeviceFactory(status=first, **fields)
-    History.objects.filter(id=device.pk).update(history_date=at(registered))
-    for status, day in moves:
-        device.status = status
-        device.save()
-        latest = History.objects.filter(id=device.pk).latest("history_id")
-        History.objects.filter(history_id=latest.history_id).update(history_date=at(day))
+    """A device whose life is `steps`: [(status, date)], the first its registration, as
+    registration and inventory.workflow.transition_device leave it: one stretch row per
+    status it left, and the device in its last status since its last date."""
+    (_first, registered), *_moves = steps
+    last, since = steps[-1]
+    device = DeviceFactory(status=last, **fields)
+    Device.objects.filter(pk=device.pk).update(
+        created_at=at(registered), status_changed_at=at(since)
+    )
+    StatusStretch.objects.bulk_create(
+        StatusStretch(
+            device=device, status=status, entered_at=at(day), left_at=at(left), site=device.site
+        )
+        for (status, day), (_next, left) in itertools.pairwise(steps)
+    )
+    device.refresh_from_db()
     return device
 
 
@@ -53,9 +62,6 @@ def workshop_history():
     # A save that changes no status is not an entry.
     a.notes = "écran rayé"
     a.save()
-    History.objects.filter(history_id=History.objects.latest("history_id").history_id).update(
-        history_date=at(datetime.date(2026, 3, 10))
-    )
     lived(
         [
             (Status.RECEIVED, datetime.date(2026, 2, 20)),
@@ -121,3 +127,51 @@ def test_a_constant_number_of_queries(django_assert_num_queries):
         workshop.entries_per_week(MARCH)
         workshop.devices_now()
         workshop.time_in_status(MARCH, now=NOW)
+
+
+def queries_for(n):
+    """The queries of the three figures over `n` devices, each with three stretches left
+    and one ongoing, at one site."""
+    site = SiteFactory()
+    for k in range(n):
+        lived(
+            [
+                (Status.RECEIVED, datetime.date(2026, 2, 20)),
+                (Status.WIPING, datetime.date(2026, 3, 2 + k % 7)),
+                (Status.REFURBISHING, datetime.date(2026, 3, 9)),
+                (Status.WIPING, datetime.date(2026, 3, 10 + k % 5)),
+            ],
+            site=site,
+        )
+    with CaptureQueriesContext(connection) as captured:
+        weeks = workshop.entries_per_week(MARCH, site=site)
+        workshop.devices_now(site=site)
+        figures = workshop.time_in_status(MARCH, site=site, now=NOW)
+    assert sum(count for _week, _status, count in weeks) == 3 * n
+    # Twice in erasure, counted once.
+    assert figures[Status.WIPING]["devices"] == n
+    return len(captured.captured_queries)
+
+
+def test_the_same_queries_for_5_and_50_devices():
+    assert queries_for(5) == queries_for(50) == 3
+
+
+def test_a_status_left_and_entered_again_counts_one_device_and_end_statuses_no_time():
+    back = lived(
+        [
+            (Status.READY, datetime.date(2026, 3, 2)),
+            (Status.REFURBISHING, datetime.date(2026, 3, 4)),
+            (Status.READY, datetime.date(2026, 3, 6)),
+        ]
+    )
+    lived([(Status.READY, datetime.date(2026, 3, 2)), (Status.SOLD, datetime.date(2026, 3, 5))])
+
+    figures = workshop.time_in_status(MARCH, now=NOW)
+
+    # `back`: ready 2 days, then from 6 March 10:00 to the end (9 days 14 h); the sold
+    # one: ready 3 days. (2 + 9.58 + 3) / 2 devices.
+    assert figures[Status.READY] == {"devices": 2, "days": Decimal("7.3")}
+    assert figures[Status.REFURBISHING] == {"devices": 1, "days": Decimal("2.0")}
+    assert Status.SOLD not in figures
+    assert back.status == Status.READY
