@@ -8,7 +8,7 @@ bars or as lines. Numbers are written the French way through Django's number_for
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 from django.utils.html import format_html
@@ -47,6 +47,10 @@ class Chart:
     def formatted(self, value):
         if value is None:
             return "—"
+        # number_format cuts the digits beyond decimal_pos: round half up first.
+        value = Decimal(str(value)).quantize(
+            Decimal(1).scaleb(-self.decimals), rounding=ROUND_HALF_UP
+        )
         text = number_format(value, decimal_pos=self.decimals, use_l10n=True, force_grouping=True)
         return f"{text} {self.unit}".strip()
 
