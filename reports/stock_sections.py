@@ -37,7 +37,8 @@ def percent(rate):
 
 
 def _month(day):
-    return formats.date_format(day, "YEAR_MONTH_FORMAT")
+    # Short (« 03/2026 »): twelve months must fit under a chart's bars side by side.
+    return formats.date_format(day, "m/Y")
 
 
 def _category(value):
