@@ -366,14 +366,17 @@ def drawing(chart, width=480, height=200):
     plot = HorizontalLineChart() if chart.kind == LINE else VerticalBarChart()
     if chart.kind == STACKED:
         plot.categoryAxis.style = "stacked"
-    plot.x, plot.y = 40, 45
-    plot.width, plot.height = width - 50, height - 75
+    slanted = len(chart.labels) > 8
+    longest = max((len(str(label)) for label in chart.labels), default=0)
+    # Slanted labels hang below the axis: leave them room above the legend.
+    plot.x, plot.y = 40, max(45, 25 + int(longest * 1.8)) if slanted else 45
+    plot.width, plot.height = width - 50, height - plot.y - 30
     plot.data = [tuple(float(v or 0) for v in s.values) for s in chart.series] or [(0,)]
     plot.categoryAxis.categoryNames = [str(label) for label in chart.labels] or [""]
     plot.categoryAxis.labels.fontName = regular
     plot.categoryAxis.labels.fontSize = 6
-    plot.categoryAxis.labels.angle = 30 if len(chart.labels) > 8 else 0
-    plot.categoryAxis.labels.boxAnchor = "ne" if len(chart.labels) > 8 else "n"
+    plot.categoryAxis.labels.angle = 30 if slanted else 0
+    plot.categoryAxis.labels.boxAnchor = "ne" if slanted else "n"
     plot.valueAxis.labels.fontName = regular
     plot.valueAxis.labels.fontSize = 6
     plot.valueAxis.valueMin = 0

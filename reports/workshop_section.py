@@ -51,7 +51,9 @@ def workshop_section(key, scope):
     period, site = scope.period, scope.site
     weekly = workshop.entries_per_week(period, site=site)
     now = workshop.devices_now(site=site)
-    stays = workshop.time_in_status(period, site=site)
+    found = workshop.time_in_status(period, site=site)
+    # In the lifecycle's order, as the other charts: not the database's.
+    stays = {status.value: found[status.value] for status in Status if status.value in found}
     section = Section.named(key)
 
     weeks = sorted({week for week, _status, _n in weekly})
