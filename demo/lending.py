@@ -188,6 +188,18 @@ FAMILIES = [
     Family(CCAS, "Nathalie", "Becquart", "Bruay-La-Buissière", 2, 1, ("rsa",),
            (N.ADMIN, N.SCHOOL), True, 5, APPLIED),
 ]
+# The spring pilot, closed before the programme above started: two households kept
+# their laptop at its end (a loan turned gift), one could not be reached (a lost loan).
+PILOT = "Pilote prêt d'ordinateurs — Houdain, printemps 2026"
+GIFT, LOST = "gift", "lost"
+PILOT_FAMILIES = [
+    Family(MISSION, "Anthony", "Delannoy", "Houdain", 1, 0, ("cej", "none"),
+           (N.JOB, N.TRAINING), True, 200, GIFT),
+    Family(CCAS, "Martine", "Pruvost", "Houdain", 3, 2, ("rsa", "school"),
+           (N.SCHOOL, N.ADMIN), True, 198, GIFT),
+    Family(CCAS, "Grégory", "Lefranc", "Divion", 2, 1, ("rsa",),
+           (N.ADMIN,), True, 196, LOST),
+]
 # fmt: on
 WORKSHOPS = [
     # topic, in days from today, place
@@ -233,6 +245,7 @@ def load_lending_demo(*, technician, coordinator, social_worker):
     if Programme.objects.filter(name=PROGRAMME).exists():
         return False
     structures = _structures(workers, coordinator)
+    _pilot(structures, workers, coordinator, technician)
     programme = _programme(coordinator, structures)
     sims = _sims(coordinator)
     households = []
@@ -325,6 +338,62 @@ def _programme(coordinator, structures):
                 "nous viendrons le chercher."
             ),
         )
+
+
+def _pilot(structures, workers, coordinator, technician):
+    """The closed spring pilot: laptops only, lent for two months; at its end two loans
+    became gifts (lent → given, with the gift attestation) and one was declared lost."""
+    with _on(205, 9):
+        pilot = programmes.create_programme(
+            by=coordinator,
+            structures=[structures[CCAS], structures[MISSION]],
+            name=PILOT,
+            status=Programme.Status.OPEN,
+            description="Trois ordinateurs portables prêtés deux mois, puis donnés aux foyers.",
+            capacity=3,
+            starts_on=_in_days(-200),
+            ends_on=_in_days(-135),
+            default_loan_days=60,
+            lent_categories=[Category.LAPTOP],
+            contact_name="Sophie Lefebvre, coordinatrice",
+            contact_phone="03 21 00 30 30",
+        )
+    for number, family in enumerate(PILOT_FAMILIES, start=40):
+        worker = workers[family.structure]
+        household = _register(family, number, structures[family.structure], worker)
+        enrolment = _enrol(family, household, pilot, worker, coordinator)
+        day = family.registered
+        with _on(day - 2, 11):
+            loan = loan_workflow.request_loan(enrolment=enrolment, by=worker)
+        with _on(day - 4, 15) as moment:
+            loan_workflow.approve_loan(
+                loan=loan,
+                by=coordinator,
+                devices=[_ready(loan, Category.LAPTOP, moment)],
+                starts_on=_in_days(-(day - 6)),
+            )
+        with _on(day - 6, 10, 30):
+            loan_workflow.hand_over_loan(
+                loan=loan,
+                by=technician,
+                signed_on=timezone.localdate(),
+                accessories=ACCESSORIES[:2],
+            )
+        if family.fate == GIFT:
+            with _on(136, 11):
+                loan_workflow.convert_to_gift(
+                    loan=loan, by=coordinator, note="Fin du pilote : le foyer garde l'ordinateur."
+                )
+        else:
+            with _on(150, 11):
+                loan_workflow.declare_loan_lost(
+                    loan=loan, by=coordinator, note="Foyer parti sans adresse, injoignable."
+                )
+        with _on(135, 17):
+            enrolment_workflow.complete_enrolment(enrolment=enrolment, by=coordinator)
+    with _on(134, 9):
+        pilot.status = Programme.Status.CLOSED
+        programmes.update_programme(programme=pilot, by=coordinator, note="Pilote terminé.")
 
 
 def _sims(coordinator):

@@ -13,6 +13,7 @@ organisation's own address, hours and phone are all a holder needs to bring it b
 """
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -228,6 +229,8 @@ def _impact_context(donation):
 
 
 def _number(value, decimals):
+    # number_format cuts the digits beyond decimal_pos: round half up first.
+    value = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 

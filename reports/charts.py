@@ -4,14 +4,16 @@ figures beside it) and as a reportlab Drawing for the PDF (embedded DejaVu, neve
 Helvetica: see inventory.pdf).
 
 A Chart is labels along the x axis and one or more series of numbers, drawn as grouped
-bars or as lines. Numbers are written the French way through Django's number_format.
+bars, stacked bars or lines. Long labels wrap on two lines, or slant when they still do
+not fit; the legend wraps too, and the picture grows to hold them. Numbers are written
+the French way through Django's number_format.
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -21,7 +23,7 @@ from reportlab.lib import colors
 
 from inventory import pdf
 
-BAR, LINE = "bar", "line"
+BAR, LINE, STACKED = "bar", "line", "stacked"
 # Colour-blind-safe (Okabe–Ito), dark enough on white for the 3:1 of WCAG 1.4.11.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8a6d00", "#56B4E9", "#3b3b3b"]
 
@@ -47,11 +49,20 @@ class Chart:
     def formatted(self, value):
         if value is None:
             return "—"
+        # number_format cuts the digits beyond decimal_pos: round half up first.
+        value = Decimal(str(value)).quantize(
+            Decimal(1).scaleb(-self.decimals), rounding=ROUND_HALF_UP
+        )
         text = number_format(value, decimal_pos=self.decimals, use_l10n=True, force_grouping=True)
         return f"{text} {self.unit}".strip()
 
     @property
     def highest(self):
+        if self.kind == STACKED:
+            totals = [
+                sum(float(s.values[i] or 0) for s in self.series) for i in range(len(self.labels))
+            ]
+            return max(totals, default=0)
         values = [float(v) for s in self.series for v in s.values if v is not None]
         return max(values, default=0)
 
@@ -101,12 +112,66 @@ def _tick(value):
     )
 
 
+def _label_lines(label, slot):
+    """[(dy, text)]: the label on one line, or on two when it is wider than its slot
+    (about 6 units a character at 11px), cut at the space nearest its middle."""
+    if len(label) * 6 <= slot or " " not in label:
+        return [(0, label)]
+    middle = len(label) / 2
+    cut = min((i for i, c in enumerate(label) if c == " "), key=lambda i: abs(i - middle))
+    return [(0, label[:cut]), (12, label[cut + 1 :])]
+
+
 # SVG for the page --------------------------------------------------------------------------
+
+
+# Text widths are guessed: about 6 units a character at 11px, 7 in the legend.
+CHAR, LEGEND_CHAR, LINE_HEIGHT, SLANT = 6, 7, 12, 35
+
+
+def _shown_labels(chart):
+    """(index, label) of the labels written under the axis: all, or about twelve."""
+    n = len(chart.labels)
+    return [
+        (i, str(label)) for i, label in enumerate(chart.labels) if n <= 16 or not i % (n // 12 + 1)
+    ]
+
+
+def _label_layout(chart, slot):
+    """(lines per label {index: [(dy, text)]}, slanted, height below the axis)."""
+    shown = _shown_labels(chart)
+    room = slot * (len(chart.labels) / max(len(shown), 1))
+    lines = {i: _label_lines(label, room) for i, label in shown}
+    widest = max((len(text) * CHAR for parts in lines.values() for _dy, text in parts), default=0)
+    if widest <= room:
+        rows = max((len(parts) for parts in lines.values()), default=1)
+        return lines, False, 14 + LINE_HEIGHT * (rows - 1) + 6
+    longest = max((len(label) for _i, label in shown), default=0)
+    lines = {i: [(0, label)] for i, label in shown}
+    return lines, True, 14 + int(longest * CHAR * 0.58) + 6  # sin 35° ≈ 0.57
+
+
+def _legend_layout(chart):
+    """[(x, row)] of each series' legend entry, wrapping at the picture's width."""
+    places, x, row = [], LEFT, 0
+    for series in chart.series:
+        width = 30 + LEGEND_CHAR * len(series.name)
+        if x > LEFT and x + width > WIDTH - RIGHT:
+            x, row = LEFT, row + 1
+        places.append((x, row))
+        x += width
+    return places
 
 
 def svg(chart, identifier):
     """The chart as inline SVG markup (safe to insert in a template)."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    n = max(len(chart.labels), 1)
+    slot = plot_w / n
+    lines, slanted, below = _label_layout(chart, slot)
+    legend = _legend_layout(chart)
+    rows = max((row for _x, row in legend), default=0) + 1 if legend else 0
+    height = TOP + plot_h + below + 16 * rows + 4
     top = _scale_top(chart.highest, whole=chart.decimals == 0)
     parts = [
         format_html(
@@ -114,7 +179,7 @@ def svg(chart, identifier):
             'xmlns="http://www.w3.org/2000/svg">'
             '<title id="{}-t">{}</title><desc id="{}-d">{}</desc>',
             WIDTH,
-            HEIGHT,
+            height,
             identifier,
             identifier,
             identifier,
@@ -124,25 +189,42 @@ def svg(chart, identifier):
         )
     ]
     parts.extend(_axes(chart, top, plot_w, plot_h))
-    n = max(len(chart.labels), 1)
-    slot = plot_w / n
     if chart.kind == LINE:
         parts.extend(_lines(chart, top, slot, plot_h))
+    elif chart.kind == STACKED:
+        parts.extend(_stacked(chart, top, slot, plot_h))
     else:
         parts.extend(_bars(chart, top, slot, plot_h))
-    for i, label in enumerate(chart.labels):
-        if n > 16 and i % (n // 12 + 1):
-            continue
+    baseline = TOP + plot_h + 14
+    for i, parts_of_label in lines.items():
         x = LEFT + slot * (i + 0.5)
+        if slanted:
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" text-anchor="end" class="axis" '
+                    'transform="rotate(-{} {} {})">{}</text>',
+                    _n(x + 4),
+                    baseline,
+                    SLANT,
+                    _n(x + 4),
+                    baseline,
+                    parts_of_label[0][1],
+                )
+            )
+            continue
         parts.append(
             format_html(
                 '<text x="{}" y="{}" text-anchor="middle" class="axis">{}</text>',
                 _n(x),
-                HEIGHT - BOTTOM + 14,
-                label,
+                baseline,
+                format_html_join(
+                    "",
+                    '<tspan x="{}" dy="{}">{}</tspan>',
+                    ((_n(x), dy, text) for dy, text in parts_of_label),
+                ),
             )
         )
-    parts.extend(_svg_legend(chart))
+    parts.extend(_svg_legend(chart, legend, TOP + plot_h + below + 12))
     parts.append(mark_safe("</svg>"))
     return mark_safe("".join(parts))
 
@@ -209,6 +291,31 @@ def _bars(chart, top, slot, plot_h):
             )
 
 
+def _stacked(chart, top, slot, plot_h):
+    """One bar per label, the series piled up in order."""
+    width = slot * 0.7
+    base = [0.0] * len(chart.labels)
+    for s, series in enumerate(chart.series):
+        colour = PALETTE[s % len(PALETTE)]
+        for i, value in enumerate(series.values):
+            if not value:
+                continue
+            height = plot_h * float(value) / top
+            base[i] += height
+            yield format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
+                "<title>{} — {} : {}</title></rect>",
+                _n(LEFT + slot * i + slot * 0.15),
+                _n(TOP + plot_h - base[i]),
+                _n(width),
+                _n(height),
+                colour,
+                series.name,
+                chart.labels[i],
+                chart.formatted(value),
+            )
+
+
 def _lines(chart, top, slot, plot_h):
     for s, series in enumerate(chart.series):
         colour = PALETTE[s % len(PALETTE)]
@@ -233,11 +340,10 @@ def _lines(chart, top, slot, plot_h):
             )
 
 
-def _svg_legend(chart):
-    x = LEFT
-    y = HEIGHT - 14
-    for s, series in enumerate(chart.series):
+def _svg_legend(chart, places, first_row):
+    for s, (series, (x, row)) in enumerate(zip(chart.series, places, strict=True)):
         colour = PALETTE[s % len(PALETTE)]
+        y = first_row + 16 * row
         yield format_html(
             '<rect x="{}" y="{}" width="10" height="10" fill="{}"/>'
             '<text x="{}" y="{}" class="legend">{}</text>',
@@ -248,7 +354,6 @@ def _svg_legend(chart):
             y,
             series.name,
         )
-        x += 30 + 7 * len(series.name)
 
 
 # The same chart for the PDF ----------------------------------------------------------------
@@ -259,14 +364,19 @@ def drawing(chart, width=480, height=200):
     regular, bold = pdf.fonts()
     picture = Drawing(width, height, initialFontName=regular)
     plot = HorizontalLineChart() if chart.kind == LINE else VerticalBarChart()
-    plot.x, plot.y = 40, 45
-    plot.width, plot.height = width - 50, height - 75
+    if chart.kind == STACKED:
+        plot.categoryAxis.style = "stacked"
+    slanted = len(chart.labels) > 8
+    longest = max((len(str(label)) for label in chart.labels), default=0)
+    # Slanted labels hang below the axis: leave them room above the legend.
+    plot.x, plot.y = 40, max(45, 25 + int(longest * 1.8)) if slanted else 45
+    plot.width, plot.height = width - 50, height - plot.y - 30
     plot.data = [tuple(float(v or 0) for v in s.values) for s in chart.series] or [(0,)]
     plot.categoryAxis.categoryNames = [str(label) for label in chart.labels] or [""]
     plot.categoryAxis.labels.fontName = regular
     plot.categoryAxis.labels.fontSize = 6
-    plot.categoryAxis.labels.angle = 30 if len(chart.labels) > 8 else 0
-    plot.categoryAxis.labels.boxAnchor = "ne" if len(chart.labels) > 8 else "n"
+    plot.categoryAxis.labels.angle = 30 if slanted else 0
+    plot.categoryAxis.labels.boxAnchor = "ne" if slanted else "n"
     plot.valueAxis.labels.fontName = regular
     plot.valueAxis.labels.fontSize = 6
     plot.valueAxis.valueMin = 0

@@ -1,7 +1,7 @@
 """The sections read from the inventory's ledger: CO2e avoided (inventory.impact.carbon),
 entries and exits in kg (inventory.impact.flows), the monthly balance."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -20,6 +20,9 @@ UNKNOWN = gettext_lazy("Unknown")
 def number(value, decimals=0):
     if value is None:
         return "—"
+    # Django's number_format cuts the digits beyond decimal_pos (12.79 gives "12,7"):
+    # round half up first, as a reader expects.
+    value = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
@@ -34,7 +37,8 @@ def percent(rate):
 
 
 def _month(day):
-    return formats.date_format(day, "YEAR_MONTH_FORMAT")
+    # Short (« 03/2026 »): twelve months must fit under a chart's bars side by side.
+    return formats.date_format(day, "m/Y")
 
 
 def _category(value):

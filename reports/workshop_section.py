@@ -8,7 +8,34 @@ from django.utils.translation import pgettext
 from inventory.models import Status
 from reports import workshop
 from reports.blocks import Section, Table
-from reports.charts import BAR, Chart, Series
+from reports.charts import STACKED, Chart, Series
+
+S = Status
+# The stages a device goes through, for the weekly chart.
+STAGE_OF_STATUS = {
+    S.RECEIVED: "received",
+    S.WIPING: "workshop",
+    S.REFURBISHING: "workshop",
+    S.RETURNED: "workshop",
+    S.READY: "ready",
+    S.RESERVED: "ready",
+    S.LENT: "out",
+    S.SOLD: "out",
+    S.GIVEN: "out",
+    S.PARTS: "other",
+    S.RECYCLED: "other",
+    S.LOST: "other",
+}
+
+
+def stage_labels():
+    return [
+        ("received", pgettext("devices of a week", "Received")),
+        ("workshop", _("In the workshop")),
+        ("ready", _("Ready or reserved")),
+        ("out", _("Lent, sold or given")),
+        ("other", _("Parts, recycled or lost")),
+    ]
 
 
 def _status_label(value):
@@ -16,28 +43,37 @@ def _status_label(value):
 
 
 def _short(day):
-    return formats.date_format(day, "SHORT_DATE_FORMAT")
+    # « 06/04 »: thirty weeks' labels must fit under the bars (the table has the year).
+    return formats.date_format(day, "d/m")
 
 
 def workshop_section(key, scope):
     period, site = scope.period, scope.site
     weekly = workshop.entries_per_week(period, site=site)
     now = workshop.devices_now(site=site)
-    stays = workshop.time_in_status(period, site=site)
+    found = workshop.time_in_status(period, site=site)
+    # In the lifecycle's order, as the other charts: not the database's.
+    stays = {status.value: found[status.value] for status in Status if status.value in found}
     section = Section.named(key)
 
     weeks = sorted({week for week, _status, _n in weekly})
-    statuses = [s.value for s in Status if any(row[1] == s.value for row in weekly)]
-    counts = {(week, status): n for week, status, n in weekly}
+    counts = {}
+    for week, status, n in weekly:
+        stage = STAGE_OF_STATUS[status]
+        counts[(week, stage)] = counts.get((week, stage), 0) + n
+    stages = [key for key, _label in stage_labels() if any(k[1] == key for k in counts)]
+    labels = dict(stage_labels())
+    # Twelve statuses side by side for thirty weeks cannot be read: the chart piles up
+    # five stages a week; the table below keeps every status.
     section.charts.append(
         Chart(
-            title=_("Devices entering each status, per week"),
+            title=_("Devices entering each stage, per week"),
             labels=[_short(week) for week in weeks],
             series=[
-                Series(_status_label(status), [counts.get((week, status), 0) for week in weeks])
-                for status in statuses
+                Series(labels[stage], [counts.get((week, stage), 0) for week in weeks])
+                for stage in stages
             ],
-            kind=BAR,
+            kind=STACKED,
         )
     )
     section.charts.append(

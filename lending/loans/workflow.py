@@ -521,7 +521,10 @@ def convert_to_gift(*, loan, by, note="", sim_outcome=""):
                     device=item.device,
                     target=DeviceStatus.GIVEN,
                     by=by,
-                    note=_loan_note(loan, note),
+                    # The loan only: the coordinator's words about the household stay on
+                    # the loan (anonymised with it), not in the device's history that
+                    # technicians read.
+                    note=_loan_note(loan),
                     process=workflow.LOAN,
                     holder_ref=str(loan.pk),
                 )
@@ -560,7 +563,8 @@ def declare_loan_lost(*, loan, by, note):
                 device=item.device,
                 target=DeviceStatus.LOST,
                 by=by,
-                note=_loan_note(loan, note),
+                # Why it was lost is about the household: kept on the loan only.
+                note=_loan_note(loan),
                 process=workflow.LOAN,
                 holder_ref=str(loan.pk),
             )

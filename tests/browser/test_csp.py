@@ -54,7 +54,8 @@ def demo(db):
 
 def pages_of(role):
     device = Device.objects.order_by("pk").first()
-    household = Household.objects.order_by("pk").first()
+    # One of the CCAS's, whose social worker is the demo's `travailleur-social`.
+    household = Household.objects.filter(structure__kind="ccas").order_by("pk").first()
     workshop = ["/", "/scan/", f"/devices/{device.asset_tag}/", "/devices/kanban/", "/devices/"]
     households = ["/", "/households/", f"/households/{household.code}/"]
     return {
