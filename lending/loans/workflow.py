@@ -250,7 +250,9 @@ def cancel_loan(*, loan, by, reason):
                     device=item.device,
                     target=DeviceStatus.READY,
                     by=by,
-                    note=_loan_note(loan, reason),
+                    # The reason may speak of the household: it stays on the loan,
+                    # never in the device's history that the workshop reads.
+                    note=_loan_note(loan),
                     process=workflow.LOAN,
                     holder_ref=str(loan.pk),
                 )
@@ -453,7 +455,9 @@ def _decide_item(loan, item, decision, by, note):
             )
             % {"tag": item.device.asset_tag}
         )
-    text = _loan_note(loan, f"{D(decision).label}. {note}".strip())
+    # The reviewer's note stays on the loan: the device's history (read by the workshop,
+    # kept after the household is anonymised) gets the decision only.
+    text = _loan_note(loan, str(D(decision).label))
     if decision == D.LOST:
         workflow.transition_device(
             device=item.device,
