@@ -31,6 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench_devices import (  # noqa: E402 (the sibling script, found through HERE)
+    STATUS_SHARES,
     configure_django,
     create_postgres,
     drop_postgres,
@@ -46,21 +47,8 @@ CATEGORIES = [
     ("smartphone", 9, "0.18"),
     ("router_4g", 5, "0.30"),
 ]
-# (status, share in %): mostly gone, as in a ressourcerie that has run for years.
-STATUSES = [
-    ("received", 3),
-    ("wiping", 2),
-    ("refurbishing", 3),
-    ("ready", 6),
-    ("reserved", 1),
-    ("lent", 15),
-    ("returned", 1),
-    ("sold", 35),
-    ("given", 15),
-    ("parts", 5),
-    ("recycled", 13),
-    ("lost", 1),
-]
+# Statuses: the same shares as the devices bench (mostly gone, as after years of work).
+STATUSES = STATUS_SHARES
 YEARS = 5
 
 

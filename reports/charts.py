@@ -277,18 +277,22 @@ def _bars(chart, top, slot, plot_h):
         for i, value in enumerate(series.values):
             height = plot_h * float(value or 0) / top
             x = LEFT + slot * i + slot * 0.1 + width * s
-            yield format_html(
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
-                "<title>{} — {} : {}</title></rect>",
-                _n(x),
-                _n(TOP + plot_h - height),
-                _n(width),
-                _n(height),
-                colour,
-                series.name,
-                chart.labels[i],
-                chart.formatted(value),
-            )
+            yield _bar(x, TOP + plot_h - height, width, height, colour, chart, series, i, value)
+
+
+def _bar(x, y, width, height, colour, chart, series, i, value):
+    """One SVG bar, its tooltip naming the series, the label and the value."""
+    return format_html(
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{} — {} : {}</title></rect>',
+        _n(x),
+        _n(y),
+        _n(width),
+        _n(height),
+        colour,
+        series.name,
+        chart.labels[i],
+        chart.formatted(value),
+    )
 
 
 def _stacked(chart, top, slot, plot_h):
@@ -302,18 +306,8 @@ def _stacked(chart, top, slot, plot_h):
                 continue
             height = plot_h * float(value) / top
             base[i] += height
-            yield format_html(
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
-                "<title>{} — {} : {}</title></rect>",
-                _n(LEFT + slot * i + slot * 0.15),
-                _n(TOP + plot_h - base[i]),
-                _n(width),
-                _n(height),
-                colour,
-                series.name,
-                chart.labels[i],
-                chart.formatted(value),
-            )
+            x = LEFT + slot * i + slot * 0.15
+            yield _bar(x, TOP + plot_h - base[i], width, height, colour, chart, series, i, value)
 
 
 def _lines(chart, top, slot, plot_h):

@@ -137,19 +137,8 @@ class PaperworkForm(_IdentifiersTyped, forms.ModelForm):
 
     class Meta:
         model = RecyclingShipment
-        fields = [
-            "quantity_kg",
-            "consignment_note",
-            "carrier_receipt_number",
-            "treatment_code",
-            "treatment_mode",
-            "notes",
-        ]
+        fields = list(PAPERWORK_FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        assert set(self.Meta.fields) <= PAPERWORK_FIELDS
 
     def _post_clean(self):
         # The service validates the whole shipment (and says which field is wrong).

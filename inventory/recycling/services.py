@@ -45,14 +45,14 @@ SHIPMENT_FIELDS = {
     "notes",
 }
 # The paperwork that arrives after the load left: the rest is what left, and stays.
-PAPERWORK_FIELDS = {
+PAPERWORK_FIELDS = (
     "quantity_kg",
     "consignment_note",
     "carrier_receipt_number",
     "treatment_code",
     "treatment_mode",
     "notes",
-}
+)
 
 
 def eligible_devices(site):
@@ -127,7 +127,7 @@ def update_shipment(*, shipment, by, note="", **fields):
     """Record the paperwork that came back (PAPERWORK_FIELDS) on `shipment`, with a
     history entry naming `by`. Raises ValidationError for a field typed wrong."""
     require(by, CHANGE, message=_("Your role may not change recycling shipments."))
-    unknown = set(fields) - PAPERWORK_FIELDS
+    unknown = set(fields) - set(PAPERWORK_FIELDS)
     if unknown:
         raise Refused(
             _("Only the paperwork may change after the load left: %(fields)s cannot.")
