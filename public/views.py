@@ -13,13 +13,12 @@ organisation's own address, hours and phone are all a holder needs to bring it b
 """
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.shortcuts import render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -29,6 +28,7 @@ from inventory.models import Category, Device, ErasureCertificate, Organisation
 from lending.models import Loan, LoanDevice
 from public import donations
 from public.ratelimit import rate_limited
+from reports.formatting import rounded
 from sales.models import Sale
 
 TEMPLATE = "public/device.html"
@@ -202,11 +202,11 @@ def donation_page(request, token):
 def _impact_context(donation):
     """The kilos and CO2e of the page, each CO2e figure with its footnotes."""
     found = donations.impact_of(donation)
-    weight = _("%(kg)s kg") % {"kg": _number(found["kg"], 1)}
+    weight = _("%(kg)s kg") % {"kg": rounded(found["kg"], 1)}
     if found["estimated_kg"]:
         weight = _("%(kg)s kg, of which %(estimated)s kg estimated") % {
-            "kg": _number(found["kg"], 1),
-            "estimated": _number(found["estimated_kg"], 1),
+            "kg": rounded(found["kg"], 1),
+            "estimated": rounded(found["estimated_kg"], 1),
         }
     impact = [{"label": _("Weight of the devices given"), "value": weight, "notes": ()}]
     avoided = found["avoided"]
@@ -215,23 +215,17 @@ def _impact_context(donation):
         impact += [
             {
                 "label": _("CO2e avoided by their second life"),
-                "value": _("%(kg)s kg CO2e") % {"kg": _number(avoided.yearly_total, 1)},
+                "value": _("%(kg)s kg CO2e") % {"kg": rounded(avoided.yearly_total, 1)},
                 "notes": avoided.yearly_footnotes,
             },
             {
                 "label": _("At most, the manufacturing of new devices avoided"),
-                "value": _("%(kg)s kg CO2e") % {"kg": _number(avoided.upper_bound_total, 1)},
+                "value": _("%(kg)s kg CO2e") % {"kg": rounded(avoided.upper_bound_total, 1)},
                 "notes": avoided.upper_bound_footnotes,
             },
         ]
         notes = avoided.footnotes
     return {"impact": impact, "notes": notes, "reused": found["reused"]}
-
-
-def _number(value, decimals):
-    # number_format cuts the digits beyond decimal_pos: round half up first.
-    value = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
 def _unusable(request, context, *, expired):

@@ -10,7 +10,7 @@ the French way through Django's number_format.
 """
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
@@ -22,6 +22,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
 from inventory import pdf
+from reports.formatting import rounded
 
 BAR, LINE, STACKED = "bar", "line", "stacked"
 # Colour-blind-safe (Okabe–Ito), dark enough on white for the 3:1 of WCAG 1.4.11.
@@ -49,12 +50,7 @@ class Chart:
     def formatted(self, value):
         if value is None:
             return "—"
-        # number_format cuts the digits beyond decimal_pos: round half up first.
-        value = Decimal(str(value)).quantize(
-            Decimal(1).scaleb(-self.decimals), rounding=ROUND_HALF_UP
-        )
-        text = number_format(value, decimal_pos=self.decimals, use_l10n=True, force_grouping=True)
-        return f"{text} {self.unit}".strip()
+        return f"{rounded(value, self.decimals)} {self.unit}".strip()
 
     @property
     def highest(self):

@@ -2,7 +2,7 @@
 way, numbers with the language's separators and no trailing zeros (27, 24,6, 1 179,5)."""
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats
 
@@ -14,6 +14,13 @@ class Month(datetime.date):
     @classmethod
     def of(cls, day):
         return cls(day.year, day.month, 1)
+
+
+def rounded(value, decimals=0):
+    """`value` with `decimals` digits in the language's format, rounded half up: Django's
+    number_format cuts the digits beyond decimal_pos (12.79 would give « 12,7 »)."""
+    value = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
 def display(value):

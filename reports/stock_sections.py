@@ -1,7 +1,7 @@
 """The sections read from the inventory's ledger: CO2e avoided (inventory.impact.carbon),
 entries and exits in kg (inventory.impact.flows), the monthly balance."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from inventory.impact.weee import WEEE_CATEGORIES
 from inventory.models import Category, Donor, ExitChannel, Site
 from reports.blocks import Section, Table
 from reports.charts import BAR, LINE, Chart, Series
-from reports.formatting import Month
+from reports.formatting import Month, rounded
 
 UNKNOWN = gettext_lazy("Unknown")
 
@@ -20,10 +20,7 @@ UNKNOWN = gettext_lazy("Unknown")
 def number(value, decimals=0):
     if value is None:
         return "—"
-    # Django's number_format cuts the digits beyond decimal_pos (12.79 gives "12,7"):
-    # round half up first, as a reader expects.
-    value = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    return rounded(value, decimals)
 
 
 def kg(value):

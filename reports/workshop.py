@@ -38,16 +38,6 @@ END_STATUSES = frozenset({Status.SOLD, Status.GIVEN, Status.RECYCLED, Status.LOS
 TIMED_STATUSES = [status.value for status in Status if status not in END_STATUSES]
 
 
-def _bounds(period):
-    """The period as aware datetimes [start, end) in the local time zone."""
-    zone = timezone.get_current_timezone()
-    start = datetime.datetime.combine(period.start, datetime.time.min, tzinfo=zone)
-    end = datetime.datetime.combine(
-        period.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
-    )
-    return start, end
-
-
 def _stretches(site=None, devices=None):
     """The stretches devices have left (at `site`, of `devices`)."""
     rows = StatusStretch.objects.all()
@@ -75,7 +65,7 @@ def _moment(moment):
 def entries_per_week(period, *, site=None, devices=None):
     """[(monday: date, status: str, count: int)], by week then status: devices that
     entered each status in each week of `period`."""
-    start, end = _bounds(period)
+    start, end = period.bounds()
     left = (
         _stretches(site, devices)
         .filter(entered_at__gte=start, entered_at__lt=end)
@@ -120,7 +110,7 @@ def time_in_status(period, *, site=None, devices=None, now=None):
     A device's time in a status is the sum of its stretches there (those it left, and the
     one it is in now), each clipped to the period.
     """
-    start, end = _bounds(period)
+    start, end = period.bounds()
     end = min(end, now or timezone.now())
     if end <= start:
         return {}
