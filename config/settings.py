@@ -225,6 +225,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inventory.tasks.snapshot_stock",
         "schedule": 60 * 60 * 24,
     },
+    "rebuild-monthly-flows-nightly": {
+        "task": "inventory.tasks.rebuild_monthly_flows",
+        "schedule": 60 * 60 * 24,
+    },
     "send-loan-reminders-daily": {
         "task": "lending.tasks.send_loan_reminders",
         "schedule": 60 * 60 * 24,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from inventory import services
+from inventory.impact import stale
 from inventory.models import (
     Category,
     Device,
@@ -426,6 +427,10 @@ class DeviceResource(ExchangeResource):
         for number, device in enumerate(instances, start=first):
             device.asset_tag = services.format_asset_tag(number)
 
+    def after_bulk_update(self, instances):
+        super().after_bulk_update(instances)
+        stale.changed(instances)
+
     @classmethod
     def export_queryset(cls, user):
         return Device.objects.select_related("site", "location", "donation")
@@ -523,6 +528,10 @@ class DonorResource(ExchangeResource):
 
     class Meta(ExchangeResource.Meta):
         model = Donor
+
+    def after_bulk_update(self, instances):
+        super().after_bulk_update(instances)
+        stale.changed(instances)
 
     def normalise(self, key, value):
         if key == "siren":

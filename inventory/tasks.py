@@ -27,3 +27,14 @@ def snapshot_stock(day=None):
         StockSnapshot.objects.filter(date=day).delete()
         StockSnapshot.objects.bulk_create(rows)
     return len(rows)
+
+
+@shared_task
+def rebuild_monthly_flows():
+    """Sum every month before the current one again (inventory.impact.monthly): takes in
+    what changed since the last rebuild and lets the reports read those months from the
+    summary. Idempotent. Returns the horizon (the first month not summed), ISO."""
+    from inventory.impact import monthly
+
+    summary = monthly.rebuild()
+    return summary.horizon.isoformat()

@@ -3,10 +3,10 @@ programme or of a funder's programmes (those lent in their loans)."""
 
 from functools import cached_property
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 
-from inventory.impact import flows
-from inventory.models import REUSED_CHANNELS, Device
+from inventory.impact import flows, monthly
+from inventory.models import Device
 from lending.models import LoanDevice
 
 
@@ -31,14 +31,12 @@ class Scope:
         lent = LoanDevice.objects.filter(rule).values("device_id")
         return Device.objects.filter(pk__in=lent)
 
+    @cached_property
+    def known(self):
+        """The monthly summary's state, read once for every section of the page."""
+        return None if self.devices is not None else monthly.state()
+
     def reused_counts(self):
         """{category: devices reused in the period}, net of returns (sold, given, loan
-        turned gift): what the CO2e avoided is computed on. One query."""
-        rows = (
-            flows.exit_rows(self.period, self.site, self.devices)
-            .filter(channel__in=REUSED_CHANNELS)
-            .values("device__category")
-            .annotate(n=Sum("sign"))
-            .order_by()
-        )
-        return {row["device__category"]: row["n"] for row in rows if row["n"]}
+        turned gift): what the CO2e avoided is computed on."""
+        return flows.reused_counts(self.period, self.site, self.devices, self.known)

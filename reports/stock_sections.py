@@ -53,8 +53,8 @@ def impact_section(key, scope):
     except LookupError:
         section.notes.append(_("No impact factor set is recorded: no CO2e figure."))
         return section
-    reused = flows.reused_total(scope.period, scope.site, scope.devices)
-    rate = flows.reemploi_rate(scope.period, scope.site, scope.devices)
+    reused = flows.reused_total(scope.period, scope.site, scope.devices, known=scope.known)
+    rate = flows.reemploi_rate(scope.period, scope.site, scope.devices, known=scope.known)
     section.facts = [
         (_("Devices reused (sold, given, loan turned gift)"), number(reused.count), ()),
         (_("Weight reused"), kg(reused.kg), ()),
@@ -132,8 +132,8 @@ def impact_section(key, scope):
 
 def flows_section(key, scope):
     section = Section.named(key)
-    entries = flows.entries(scope.period, scope.site, scope.devices)
-    exits = flows.exits(scope.period, scope.site, scope.devices)
+    entries = flows.entries(scope.period, scope.site, scope.devices, known=scope.known)
+    exits = flows.exits(scope.period, scope.site, scope.devices, known=scope.known)
     sites = dict(Site.objects.values_list("pk", "name"))
     donor_kinds = dict(Donor.Kind.choices)
     channels = dict(ExitChannel.choices)
@@ -235,7 +235,7 @@ def _key(item):
 
 def balance_section(key, scope):
     section = Section.named(key)
-    months = flows.monthly_balance(scope.period, scope.site, scope.devices)
+    months = flows.monthly_balance(scope.period, scope.site, scope.devices, known=scope.known)
     labels = [_month(month.month) for month in months]
     section.charts.append(
         Chart(

@@ -1,35 +1,30 @@
-"""Kilos and devices in and out of the stock over a period, aggregated in SQL.
+"""Kilos and devices in and out of the stock over a period.
 
 Entries are registrations (inventory.models.Device): dated by the donation's received_on,
 else the device's created_at (local date); at the donation's site, else the device's;
 from the donor's kind, else "unknown". Exits are the StockExit ledger, net of the -1 rows
-of devices that came back. Every function takes the same filters: `site` (a Site or its
-id) and `devices` (a Device queryset that an upper layer passes to restrict everything,
-e.g. the devices of one programme), and runs a fixed number of queries whatever the
-number of devices (one for the default weights, then one per aggregate).
+of devices that came back. Both are summed in SQL by inventory.impact.monthly (whole
+past months from the monthly summary, the rest from the tables) and priced here: a
+device without a measured weight counts at its category's default, flagged estimated.
+
+Every function takes the same filters: `site` (a Site or its id) and `devices` (a Device
+queryset that an upper layer passes to restrict everything, e.g. the devices of one
+programme), and runs a fixed number of queries whatever the number of devices.
 """
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DateField, F, Q, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from inventory.impact.ledger import EXIT_STATUSES
-from inventory.impact.weee import weee_expression
-from inventory.impact.weights import (
-    KG,
-    ZERO,
-    as_kg,
-    default_weights,
-    estimated_expression,
-    weight_expression,
-)
-from inventory.models import REUSED_CHANNELS, Device, StockExit
+from inventory.impact import monthly
+from inventory.impact.weee import weee_of
+from inventory.impact.weights import KG, ZERO, as_kg, default_weights
+from inventory.models import REUSED_CHANNELS, STOCK_EXIT_STATUSES, Device, StockExit
 
-UNKNOWN_DONOR = "unknown"
+UNKNOWN_DONOR = monthly.UNKNOWN_DONOR
 # A balance "closes" when opening + entries - exits and closing differ by no more.
 TOLERANCE_KG = Decimal("0.5")
 
@@ -79,75 +74,63 @@ def _site_id(site):
     return getattr(site, "pk", site)
 
 
+def _known(known, devices):
+    """The summary's state for a caller asking several questions: read once (unless
+    given, or unused because `devices` restricts everything to live reads)."""
+    if known is not None or devices is not None:
+        return known
+    return monthly.state()
+
+
+def _totals(groups, defaults, category_at=-1):
+    """Totals of Groups keyed by tuples holding the category at `category_at`."""
+    found = Totals()
+    for key, group in groups.items():
+        default = defaults.get(key[category_at])
+        found.add(group.count, group.kg(default), group.estimated_kg(default))
+    return found
+
+
 # -- entries ---------------------------------------------------------------------------
 
 
-def entry_devices(site=None, devices=None):
-    """Devices annotated with entry_date, entry_site and donor_kind (no query yet)."""
-    queryset = Device.objects.all() if devices is None else devices
-    queryset = queryset.annotate(
-        entry_date=Coalesce(
-            F("donation__received_on"), TruncDate("created_at"), output_field=DateField()
-        ),
-        entry_site=Coalesce(F("donation__site_id"), F("site_id")),
-        donor_kind=Coalesce(F("donation__donor__kind"), Value(UNKNOWN_DONOR)),
-    )
-    if site is not None:
-        queryset = queryset.filter(entry_site=_site_id(site))
-    return queryset
-
-
-def _entries_in(period, site, devices):
-    # The same rows as entry_date within the period, written so that the database can
-    # start from the period's donations (an index on received_on, then device.donation)
-    # instead of computing every device's entry date.
-    first, after = period.bounds()
-    return entry_devices(site, devices).filter(
-        Q(donation__received_on__gte=period.start, donation__received_on__lte=period.end)
-        | Q(donation__isnull=True, created_at__gte=first, created_at__lt=after)
-    )
-
-
-def entries(period, site=None, devices=None):
+def entries(period, site=None, devices=None, known=None):
     """Devices registered in `period`, one dict per month, site, category and donor kind:
     {"month": date (1st), "site": site id, "category", "donor_kind" (Donor.Kind or
     "unknown"), "count": int, "kg": Decimal, "estimated_kg": Decimal}, ordered."""
     defaults = default_weights()
-    rows = (
-        _entries_in(period, site, devices)
-        .annotate(month=TruncMonth("entry_date", output_field=DateField()))
-        .values("month", "entry_site", "category", "donor_kind")
-        .annotate(
-            count=Count("pk"),
-            kg=Sum(weight_expression(defaults=defaults), output_field=KG),
-            estimated_kg=Sum(estimated_expression(defaults=defaults), output_field=KG),
+    groups = monthly.entry_groups(
+        period.start,
+        period.end,
+        site=site,
+        devices=devices,
+        by=monthly.ENTRY_DIMENSIONS,
+        known=known,
+    )
+    rows = []
+    for (month, site_id, category, donor_kind), group in sorted(groups.items()):
+        if not group.count:
+            continue
+        default = defaults.get(category)
+        rows.append(
+            {
+                "month": month,
+                "site": site_id,
+                "category": category,
+                "donor_kind": donor_kind,
+                "count": group.count,
+                "kg": group.kg(default),
+                "estimated_kg": group.estimated_kg(default),
+            }
         )
-        .order_by("month", "entry_site", "category", "donor_kind")
-    )
-    return [
-        {
-            "month": row["month"],
-            "site": row["entry_site"],
-            "category": row["category"],
-            "donor_kind": row["donor_kind"],
-            "count": row["count"],
-            "kg": as_kg(row["kg"]),
-            "estimated_kg": as_kg(row["estimated_kg"]),
-        }
-        for row in rows
-    ]
+    return rows
 
 
-def entries_total(period, site=None, devices=None, defaults=None):
-    """Totals of the devices registered in `period` (one query, plus one without
-    `defaults`)."""
+def entries_total(period, site=None, devices=None, defaults=None, known=None):
+    """Totals of the devices registered in `period`."""
     defaults = default_weights() if defaults is None else defaults
-    found = _entries_in(period, site, devices).aggregate(
-        count=Count("pk"),
-        kg=Sum(weight_expression(defaults=defaults), output_field=KG),
-        estimated_kg=Sum(estimated_expression(defaults=defaults), output_field=KG),
-    )
-    return Totals(found["count"], as_kg(found["kg"]), as_kg(found["estimated_kg"]))
+    groups = monthly.entry_groups(period.start, period.end, site=site, devices=devices, known=known)
+    return _totals(groups, defaults)
 
 
 # -- exits -----------------------------------------------------------------------------
@@ -166,58 +149,67 @@ def exit_rows(period=None, site=None, devices=None):
     return queryset
 
 
-def _net(defaults):
-    """Aggregates net of returns: a -1 row takes its device's count and kilos back."""
-    return {
-        "count": Sum("sign"),
-        "kg": Sum(F("sign") * weight_expression("device__", defaults), output_field=KG),
-        "estimated_kg": Sum(
-            F("sign") * estimated_expression("device__", defaults), output_field=KG
-        ),
-    }
-
-
-def exits(period, site=None, devices=None):
+def exits(period, site=None, devices=None, known=None):
     """Net exits of `period` (ExitTotals): by_channel {channel: Totals}, by_weee
-    {"1"…"6": Totals}, by_channel_weee {(channel, weee): Totals} and total. Two queries:
-    the defaults, and one grouped by channel and WEEE category (at most 6 × 6 rows)."""
+    {"1"…"6": Totals}, by_channel_weee {(channel, weee): Totals} and total."""
     defaults = default_weights()
-    rows = (
-        exit_rows(period, site, devices)
-        .annotate(weee=weee_expression("device__"))
-        .values("channel", "weee")
-        .annotate(**_net(defaults))
-        .order_by("channel", "weee")
+    groups = monthly.exit_groups(
+        period.start,
+        period.end,
+        site=site,
+        devices=devices,
+        by=("channel", "category"),
+        known=known,
     )
     found = ExitTotals()
-    for row in rows:
-        numbers = (row["count"] or 0, as_kg(row["kg"]), as_kg(row["estimated_kg"]))
-        found.by_channel.setdefault(row["channel"], Totals()).add(*numbers)
-        found.by_weee.setdefault(row["weee"], Totals()).add(*numbers)
-        found.by_channel_weee.setdefault((row["channel"], row["weee"]), Totals()).add(*numbers)
+    for (channel, category), group in sorted(groups.items()):
+        default = defaults.get(category)
+        numbers = (group.count, group.kg(default), group.estimated_kg(default))
+        weee = weee_of(category)
+        found.by_channel.setdefault(channel, Totals()).add(*numbers)
+        found.by_weee.setdefault(weee, Totals()).add(*numbers)
+        found.by_channel_weee.setdefault((channel, weee), Totals()).add(*numbers)
         found.total.add(*numbers)
     return found
 
 
-def reused_total(period, site=None, devices=None, defaults=None):
+def reused_counts(period, site=None, devices=None, known=None):
+    """{category: devices reused in `period`}, net of returns (sold, given, loan turned
+    gift): what the CO2e avoided is computed on."""
+    groups = monthly.exit_groups(
+        period.start,
+        period.end,
+        site=site,
+        devices=devices,
+        channels=REUSED_CHANNELS,
+        known=known,
+    )
+    return {category: group.count for (category,), group in groups.items() if group.count}
+
+
+def reused_total(period, site=None, devices=None, defaults=None, known=None):
     """Net exits by the reused channels (sold, given, loan turned gift) in `period`."""
     defaults = default_weights() if defaults is None else defaults
-    found = (
-        exit_rows(period, site, devices)
-        .filter(channel__in=REUSED_CHANNELS)
-        .aggregate(**_net(defaults))
+    groups = monthly.exit_groups(
+        period.start,
+        period.end,
+        site=site,
+        devices=devices,
+        channels=REUSED_CHANNELS,
+        known=known,
     )
-    return Totals(found["count"] or 0, as_kg(found["kg"]), as_kg(found["estimated_kg"]))
+    return _totals(groups, defaults)
 
 
-def reemploi_rate(period, site=None, devices=None):
+def reemploi_rate(period, site=None, devices=None, known=None):
     """Kilos reused ÷ kilos received in `period`, a Decimal (0.8125 for 81.25 %), or None
-    when nothing was received. Three queries."""
+    when nothing was received."""
     defaults = default_weights()
-    received = entries_total(period, site, devices, defaults).kg
+    known = _known(known, devices)
+    received = entries_total(period, site, devices, defaults, known).kg
     if not received:
         return None
-    reused = reused_total(period, site, devices, defaults).kg
+    reused = reused_total(period, site, devices, defaults, known).kg
     return (reused / received).quantize(Decimal("0.0001"))
 
 
@@ -226,21 +218,32 @@ def reemploi_rate(period, site=None, devices=None):
 
 def stock_kg(site=None, devices=None, defaults=None):
     """Kilos of the devices in stock now, read from their status (every status but the
-    exit ones), at their current site: what the monthly balance must end on."""
+    exit ones), at their current site: what the monthly balance must end on. Grouped by
+    category so that PostgreSQL answers from the partial index of the stock alone."""
     defaults = default_weights() if defaults is None else defaults
     queryset = Device.objects.all() if devices is None else devices
     if site is not None:
         queryset = queryset.filter(site=_site_id(site))
-    found = queryset.exclude(status__in=EXIT_STATUSES).aggregate(
-        kg=Sum(weight_expression(defaults=defaults), output_field=KG)
+    rows = (
+        queryset.exclude(status__in=STOCK_EXIT_STATUSES)
+        .values("category")
+        .annotate(
+            unweighed=Count("pk", filter=Q(weight_kg__isnull=True)),
+            measured=Sum("weight_kg", output_field=KG),
+        )
+        .values_list("category", "unweighed", "measured")
+        .order_by()
     )
-    return as_kg(found["kg"])
+    total = ZERO
+    for category, unweighed, measured in rows:
+        total += monthly.Group(0, unweighed, as_kg(measured)).kg(defaults.get(category))
+    return total
 
 
-def monthly_balance(period, site=None, devices=None):
+def monthly_balance(period, site=None, devices=None, known=None):
     """One MonthBalance per month of `period` (clipped to it): opening stock, entries,
     exits and closing stock in kg, and `closes` (|opening + entries - exits - closing|
-    ≤ 0.5 kg). Four queries whatever the period's length and the devices' number.
+    ≤ 0.5 kg). At most eleven queries, whatever the period and the devices.
 
     Entries and exits are summed by month since the first one (one grouped query each,
     one scan of each table); the stock at a month's end is what came in minus what went
@@ -252,14 +255,10 @@ def monthly_balance(period, site=None, devices=None):
     neither.
     """
     defaults = default_weights()
-    weight = weight_expression(defaults=defaults)
-    entered = _by_month(
-        entry_devices(site, devices).filter(entry_date__lte=period.end),
-        "entry_date",
-        weight,
-    )
-    net_kg = F("sign") * weight_expression("device__", defaults)
-    left = _by_month(exit_rows(None, site, devices).filter(at__lt=period.bounds()[1]), "at", net_kg)
+    known = _known(known, devices)
+    by_month = {"site": site, "devices": devices, "by": ("month", "category"), "known": known}
+    entered = _kg_by_month(monthly.entry_groups(monthly.EPOCH, period.end, **by_month), defaults)
+    left = _kg_by_month(monthly.exit_groups(monthly.EPOCH, period.end, **by_month), defaults)
     months = period.month_periods()
     firsts = [month.start.replace(day=1) for month in months]
     opening = _sum_before(entered, firsts[0]) - _sum_before(left, firsts[0])
@@ -286,16 +285,12 @@ def monthly_balance(period, site=None, devices=None):
     return balances
 
 
-def _by_month(queryset, date_field, kilos):
-    """{first day of month: kg} of `queryset`, grouped in SQL (rows: months, not devices)."""
-    rows = (
-        queryset.annotate(month=TruncMonth(date_field, output_field=DateField()))
-        .values("month")
-        .annotate(kg=Sum(kilos, output_field=KG))
-        .values_list("month", "kg")
-        .order_by()
-    )
-    return {month: as_kg(kg) for month, kg in rows}
+def _kg_by_month(groups, defaults):
+    """{first day of month: kg} of Groups keyed by (month, category)."""
+    found = {}
+    for (month, category), group in groups.items():
+        found[month] = found.get(month, ZERO) + group.kg(defaults.get(category))
+    return found
 
 
 def _sum_before(by_month, first):

@@ -2,6 +2,7 @@
 
 from inventory.models.core import (
     CODE_VALIDATOR,
+    STOCK_EXIT_STATUSES,
     Category,
     Comment,
     Device,
@@ -27,6 +28,7 @@ from inventory.models.erasure import (
 )
 from inventory.models.hardware import HardwareReport, WorkstationToken
 from inventory.models.impact import ClosedReport, FactorSet, FrozenRecord, ImpactFactor
+from inventory.models.monthly import FlowSummary, MonthlyFlow, StaleFlowMonth
 from inventory.models.organisation import Organisation, organisation_name
 from inventory.models.recycling import (
     RecyclingShipment,
@@ -50,6 +52,7 @@ __all__ = [
     "CODE_VALIDATOR",
     "LEVEL_OF_METHOD",
     "REUSED_CHANNELS",
+    "STOCK_EXIT_STATUSES",
     "Category",
     "CheckResult",
     "ChecklistItem",
@@ -65,6 +68,7 @@ __all__ = [
     "ErasureRun",
     "ExitChannel",
     "FactorSet",
+    "FlowSummary",
     "FrozenRecord",
     "Grade",
     "HardwareReport",
@@ -72,6 +76,7 @@ __all__ = [
     "ImpactFactor",
     "IssuedDocument",
     "Location",
+    "MonthlyFlow",
     "OperatingSystem",
     "Organisation",
     "OsInstall",
@@ -80,6 +85,7 @@ __all__ = [
     "RecyclingShipment",
     "Sequence",
     "Site",
+    "StaleFlowMonth",
     "Status",
     "StatusStretch",
     "StockExit",

@@ -14,6 +14,36 @@ from simple_history.models import HistoricalRecords
 from inventory import specs
 from inventory.querysets import DeviceQuerySet
 
+# A tracked field that was not read (deferred): LoadedValues counts it as changed.
+NOT_LOADED = object()
+
+
+class LoadedValues:
+    """Remembers the values of TRACKED_FIELDS as read from the database, so that a save
+    can tell what it changed without reading the row again (changed_fields)."""
+
+    TRACKED_FIELDS = ()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance.remember_loaded_values()
+        return instance
+
+    def remember_loaded_values(self):
+        self._loaded = {name: self.__dict__.get(name, NOT_LOADED) for name in self.TRACKED_FIELDS}
+
+    def loaded_value(self, name):
+        return getattr(self, "_loaded", {}).get(name, NOT_LOADED)
+
+    def changed_fields(self):
+        """TRACKED_FIELDS whose value differs from the loaded one (a field that was not
+        loaded counts as changed); empty for a row not read from the database."""
+        loaded = getattr(self, "_loaded", None)
+        if loaded is None:
+            return set()
+        return {name for name, value in loaded.items() if self.__dict__.get(name) != value}
+
 
 class Sequence(models.Model):
     """A named counter that only ever grows, so that identifiers are never reused."""
@@ -119,7 +149,10 @@ class Comment(models.Model):
         return self.body[:60]
 
 
-class Donor(models.Model):
+class Donor(LoadedValues, models.Model):
+    # What the monthly entries depend on (inventory.impact.stale).
+    TRACKED_FIELDS = ("kind",)
+
     class Kind(models.TextChoices):
         COMPANY = "company", _("Company")
         PUBLIC_BODY = "public_body", _("Public body")
@@ -157,8 +190,11 @@ class ValuationBasis(models.TextChoices):
     MARKET_VALUE = "market_value", _("Market value (second-hand price)")
 
 
-class Donation(models.Model):
+class Donation(LoadedValues, models.Model):
     """A batch of devices given by one donor on one day."""
+
+    # What the monthly entries depend on (inventory.impact.stale).
+    TRACKED_FIELDS = ("received_on", "site_id", "donor_id")
 
     donor = models.ForeignKey(
         Donor, on_delete=models.PROTECT, related_name="donations", verbose_name=_("donor")
@@ -203,6 +239,8 @@ class Donation(models.Model):
         ordering = ["-received_on", "-pk"]
         verbose_name = _("donation")
         verbose_name_plural = _("donations")
+        # A period's entries start from its donations (reports).
+        indexes = [models.Index(fields=["received_on"])]
         permissions = [("value_donation", _("Can value donations for tax receipts"))]
 
     def __str__(self):
@@ -225,6 +263,12 @@ class Status(models.TextChoices):
     PARTS = "parts", pgettext_lazy("device status", "Parts")
     RECYCLED = "recycled", pgettext_lazy("device status", "Recycled")
     LOST = "lost", pgettext_lazy("device status", "Lost")
+
+
+# The statuses of a device that has left the stock (inventory.impact.ledger gives each its
+# exit channel), in a fixed order: the partial index of the stock below is written with
+# this list, and PostgreSQL uses it only for a query that writes the same one.
+STOCK_EXIT_STATUSES = (Status.GIVEN, Status.LOST, Status.PARTS, Status.RECYCLED, Status.SOLD)
 
 
 class Holder(models.TextChoices):
@@ -253,7 +297,10 @@ class Grade(models.TextChoices):
     PARTS = "parts", pgettext_lazy("grade", "For parts")
 
 
-class Device(models.Model):
+class Device(LoadedValues, models.Model):
+    # What the monthly entries and exits depend on (inventory.impact.stale).
+    TRACKED_FIELDS = ("category", "weight_kg", "site_id", "donation_id")
+
     asset_tag = models.CharField(_("asset tag"), max_length=20, unique=True, editable=False)
     serial_number = models.CharField(_("serial number"), max_length=80, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=Category)
@@ -371,6 +418,19 @@ class Device(models.Model):
             models.Index(fields=["category"]),
             # A loan or sale that closes looks up the devices it still holds.
             models.Index(fields=["held_by", "held_ref"]),
+            # The kilos in stock now (reports): summed from the index alone.
+            models.Index(
+                fields=["site", "category"],
+                include=["weight_kg"],
+                condition=~models.Q(status__in=STOCK_EXIT_STATUSES),
+                name="device_in_stock_kg_idx",
+            ),
+            # Entries of the devices registered without a donation, by date (reports).
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(donation__isnull=True),
+                name="device_loose_created_idx",
+            ),
         ]
 
     def __str__(self):

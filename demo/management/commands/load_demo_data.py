@@ -25,6 +25,7 @@ from demo import lending as lending_demo
 from demo import sales as sales_demo
 from inventory import services, workflow
 from inventory.erasure import services as erasure_services
+from inventory.impact import monthly
 from inventory.models import (
     Category,
     CheckResult,
@@ -261,6 +262,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo sales already loaded: nothing to add.")
         _labels_printed_long_ago(keep=3)
+        # What the nightly task does: the reports read the past months from the summary.
+        monthly.rebuild()
         usernames = [a[0] for a in ACCOUNTS] + [a[0] for a in lending_demo.ACCOUNTS]
         self.stdout.write(
             self.style.SUCCESS("Demo accounts (password 'demo'): " + ", ".join(usernames))

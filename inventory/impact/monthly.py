@@ -1,0 +1,365 @@
+"""Entries and exits grouped by month and category: from MonthlyFlow for the whole months
+the last rebuild summed, from the device and ledger tables for the rest.
+
+The split (see inventory.models.monthly): a month is read from MonthlyFlow when it lies
+wholly inside the dates asked for, before the summary's horizon, and is not marked
+stale; every other day is read live. Devices and ledger rows added since the rebuild
+(primary key above the ones it summed) are read live too, whatever month they count in.
+Each live part is its own query, written so that an index leads it (the donations'
+received_on, the devices' created_at, the ledger's at, a primary-key range): the number
+of queries is fixed and none scans the device table.
+
+Rows come back as Groups, keyed by the dimensions asked for (always with the category,
+which prices the devices without a measured weight at today's default).
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, DateField, F, IntegerField, Max, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
+
+from inventory.impact.period import Period, day_start, next_month
+from inventory.impact.weights import KG, ZERO, as_kg
+from inventory.models import Device, FlowSummary, MonthlyFlow, StaleFlowMonth, StockExit
+
+UNKNOWN_DONOR = "unknown"
+# Where "since the beginning" starts: before any device could have been registered.
+EPOCH = datetime.date(1900, 1, 1)
+
+ENTRY_DIMENSIONS = ("month", "site", "category", "donor_kind")
+EXIT_DIMENSIONS = ("month", "site", "category", "channel")
+
+
+@dataclass
+class Group:
+    """Devices of one group: how many, how many without a measured weight, and the
+    measured kilos of the others. Exits are net (a device back takes itself off)."""
+
+    count: int = 0
+    unweighed: int = 0
+    measured_kg: Decimal = ZERO
+
+    def add(self, count, unweighed, measured_kg):
+        self.count += count or 0
+        self.unweighed += unweighed or 0
+        self.measured_kg += as_kg(measured_kg)
+
+    def kg(self, default):
+        """All kilos, the unweighed devices counted at `default` kg each."""
+        return self.measured_kg + self.estimated_kg(default)
+
+    def estimated_kg(self, default):
+        return self.unweighed * (default or ZERO)
+
+
+# -- which days are read where ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Split:
+    summary: FlowSummary | None
+    summed: list  # [(first month, last month)] read from MonthlyFlow
+    live: list  # [(first day, last day)] read from the tables
+
+    @property
+    def summed_days(self):
+        """The summed month ranges as day ranges (first day, last day)."""
+        return [(first, next_month(last) - datetime.timedelta(1)) for first, last in self.summed]
+
+
+def split(start, end, summary=None, stale=(), use_summary=True):
+    """Cut the days from `start` to `end` (both included) into month ranges read from
+    the summary and day ranges read live."""
+    summed, live = [], []
+    for month in Period(start, end).month_periods():
+        first = month.start.replace(day=1)
+        whole = month.start == first and month.end == next_month(first) - datetime.timedelta(1)
+        if use_summary and summary and whole and first < summary.horizon and first not in stale:
+            _extend(summed, first, first, step=_next_month_gap)
+        else:
+            _extend(live, month.start, month.end, step=_next_day_gap)
+    return Split(summary if use_summary else None, summed, live)
+
+
+def _next_day_gap(last, first):
+    return first == last + datetime.timedelta(days=1)
+
+
+def _next_month_gap(last, first):
+    return first == next_month(last)
+
+
+def _extend(ranges, first, last, step):
+    """Append (first, last) to `ranges`, merged with the previous range if adjacent."""
+    if ranges and step(ranges[-1][1], first):
+        ranges[-1] = (ranges[-1][0], last)
+    else:
+        ranges.append((first, last))
+
+
+@dataclass(frozen=True)
+class State:
+    """The stored summary (None before the first rebuild) and its stale months."""
+
+    summary: FlowSummary | None
+    stale: frozenset
+
+
+def state():
+    """Read the summary and its stale months: two queries, which a caller asking for
+    several groups makes once and passes on."""
+    summary = FlowSummary.objects.order_by("-built_at").first()
+    if summary is None:
+        return State(None, frozenset())
+    return State(summary, frozenset(StaleFlowMonth.objects.values_list("month", flat=True)))
+
+
+def current_split(start, end, devices=None, known=None):
+    """split() with the stored summary and stale months (`known`, else read: two
+    queries). With `devices` (a restricted set, e.g. one programme's), everything is read
+    live: the summary does not know which devices it summed."""
+    if devices is not None:
+        return split(start, end, use_summary=False)
+    known = state() if known is None else known
+    return split(start, end, known.summary, known.stale)
+
+
+def _any_of(ranges, lookup, instant=False):
+    """Q: `lookup` within one of the day `ranges`: a date, or (`instant`) a moment whose
+    local date is."""
+    rule = Q(pk__in=[])
+    for first, last in ranges:
+        if instant:
+            rule |= Q(**{f"{lookup}__gte": day_start(first)}) & Q(
+                **{f"{lookup}__lt": day_start(last + datetime.timedelta(days=1))}
+            )
+        else:
+            rule |= Q(**{f"{lookup}__gte": first, f"{lookup}__lte": last})
+    return rule
+
+
+def _months_of(ranges, lookup):
+    """Q: `lookup` (a first-of-month date) within one of the month `ranges`."""
+    rule = Q(pk__in=[])
+    for first, last in ranges:
+        rule |= Q(**{f"{lookup}__gte": first, f"{lookup}__lte": last})
+    return rule
+
+
+# -- entries ---------------------------------------------------------------------------
+
+
+def entry_devices(queryset=None):
+    """Devices annotated with entry_date, entry_site and donor_kind: the donation's date,
+    site and donor's kind, else the device's own registration date and site, "unknown"."""
+    queryset = Device.objects.all() if queryset is None else queryset
+    return queryset.annotate(
+        entry_date=Coalesce(
+            F("donation__received_on"), TruncDate("created_at"), output_field=DateField()
+        ),
+        entry_site=Coalesce(F("donation__site_id"), F("site_id")),
+        donor_kind=Coalesce(F("donation__donor__kind"), Value(UNKNOWN_DONOR)),
+    )
+
+
+def _entry_sums(queryset, by):
+    names = {"month": "month", "site": "entry_site", "category": "category"}
+    names["donor_kind"] = "donor_kind"
+    columns = [names[dimension] for dimension in by]
+    rows = (
+        queryset.annotate(month=TruncMonth("entry_date", output_field=DateField()))
+        .values(*columns)
+        .annotate(
+            n=Count("pk"),
+            unweighed=Count("pk", filter=Q(weight_kg__isnull=True)),
+            measured=Sum("weight_kg", output_field=KG),
+        )
+        .values_list(*columns, "n", "unweighed", "measured")
+        .order_by()
+    )
+    return rows
+
+
+def entry_groups(start, end, *, site=None, devices=None, by=("category",), known=None):
+    """{key tuple (in the order of `by`): Group} of the devices that entered the stock
+    from `start` to `end`. `by` is a subset of ENTRY_DIMENSIONS holding "category";
+    `known` is the state() when the caller has read it."""
+    cut = current_split(start, end, devices, known)
+    site_id = getattr(site, "pk", site)
+    found = {}
+    for rows in _entry_parts(cut, site_id, devices, by):
+        for *key, count, unweighed, measured in rows:
+            found.setdefault(tuple(key), Group()).add(count, unweighed, measured)
+    return found
+
+
+def _entry_parts(cut, site_id, devices, by):
+    """The grouped rows of `cut`: the summary's, then the live ones (one query each)."""
+    base = entry_devices(devices)
+    live = []
+    if cut.summary is not None and cut.summed:
+        yield _summed(MonthlyFlow.Kind.ENTRY, cut.summed, site_id, by)
+        # Devices registered since the rebuild that count in a summed month.
+        newer = base.filter(pk__gt=cut.summary.last_device)
+        live.append(_at_site(newer.filter(_any_of(cut.summed_days, "entry_date")), site_id))
+    if cut.live:
+        # Through their donation's date (an index on received_on leads), then the devices
+        # registered without a donation (an index on created_at leads).
+        given = base.filter(_any_of(cut.live, "donation__received_on"))
+        if site_id is not None:
+            given = given.filter(donation__site_id=site_id)
+        live.append(given)
+        loose = base.filter(donation__isnull=True).filter(
+            _any_of(cut.live, "created_at", instant=True)
+        )
+        if site_id is not None:
+            loose = loose.filter(site_id=site_id)
+        live.append(loose)
+    if live:
+        yield _union([_entry_sums(part, by) for part in live])
+
+
+def _union(parts):
+    """One query for several grouped parts (their rows side by side, added up later)."""
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
+def _at_site(queryset, site_id):
+    return queryset if site_id is None else queryset.filter(entry_site=site_id)
+
+
+def _summed(kind, months, site_id, by):
+    rows = MonthlyFlow.objects.filter(Q(kind=kind) & _months_of(months, "month"))
+    if site_id is not None:
+        rows = rows.filter(site_id=site_id)
+    columns = ["site_id" if dimension == "site" else dimension for dimension in by]
+    return (
+        rows.values(*columns)
+        .annotate(n=Sum("count"), unweighed_n=Sum("unweighed"), measured=Sum("measured_kg"))
+        .values_list(*columns, "n", "unweighed_n", "measured")
+        .order_by()
+    )
+
+
+# -- exits -----------------------------------------------------------------------------
+
+
+def exit_groups(
+    start, end, *, site=None, devices=None, by=("category",), channels=None, known=None
+):
+    """{key tuple: Group} of the net exits from `start` to `end`, `by` a subset of
+    EXIT_DIMENSIONS holding "category"; `channels` narrows to those channels."""
+    cut = current_split(start, end, devices, known)
+    site_id = getattr(site, "pk", site)
+    found = {}
+    for rows in _exit_parts(cut, site_id, devices, by, channels):
+        for *key, count, unweighed, measured in rows:
+            found.setdefault(tuple(key), Group()).add(count, unweighed, measured)
+    return found
+
+
+def _exit_parts(cut, site_id, devices, by, channels):
+    """The grouped rows of `cut`: the summary's, then the live ones (one query each)."""
+    base = StockExit.objects.all()
+    if site_id is not None:
+        base = base.filter(site_id=site_id)
+    if devices is not None:
+        base = base.filter(device__in=devices.values("pk"))
+    if channels is not None:
+        base = base.filter(channel__in=channels)
+    live = []
+    if cut.summary is not None and cut.summed:
+        summed = _summed(MonthlyFlow.Kind.EXIT, cut.summed, site_id, by)
+        if channels is not None:
+            summed = summed.filter(channel__in=channels)
+        yield summed
+        newer = base.filter(pk__gt=cut.summary.last_exit)
+        live.append(newer.filter(_any_of(cut.summed_days, "at", instant=True)))
+    if cut.live:
+        live.append(base.filter(_any_of(cut.live, "at", instant=True)))
+    if live:
+        yield _union([_exit_sums(part, by) for part in live])
+
+
+def _exit_sums(queryset, by):
+    names = {"month": "month", "site": "site_id", "category": "device__category"}
+    names["channel"] = "channel"
+    columns = [names[dimension] for dimension in by]
+    return (
+        queryset.annotate(month=TruncMonth("at", output_field=DateField()))
+        .values(*columns)
+        .annotate(
+            n=Sum("sign"),
+            unweighed=Coalesce(
+                Sum("sign", filter=Q(device__weight_kg__isnull=True)),
+                Value(0),
+                output_field=IntegerField(),
+            ),
+            measured=Sum(F("sign") * F("device__weight_kg"), output_field=KG),
+        )
+        .values_list(*columns, "n", "unweighed", "measured")
+        .order_by()
+    )
+
+
+# -- the nightly rebuild ---------------------------------------------------------------
+
+
+def rebuild(now=None):
+    """Replace MonthlyFlow with the sums of every month before the current one, and
+    clear the stale marks it supersedes. Atomic: a report reads the old summary or the
+    new one, never half of each. Returns the FlowSummary."""
+    now = now or timezone.now()
+    horizon = timezone.localdate(now).replace(day=1)
+    with transaction.atomic():
+        last_device = Device.objects.aggregate(last=Max("pk"))["last"] or 0
+        last_exit = StockExit.objects.aggregate(last=Max("pk"))["last"] or 0
+        rows = _monthly_rows(horizon, last_device, last_exit)
+        MonthlyFlow.objects.all().delete()
+        MonthlyFlow.objects.bulk_create(rows, batch_size=2000)
+        FlowSummary.objects.all().delete()
+        summary = FlowSummary.objects.create(
+            built_at=now, horizon=horizon, last_device=last_device, last_exit=last_exit
+        )
+        StaleFlowMonth.objects.filter(marked_at__lt=now).delete()
+    return summary
+
+
+def _monthly_rows(horizon, last_device, last_exit):
+    entered = entry_devices().filter(pk__lte=last_device, entry_date__lt=horizon)
+    rows = [
+        MonthlyFlow(
+            kind=MonthlyFlow.Kind.ENTRY,
+            month=month,
+            site_id=site,
+            category=category,
+            donor_kind=donor_kind,
+            count=count,
+            unweighed=unweighed,
+            measured_kg=as_kg(measured),
+        )
+        for month, site, category, donor_kind, count, unweighed, measured in _entry_sums(
+            entered, ENTRY_DIMENSIONS
+        )
+    ]
+    left = StockExit.objects.filter(pk__lte=last_exit, at__lt=day_start(horizon))
+    rows += [
+        MonthlyFlow(
+            kind=MonthlyFlow.Kind.EXIT,
+            month=month,
+            site_id=site,
+            category=category,
+            channel=channel,
+            count=count,
+            unweighed=unweighed,
+            measured_kg=as_kg(measured),
+        )
+        for month, site, category, channel, count, unweighed, measured in _exit_sums(
+            left, EXIT_DIMENSIONS
+        )
+    ]
+    return rows

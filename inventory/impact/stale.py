@@ -1,0 +1,124 @@
+"""Marks the summed months (inventory.models.monthly) that a change makes out of date, so
+that reports read them live until the next rebuild.
+
+A month's sums depend on its devices' category, measured weight and site, on their
+donation, and on the donation's date, site and donor's kind. A change to one of those,
+on a row read before the last rebuild, marks every summed month the row counted in,
+before and after the change. Rows added since the rebuild need nothing: the reports read
+them live. Saves and deletes reach this module through signals (connected in
+inventory.apps); imports, whose bulk_update bypasses them, through their resources'
+after_bulk_update. Without a summary nothing is marked, and no query is made beyond
+reading that there is none.
+"""
+
+from django.db.models.signals import post_save, pre_delete
+from django.utils import timezone
+
+from inventory.models import Device, Donation, Donor, FlowSummary, StaleFlowMonth, StockExit
+from inventory.models.core import NOT_LOADED
+
+
+def _horizon():
+    """The summary's horizon, or None when there is no summary (nothing to mark)."""
+    return FlowSummary.objects.values_list("horizon", flat=True).first()
+
+
+def mark(months, horizon):
+    """Mark `months` (first days) stale, those before the summary's `horizon`."""
+    months = sorted({month for month in months if month and month < horizon})
+    if not months:
+        return
+    now = timezone.now()
+    StaleFlowMonth.objects.bulk_create(
+        [StaleFlowMonth(month=month, marked_at=now) for month in months],
+        update_conflicts=True,
+        unique_fields=["month"],
+        update_fields=["marked_at"],
+    )
+
+
+def _first(day):
+    return day.replace(day=1) if day else None
+
+
+def _device_months(devices):
+    """The months `devices` count in: their entries through the donations they have and
+    had (or their registration date without one), and their exits. Two queries."""
+    pairs = []
+    for device in devices:
+        for donation_id in {device.donation_id, device.loaded_value("donation_id")}:
+            if donation_id is not NOT_LOADED:
+                pairs.append((device, donation_id))
+    wanted = {donation_id for _device, donation_id in pairs if donation_id}
+    dates = dict(Donation.objects.filter(pk__in=wanted).values_list("pk", "received_on"))
+    months = set()
+    for device, donation_id in pairs:
+        if donation_id:
+            months.add(_first(dates.get(donation_id)))
+        elif device.created_at:
+            months.add(_first(timezone.localdate(device.created_at)))
+    exits = StockExit.objects.filter(device__in=[device.pk for device in devices])
+    months.update(moment.date() for moment in exits.datetimes("at", "month"))
+    return months
+
+
+def _counts(device):
+    changed = device.changed_fields()
+    # A move between sites of a device with a donation changes nothing: its entry counts
+    # at the donation's site, its exits at the site each was written at.
+    return bool(changed) and not (changed == {"site_id"} and device.donation_id is not None)
+
+
+def devices_changed(devices, horizon):
+    mark(_device_months([device for device in devices if _counts(device)]), horizon)
+
+
+def donations_changed(donations, horizon):
+    months = set()
+    for donation in donations:
+        if donation.changed_fields():
+            dates = {donation.received_on, donation.loaded_value("received_on")}
+            months.update(_first(date) for date in dates - {NOT_LOADED})
+    mark(months, horizon)
+
+
+def donors_changed(donors, horizon):
+    changed = [donor.pk for donor in donors if donor.changed_fields()]
+    if changed:
+        months = Donation.objects.filter(donor__in=changed).dates("received_on", "month")
+        mark(set(months), horizon)
+
+
+HANDLERS = {Device: devices_changed, Donation: donations_changed, Donor: donors_changed}
+
+
+def changed(instances):
+    """Mark what saved Devices, Donations or Donors (one model at a time) made stale;
+    then take their current values as the loaded ones, so a second save marks again
+    only what it changes itself."""
+    instances = [instance for instance in instances if instance.changed_fields()]
+    if not instances:
+        return
+    horizon = _horizon()
+    if horizon is not None:
+        HANDLERS[type(instances[0])](instances, horizon)
+    for instance in instances:
+        instance.remember_loaded_values()
+
+
+def _on_save(sender, instance, created, raw=False, **kwargs):
+    if not created and not raw:
+        changed([instance])
+
+
+def _on_device_delete(sender, instance, **kwargs):
+    horizon = _horizon()
+    if horizon is not None:
+        instance.remember_loaded_values()
+        mark(_device_months([instance]), horizon)
+
+
+def connect():
+    for model in HANDLERS:
+        post_save.connect(_on_save, sender=model, dispatch_uid=f"stale-flows-{model.__name__}")
+    pre_delete.connect(_on_device_delete, sender=Device, dispatch_uid="stale-flows-delete")
