@@ -59,6 +59,11 @@ def parse_args():
     parser.add_argument("--database-url", required=True, help="postgres://…/NAME (dropped)")
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure a database kept by --keep: migrate and rebuild, no fill (implies --keep)",
+    )
     return parser.parse_args()
 
 
@@ -325,6 +330,32 @@ def _asset_prefix():
     return f"{settings.ASSET_TAG_PREFIX}-"
 
 
+def existing_users():
+    """The users fill() made, by role (for --reuse)."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    users = {"admin": User.objects.get(username="bench-admin")}
+    for role in ("technician", "coordinator", "social_worker"):
+        users[role] = User.objects.get(username=f"bench-{role}")
+    return users
+
+
+def summarise():
+    """What the nightly task does: sum the past months (timed), then analyse the table."""
+    from django.db import connection
+
+    from inventory.impact import monthly
+    from inventory.models import MonthlyFlow
+
+    began = time.perf_counter()
+    monthly.rebuild()
+    took = time.perf_counter() - began
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE inventory_monthlyflow")
+    print(f"monthly summary rebuild: {took:.1f} s, {MonthlyFlow.objects.count()} rows\n")
+
+
 # Measuring ----------------------------------------------------------------------------
 
 
@@ -452,11 +483,15 @@ def run(args):
     began = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     print(f"migrate: {time.perf_counter() - began:.1f} s")
-    began = time.perf_counter()
-    users = fill(args.devices, args.households)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    print(f"fill + VACUUM ANALYZE: {time.perf_counter() - began:.1f} s\n")
+    if args.reuse:
+        users = existing_users()
+    else:
+        began = time.perf_counter()
+        users = fill(args.devices, args.households)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        print(f"fill + VACUUM ANALYZE: {time.perf_counter() - began:.1f} s")
+    summarise()
 
     print(f"Figures, last 12 months: median / p95 of {args.repeat} calls, ms")
     print(f"{'report':<42} {'median':>8} {'p95':>8} {'queries':>8}")
@@ -484,7 +519,9 @@ def main():
     args = parse_args()
     if not args.database_url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("--database-url must be a postgres:// URL")
-    create_postgres(args.database_url)
+    args.keep = args.keep or args.reuse
+    if not args.reuse:
+        create_postgres(args.database_url)
     try:
         configure_django(args.database_url)
         run(args)
