@@ -166,6 +166,17 @@ def entry_devices(queryset=None):
     )
 
 
+def _given(queryset=None):
+    """entry_devices() for devices with a donation, written with the donation's columns
+    only: PostgreSQL then reads the devices from their covering donation index alone."""
+    queryset = Device.objects.all() if queryset is None else queryset
+    return queryset.filter(donation__isnull=False).annotate(
+        entry_date=F("donation__received_on"),
+        entry_site=F("donation__site_id"),
+        donor_kind=F("donation__donor__kind"),
+    )
+
+
 def _entry_sums(queryset, by):
     names = {"month": "month", "site": "entry_site", "category": "category"}
     names["donor_kind"] = "donor_kind"
@@ -209,7 +220,7 @@ def _entry_parts(cut, site_id, devices, by):
     if cut.live:
         # Through their donation's date (an index on received_on leads), then the devices
         # registered without a donation (an index on created_at leads).
-        given = base.filter(_any_of(cut.live, "donation__received_on"))
+        given = _given(devices).filter(_any_of(cut.live, "donation__received_on"))
         if site_id is not None:
             given = given.filter(donation__site_id=site_id)
         live.append(given)

@@ -421,10 +421,18 @@ class Device(LoadedValues, models.Model):
             # The kilos in stock now (reports): summed from the index alone.
             models.Index(
                 fields=["site", "category"],
-                include=["weight_kg"],
+                include=["id", "weight_kg"],
                 condition=~models.Q(status__in=STOCK_EXIT_STATUSES),
                 name="device_in_stock_kg_idx",
             ),
+            # Entries of a period's donations and a period's exits (reports): what they
+            # sum of each device, read from the index alone.
+            models.Index(
+                fields=["donation"],
+                include=["id", "category", "weight_kg"],
+                name="device_donation_flow_idx",
+            ),
+            models.Index(fields=["id"], include=["category", "weight_kg"], name="device_flow_idx"),
             # Entries of the devices registered without a donation, by date (reports).
             models.Index(
                 fields=["created_at"],
