@@ -85,7 +85,7 @@ def workshop_section(key, scope):
     )
     section.charts.append(
         Chart(
-            title=_("Average days spent in each status during the period"),
+            title=_("Average days per stay in each status during the period"),
             labels=[_status_label(status) for status in stays],
             series=[Series(_("Days"), [row["days"] for row in stays.values()])],
             unit=pgettext("abbreviation of days", "d"),
@@ -114,14 +114,15 @@ def workshop_section(key, scope):
         Table(
             "workshop-time",
             _("Time spent in each status during the period"),
-            [_("Status"), _("Devices"), _("Average days")],
-            [[_status_label(s), row["devices"], row["days"]] for s, row in stays.items()],
+            [_("Status"), _("Stays"), _("Average days per stay")],
+            [[_status_label(s), row["stays"], row["days"]] for s, row in stays.items()],
             number_columns=(1, 2),
         )
     )
     section.notes.append(
         _(
-            "A device enters a status when it is registered or moved; the time in a status "
+            "A device enters a status when it is registered or moved; each passage through a "
+            "status is one stay (a device erased twice counts two). The time in a status "
             "counts only the days inside the period, and only in the statuses where a device "
             "stays (sold, given, recycled and lost are not counted). Site filter only: "
             "programmes and funders do not apply to the workshop."

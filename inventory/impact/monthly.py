@@ -22,9 +22,17 @@ from django.db.models import Count, DateField, F, IntegerField, Max, Q, Sum, Val
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
+from inventory.impact import stays
 from inventory.impact.period import Period, day_start, next_month
 from inventory.impact.weights import KG, ZERO, as_kg
-from inventory.models import Device, FlowSummary, MonthlyFlow, StaleFlowMonth, StockExit
+from inventory.models import (
+    DailyStatus,
+    Device,
+    FlowSummary,
+    MonthlyFlow,
+    StaleFlowMonth,
+    StockExit,
+)
 
 UNKNOWN_DONOR = "unknown"
 # Where "since the beginning" starts: before any device could have been registered.
@@ -321,8 +329,9 @@ def _exit_sums(queryset, by):
 
 
 def rebuild(now=None):
-    """Replace MonthlyFlow with the sums of every month before the current one, and
-    clear the stale marks it supersedes. Atomic: a report reads the old summary or the
+    """Replace MonthlyFlow with the sums of every month before the current one and
+    DailyStatus with those of every day before today, and clear the stale marks they
+    supersede. Atomic: a report reads the old summary or the
     new one, never half of each. Returns the FlowSummary."""
     now = now or timezone.now()
     horizon = timezone.localdate(now).replace(day=1)
@@ -332,9 +341,16 @@ def rebuild(now=None):
         rows = _monthly_rows(horizon, last_device, last_exit)
         MonthlyFlow.objects.all().delete()
         MonthlyFlow.objects.bulk_create(rows, batch_size=2000)
+        day_horizon = timezone.localdate(now)
+        DailyStatus.objects.all().delete()
+        DailyStatus.objects.bulk_create(stays.daily_rows(day_horizon), batch_size=2000)
         FlowSummary.objects.all().delete()
         summary = FlowSummary.objects.create(
-            built_at=now, horizon=horizon, last_device=last_device, last_exit=last_exit
+            built_at=now,
+            horizon=horizon,
+            last_device=last_device,
+            last_exit=last_exit,
+            day_horizon=day_horizon,
         )
         StaleFlowMonth.objects.filter(marked_at__lt=now).delete()
     return summary

@@ -114,6 +114,9 @@ def _on_save(sender, instance, created, raw=False, **kwargs):
 def _on_device_delete(sender, instance, **kwargs):
     horizon = _horizon()
     if horizon is not None:
+        # Its stays leave the tables but not the daily sums: read them live until the
+        # next rebuild (a deletion is rare; marking each day it touched is not worth it).
+        FlowSummary.objects.update(day_horizon=None)
         instance.remember_loaded_values()
         mark(_device_months([instance]), horizon)
 

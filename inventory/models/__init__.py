@@ -46,7 +46,7 @@ from inventory.models.refurbishment import (
     WorkbenchCheck,
 )
 from inventory.models.stock import REUSED_CHANNELS, ExitChannel, StockExit, WeightDefault
-from inventory.models.stretches import StatusStretch
+from inventory.models.stretches import DailyStatus, StatusStretch
 
 __all__ = [
     "CODE_VALIDATOR",
@@ -58,6 +58,7 @@ __all__ = [
     "ChecklistItem",
     "ClosedReport",
     "Comment",
+    "DailyStatus",
     "Device",
     "Donation",
     "Donor",

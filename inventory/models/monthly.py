@@ -64,6 +64,9 @@ class FlowSummary(models.Model):
     horizon = models.DateField(_("months summed before"))
     last_device = models.BigIntegerField(_("last device summed"), default=0)
     last_exit = models.BigIntegerField(_("last exit summed"), default=0)
+    # The workshop's days (DailyStatus) summed before this one; None when there are none
+    # to trust: a device deleted since took its stays out of the tables, not the sums.
+    day_horizon = models.DateField(_("days summed before"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("monthly flow summary")

@@ -64,3 +64,34 @@ class StatusStretch(models.Model):
         return (
             f"{self.device_id} {self.status} {self.entered_at:%Y-%m-%d} → {self.left_at:%Y-%m-%d}"
         )
+
+
+class DailyStatus(models.Model):
+    """How many stays in a status began and ended on one day, for the whole association:
+    written by the nightly rebuild (inventory.impact.monthly.rebuild) for every day
+    before the one it runs on, so that the workshop's figures over a year add up a few
+    thousand rows instead of millions of stretches.
+
+    A stay begins when a device enters the status (a stretch's entered_at, or a device's
+    status_changed_at for the stay it is in now) and ends when it leaves (a stretch's
+    left_at). The times are kept as sums of durations since the day's local midnight,
+    which is what the time spent within a period is computed from.
+    """
+
+    day = models.DateField(_("day"))
+    status = models.CharField(_("status"), max_length=20, choices=Status)
+    entered = models.IntegerField(_("stays begun"))
+    entered_time = models.DurationField(_("sum of the times they began"))
+    left = models.IntegerField(_("stays ended"))
+    left_time = models.DurationField(_("sum of the times they ended"))
+
+    class Meta:
+        ordering = ["day", "status"]
+        verbose_name = _("day in the workshop")
+        verbose_name_plural = _("days in the workshop")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "status"], name="daily_status_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.status}: +{self.entered} -{self.left}"

@@ -102,17 +102,17 @@ def test_average_days_in_each_status_within_the_period(workshop_history):
     # 9 March 10:00 to the end of the 15th (6 days 14 h, notes change included).
     # Device B: received before the period, from 2 March 00:00 to 10 March 10:00 (8 days
     # 10 h), ready from 10 March 10:00 to the end (5 days 14 h).
-    assert figures[Status.RECEIVED] == {"devices": 2, "days": Decimal("5.2")}
-    assert figures[Status.WIPING] == {"devices": 1, "days": Decimal("5.0")}
-    assert figures[Status.REFURBISHING] == {"devices": 1, "days": Decimal("6.6")}
-    assert figures[Status.READY] == {"devices": 1, "days": Decimal("5.6")}
+    assert figures[Status.RECEIVED] == {"stays": 2, "days": Decimal("5.2")}
+    assert figures[Status.WIPING] == {"stays": 1, "days": Decimal("5.0")}
+    assert figures[Status.REFURBISHING] == {"stays": 1, "days": Decimal("6.6")}
+    assert figures[Status.READY] == {"stays": 1, "days": Decimal("5.6")}
     assert Status.SOLD not in figures
 
 
 def test_time_after_now_does_not_count(workshop_history):
     figures = workshop.time_in_status(MARCH, now=at(datetime.date(2026, 3, 5), hour=10))
 
-    assert figures[Status.WIPING] == {"devices": 1, "days": Decimal("1.0")}
+    assert figures[Status.WIPING] == {"stays": 1, "days": Decimal("1.0")}
 
 
 def test_a_constant_number_of_queries(django_assert_num_queries):
@@ -123,7 +123,8 @@ def test_a_constant_number_of_queries(django_assert_num_queries):
                 (Status.WIPING, datetime.date(2026, 3, 3 + n)),
             ]
         )
-    with django_assert_num_queries(3):
+    # Without daily sums: whether there are any, then the stretches and the devices.
+    with django_assert_num_queries(7):
         workshop.entries_per_week(MARCH)
         workshop.devices_now()
         workshop.time_in_status(MARCH, now=NOW)
@@ -148,16 +149,16 @@ def queries_for(n):
         workshop.devices_now(site=site)
         figures = workshop.time_in_status(MARCH, site=site, now=NOW)
     assert sum(count for _week, _status, count in weeks) == 3 * n
-    # Twice in erasure, counted once.
-    assert figures[Status.WIPING]["devices"] == n
+    # Twice in erasure: two stays each.
+    assert figures[Status.WIPING]["stays"] == 2 * n
     return len(captured.captured_queries)
 
 
 def test_the_same_queries_for_5_and_50_devices():
-    assert queries_for(5) == queries_for(50) == 3
+    assert queries_for(5) == queries_for(50) == 4
 
 
-def test_a_status_left_and_entered_again_counts_one_device_and_end_statuses_no_time():
+def test_a_status_left_and_entered_again_counts_two_stays_and_end_statuses_no_time():
     back = lived(
         [
             (Status.READY, datetime.date(2026, 3, 2)),
@@ -170,8 +171,54 @@ def test_a_status_left_and_entered_again_counts_one_device_and_end_statuses_no_t
     figures = workshop.time_in_status(MARCH, now=NOW)
 
     # `back`: ready 2 days, then from 6 March 10:00 to the end (9 days 14 h); the sold
-    # one: ready 3 days. (2 + 9.58 + 3) / 2 devices.
-    assert figures[Status.READY] == {"devices": 2, "days": Decimal("7.3")}
-    assert figures[Status.REFURBISHING] == {"devices": 1, "days": Decimal("2.0")}
+    # one: ready 3 days. (2 + 9.58 + 3) / 3 stays.
+    assert figures[Status.READY] == {"stays": 3, "days": Decimal("4.9")}
+    assert figures[Status.REFURBISHING] == {"stays": 1, "days": Decimal("2.0")}
     assert Status.SOLD not in figures
     assert back.status == Status.READY
+
+
+def figures_of(period):
+    return (
+        workshop.entries_per_week(period),
+        workshop.devices_now(),
+        workshop.time_in_status(period),
+    )
+
+
+def test_the_daily_sums_give_the_figures_of_the_stretches(workshop_history, superuser):
+    from inventory import workflow
+    from inventory.impact import monthly
+    from inventory.models import DailyStatus, FlowSummary
+
+    lived(
+        [
+            (Status.READY, datetime.date(2026, 2, 2)),
+            (Status.REFURBISHING, datetime.date(2026, 4, 4)),
+        ]
+    )
+    today = timezone.localdate()
+    periods = [MARCH, Period(datetime.date(2026, 1, 1), today), Period(today, today)]
+    live = [figures_of(period) for period in periods]
+
+    monthly.rebuild()
+
+    assert DailyStatus.objects.exists()
+    assert [figures_of(period) for period in periods] == live
+    # Moves after the rebuild: the days before today come from the sums, today live.
+    device = Device.objects.filter(status=Status.READY).first()
+    device = workflow.transition_device(device=device, target=Status.REFURBISHING, by=superuser)
+    summed = [figures_of(period) for period in periods]
+    FlowSummary.objects.update(day_horizon=None)
+    assert summed == [figures_of(period) for period in periods]
+    assert summed[2][1][Status.REFURBISHING] == live[2][1][Status.REFURBISHING] + 1
+
+
+def test_a_deleted_device_leaves_the_figures_at_once(workshop_history):
+    from inventory.impact import monthly
+
+    monthly.rebuild()
+    Device.objects.filter(status=Status.READY).delete()
+
+    assert figures_of(MARCH)[1][Status.READY] == 0
+    assert workshop.time_in_status(MARCH, now=NOW).get(Status.READY) is None
