@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from inventory.impact import stays
-from inventory.impact.period import Period, day_start, next_month
+from inventory.impact.period import day_start, next_month
 from inventory.impact.weights import KG, ZERO, as_kg
 from inventory.models import (
     DailyStatus,
@@ -81,24 +81,38 @@ class Split:
 
 def split(start, end, summary=None, stale=(), use_summary=True):
     """Cut the days from `start` to `end` (both included) into month ranges read from
-    the summary and day ranges read live."""
+    the summary and day ranges read live. Arithmetic on the bounds, not a walk through
+    the months: "since the beginning" starts in 1900."""
+    if not use_summary or summary is None:
+        return Split(None, [], [(start, end)])
+    # The whole months inside the period and before the horizon: [first, after).
+    first = start if start.day == 1 else next_month(start)
+    ends_a_month = next_month(end) - datetime.timedelta(1) == end
+    after = min(next_month(end) if ends_a_month else end.replace(day=1), summary.horizon)
+    if first >= after:
+        return Split(summary, [], [(start, end)])
     summed, live = [], []
-    for month in Period(start, end).month_periods():
-        first = month.start.replace(day=1)
-        whole = month.start == first and month.end == next_month(first) - datetime.timedelta(1)
-        if use_summary and summary and whole and first < summary.horizon and first not in stale:
-            _extend(summed, first, first, step=_next_month_gap)
-        else:
-            _extend(live, month.start, month.end, step=_next_day_gap)
-    return Split(summary if use_summary else None, summed, live)
+    if start < first:
+        live.append((start, first - datetime.timedelta(1)))
+    month = first
+    for bad in sorted(month for month in stale if first <= month < after):
+        if month < bad:
+            summed.append((month, _previous_month(bad)))
+        _extend(live, bad, next_month(bad) - datetime.timedelta(1), step=_next_day_gap)
+        month = next_month(bad)
+    if month < after:
+        summed.append((month, _previous_month(after)))
+    if after <= end:
+        _extend(live, after, end, step=_next_day_gap)
+    return Split(summary, summed, live)
+
+
+def _previous_month(first):
+    return (first - datetime.timedelta(days=1)).replace(day=1)
 
 
 def _next_day_gap(last, first):
     return first == last + datetime.timedelta(days=1)
-
-
-def _next_month_gap(last, first):
-    return first == next_month(last)
 
 
 def _extend(ranges, first, last, step):

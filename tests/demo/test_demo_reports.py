@@ -23,7 +23,7 @@ from inventory.impact import carbon, flows
 from inventory.impact.ledger import EXIT_STATUSES
 from inventory.impact.period import Period
 from inventory.impact.weights import weight_of, with_default_weight
-from inventory.models import Device, Donation, RecyclingShipment
+from inventory.models import Device, Donation, FlowSummary, RecyclingShipment
 from inventory.recycling import register
 from lending.access import households_visible_to
 from lending.activity.figures import activity
@@ -253,9 +253,36 @@ def test_workshop_figures(demo):
         "lost": 4,
     }
     stays = workshop.time_in_status(YEAR)
-    assert stays["received"] == {"devices": 156, "days": Decimal("20.2")}
-    assert stays["wiping"] == {"devices": 132, "days": Decimal("27.6")}
-    assert stays["lent"] == {"devices": 29, "days": Decimal("75.2")}
+    assert stays["received"] == {"stays": 156, "days": Decimal("20.2")}
+    # Two devices were erased twice: 134 stays, the same 3,645 days as 132 devices × 27.6.
+    assert stays["wiping"] == {"stays": 134, "days": Decimal("27.2")}
+    assert stays["lent"] == {"stays": 29, "days": Decimal("75.2")}
+
+
+def _every_figure():
+    return (
+        flows.entries(YEAR),
+        flows.exits(YEAR),
+        flows.reemploi_rate(SPAN),
+        flows.monthly_balance(SPAN),
+        workshop.entries_per_week(YEAR),
+        workshop.devices_now(),
+        workshop.time_in_status(YEAR),
+    )
+
+
+def test_the_nightly_sums_give_the_figures_of_the_tables(demo):
+    # load_demo_data summed the months before November and the days before the 18th.
+    summary = FlowSummary.objects.get()
+    assert (summary.horizon, summary.day_horizon) == (
+        datetime.date(2026, 11, 1),
+        datetime.date(2026, 11, 18),
+    )
+    summed = _every_figure()
+
+    FlowSummary.objects.all().delete()
+
+    assert _every_figure() == summed
 
 
 # -- the outgoing-waste register -------------------------------------------------------

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 URL = "/reports/"
 # Every section of a coordinator's page: a few queries each, whatever the rows (the
 # flows read the monthly summary once, then one query per part of each table).
-MAX_QUERIES = 45
+MAX_QUERIES = 55
 ALL = ["impact", "flows", "balance", "activity", "workshop"]
 
 

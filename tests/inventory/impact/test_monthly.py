@@ -7,11 +7,14 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis.strategies import dates, integers, sets
 
 from exchange import engine
 from exchange.models import ImportJob
 from inventory.impact import flows, monthly
-from inventory.impact.period import Period
+from inventory.impact.period import Period, next_month
 from inventory.models import (
     Category,
     Device,
@@ -204,3 +207,32 @@ def test_weights_corrected_by_an_import_count_at_once(history, technician):
     device.refresh_from_db()
     assert device.weight_kg == Decimal("3.75")
     assert figures(None, history) == figures(LIVE, history)
+
+
+def _walked(start, end, horizon, stale):
+    """split() by walking the months one by one: the definition it must match."""
+    summed, live = [], []
+    for month in Period(start, end).month_periods():
+        first = month.start.replace(day=1)
+        whole = month.start == first and month.end == next_month(first) - datetime.timedelta(1)
+        if whole and first < horizon and first not in stale:
+            monthly._extend(summed, first, first, step=lambda last, nxt: nxt == next_month(last))
+        else:
+            monthly._extend(live, month.start, month.end, step=monthly._next_day_gap)
+    return summed, live
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(
+    start=dates(datetime.date(2023, 1, 1), datetime.date(2027, 6, 30)),
+    days=integers(0, 900),
+    stale=sets(integers(0, 59), max_size=4),
+)
+def test_the_split_reads_whole_summed_months_and_nothing_twice(start, days, stale):
+    end = start + datetime.timedelta(days=days)
+    months = {datetime.date(2023 + k // 12, k % 12 + 1, 1) for k in stale}
+    summary = FlowSummary(horizon=datetime.date(2026, 11, 1))
+
+    cut = monthly.split(start, end, summary, months)
+
+    assert (cut.summed, cut.live) == _walked(start, end, summary.horizon, months)
