@@ -61,12 +61,14 @@ def report_pdf(sections, filters, *, title=None, about=()):
                 story.extend([charts.drawing(chart, width=width), Spacer(1, 6)])
         for table in section.tables:
             story.append(pdf.text(table.title, "bold"))
-            rows = [[pdf.text(display(value)) for value in row] for row in table.rows]
+            rows = [[pdf.text(display(value)) for value in row] for row in table.shown_rows]
             if not rows:
                 story.append(pdf.text(_("Nothing in this period."), "small"))
                 continue
             fractions = [1 / len(table.headers)] * len(table.headers)
             story.extend([pdf.listing(table.headers, rows, fractions, width), Spacer(1, 6)])
+            if table.more_rows:
+                story.append(pdf.text(table.more_text, "small"))
         for note in section.notes:
             story.append(pdf.text(note, "small"))
         for number, text, url in section.sources:

@@ -14,7 +14,7 @@ which prices the devices without a measured weight at today's default).
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
@@ -129,6 +129,9 @@ class State:
 
     summary: FlowSummary | None
     stale: frozenset
+    # The live rows already read, for the other figures of the same page: several ask
+    # about the same days (exits, reused devices, réemploi rate).
+    cache: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 def state():
@@ -224,19 +227,47 @@ def entry_groups(start, end, *, site=None, devices=None, by=("category",), known
     cut = current_split(start, end, devices, known)
     site_id = getattr(site, "pk", site)
     found = {}
-    for rows in _entry_parts(cut, site_id, devices, by):
-        for *key, count, unweighed, measured in rows:
-            found.setdefault(tuple(key), Group()).add(count, unweighed, measured)
+    if cut.summary is not None and cut.summed:
+        _add_rows(found, _summed(MonthlyFlow.Kind.ENTRY, cut.summed, site_id, by))
+    parts = _entry_live_parts(cut, site_id, devices)
+    if parts:
+        key = ("entry", tuple(cut.live), tuple(cut.summed), site_id)
+        rows = _live_rows(
+            known, key, lambda: _union([_entry_sums(p, ENTRY_DIMENSIONS) for p in parts])
+        )
+        _add_rows(found, _rolled_up(rows, ENTRY_DIMENSIONS, by))
     return found
 
 
-def _entry_parts(cut, site_id, devices, by):
-    """The grouped rows of `cut`: the summary's, then the live ones (one query each)."""
+def _add_rows(found, rows):
+    for *key, count, unweighed, measured in rows:
+        found.setdefault(tuple(key), Group()).add(count, unweighed, measured)
+
+
+def _live_rows(known, key, read):
+    """The rows of a live query, kept in `known` (a State) for the page's other figures."""
+    if known is None:
+        return list(read())
+    if key not in known.cache:
+        known.cache[key] = list(read())
+    return known.cache[key]
+
+
+def _rolled_up(rows, dimensions, by, keep=None):
+    """Rows of every dimension, keyed by those of `by` only (`keep`: a row filter)."""
+    positions = [dimensions.index(dimension) for dimension in by]
+    width = len(dimensions)
+    for row in rows:
+        if keep is None or keep(row):
+            yield (*(row[i] for i in positions), *row[width:])
+
+
+def _entry_live_parts(cut, site_id, devices):
+    """The live querysets of `cut` (not evaluated): devices registered since the rebuild
+    in a summed month, then the live days through donations and without."""
     base = entry_devices(devices)
     live = []
     if cut.summary is not None and cut.summed:
-        yield _summed(MonthlyFlow.Kind.ENTRY, cut.summed, site_id, by)
-        # Devices registered since the rebuild that count in a summed month.
         newer = base.filter(pk__gt=cut.summary.last_device)
         live.append(_at_site(newer.filter(_any_of(cut.summed_days, "entry_date")), site_id))
     if cut.live:
@@ -252,8 +283,7 @@ def _entry_parts(cut, site_id, devices, by):
         if site_id is not None:
             loose = loose.filter(site_id=site_id)
         live.append(loose)
-    if live:
-        yield _union([_entry_sums(part, by) for part in live])
+    return live
 
 
 def _union(parts):
@@ -289,33 +319,38 @@ def exit_groups(
     cut = current_split(start, end, devices, known)
     site_id = getattr(site, "pk", site)
     found = {}
-    for rows in _exit_parts(cut, site_id, devices, by, channels):
-        for *key, count, unweighed, measured in rows:
-            found.setdefault(tuple(key), Group()).add(count, unweighed, measured)
+    if cut.summary is not None and cut.summed:
+        summed = _summed(MonthlyFlow.Kind.EXIT, cut.summed, site_id, by)
+        if channels is not None:
+            summed = summed.filter(channel__in=channels)
+        _add_rows(found, summed)
+    parts = _exit_live_parts(cut, site_id, devices)
+    if parts:
+        key = ("exit", tuple(cut.live), tuple(cut.summed), site_id)
+        rows = _live_rows(
+            known, key, lambda: _union([_exit_sums(p, EXIT_DIMENSIONS) for p in parts])
+        )
+        channel = EXIT_DIMENSIONS.index("channel")
+        keep = None if channels is None else (lambda row: row[channel] in channels)
+        _add_rows(found, _rolled_up(rows, EXIT_DIMENSIONS, by, keep))
     return found
 
 
-def _exit_parts(cut, site_id, devices, by, channels):
-    """The grouped rows of `cut`: the summary's, then the live ones (one query each)."""
+def _exit_live_parts(cut, site_id, devices):
+    """The live querysets of `cut`: ledger rows written since the rebuild in a summed
+    month, then the live days."""
     base = StockExit.objects.all()
     if site_id is not None:
         base = base.filter(site_id=site_id)
     if devices is not None:
         base = base.filter(device__in=devices.values("pk"))
-    if channels is not None:
-        base = base.filter(channel__in=channels)
     live = []
     if cut.summary is not None and cut.summed:
-        summed = _summed(MonthlyFlow.Kind.EXIT, cut.summed, site_id, by)
-        if channels is not None:
-            summed = summed.filter(channel__in=channels)
-        yield summed
         newer = base.filter(pk__gt=cut.summary.last_exit)
         live.append(newer.filter(_any_of(cut.summed_days, "at", instant=True)))
     if cut.live:
         live.append(base.filter(_any_of(cut.live, "at", instant=True)))
-    if live:
-        yield _union([_exit_sums(part, by) for part in live])
+    return live
 
 
 def _exit_sums(queryset, by):
