@@ -426,7 +426,6 @@ def functions(users):
         funder = None
 
     Filters.period = period
-    scope = Scope(Filters, users["coordinator"])
     donation = Donation.objects.order_by("-pk").first()
     social = users["social_worker"]
     return [
@@ -435,7 +434,11 @@ def functions(users):
         ("réemploi rate", lambda: flows.reemploi_rate(period)),
         ("monthly balance, 12 months", lambda: flows.monthly_balance(period)),
         ("stock kg now", lambda: flows.stock_kg()),
-        ("CO2e avoided (counts + factors)", lambda: carbon.avoided(scope.reused_counts())),
+        # A new Scope each call: a scope keeps the rows it read for the page's other figures.
+        (
+            "CO2e avoided (counts + factors)",
+            lambda: carbon.avoided(Scope(Filters, users["coordinator"]).reused_counts()),
+        ),
         ("programme activity, all", lambda: activity(period)),
         (
             "programme activity, one social worker",

@@ -29,6 +29,25 @@ def _fact(fact):
     return [label, value]
 
 
+def _pdf_rows(table):
+    """The shown rows, numbers as plain strings (a number never wraps, and a paragraph
+    per cell is most of a long table's drawing time), words as paragraphs that wrap."""
+    return [
+        [
+            display(value) if column in table.number_columns else pdf.text(display(value))
+            for column, value in enumerate(row)
+        ]
+        for row in table.shown_rows
+    ]
+
+
+def _number_style(table):
+    regular, _bold = pdf.fonts()
+    style = [("FONTNAME", (0, 1), (-1, -1), regular), ("FONTSIZE", (0, 1), (-1, -1), 9)]
+    style += [("ALIGN", (column, 0), (column, -1), "RIGHT") for column in table.number_columns]
+    return style
+
+
 def report_pdf(sections, filters, *, title=None, about=()):
     """The PDF bytes of the report: every section's charts then its tables.
 
@@ -61,12 +80,14 @@ def report_pdf(sections, filters, *, title=None, about=()):
                 story.extend([charts.drawing(chart, width=width), Spacer(1, 6)])
         for table in section.tables:
             story.append(pdf.text(table.title, "bold"))
-            rows = [[pdf.text(display(value)) for value in row] for row in table.shown_rows]
-            if not rows:
+            if not table.rows:
                 story.append(pdf.text(_("Nothing in this period."), "small"))
                 continue
             fractions = [1 / len(table.headers)] * len(table.headers)
-            story.extend([pdf.listing(table.headers, rows, fractions, width), Spacer(1, 6)])
+            listing = pdf.listing(
+                table.headers, _pdf_rows(table), fractions, width, _number_style(table)
+            )
+            story.extend([listing, Spacer(1, 6)])
             if table.more_rows:
                 story.append(pdf.text(table.more_text, "small"))
         for note in section.notes:
