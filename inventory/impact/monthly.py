@@ -229,13 +229,16 @@ def entry_groups(start, end, *, site=None, devices=None, by=("category",), known
     found = {}
     if cut.summary is not None and cut.summed:
         _add_rows(found, _summed(MonthlyFlow.Kind.ENTRY, cut.summed, site_id, by))
-    parts = _entry_live_parts(cut, site_id, devices)
-    if parts:
-        key = ("entry", tuple(cut.live), tuple(cut.summed), site_id)
-        rows = _live_rows(
-            known, key, lambda: _union([_entry_sums(p, ENTRY_DIMENSIONS) for p in parts])
-        )
-        _add_rows(found, _rolled_up(rows, ENTRY_DIMENSIONS, by))
+
+    def read(newer, ranges):
+        parts = _entry_live_parts(cut.summary, newer, ranges, site_id, devices)
+        return _union([_entry_sums(part, ENTRY_DIMENSIONS) for part in parts])
+
+    # Rows kept in `known` hold every device: never for a restricted set.
+    rows = _live_rows(
+        known if devices is None else None, MonthlyFlow.Kind.ENTRY, cut, site_id, read
+    )
+    _add_rows(found, _rolled_up(rows, ENTRY_DIMENSIONS, by))
     return found
 
 
@@ -244,13 +247,46 @@ def _add_rows(found, rows):
         found.setdefault(tuple(key), Group()).add(count, unweighed, measured)
 
 
-def _live_rows(known, key, read):
-    """The rows of a live query, kept in `known` (a State) for the page's other figures."""
-    if known is None:
-        return list(read())
-    if key not in known.cache:
-        known.cache[key] = list(read())
-    return known.cache[key]
+def _live_rows(known, kind, cut, site_id, read):
+    """The rows (every dimension, month first) of the live parts of `cut`, read with
+    `read(newer, ranges)` in one query: `newer` the summed days to read the rows added
+    since the rebuild in (or None), `ranges` the live days. In `known` (a State) they are
+    kept by month piece, so that a page's figures over other periods (the balance since
+    the beginning, the réemploi rate) read only the days no other figure has read."""
+    cache = {} if known is None else known.cache
+    pieces = [piece for first, last in cut.live for piece in _month_pieces(first, last)]
+    keys = {piece: (kind, piece, site_id) for piece in pieces}
+    newer = None
+    if cut.summary is not None and cut.summed:
+        newer = (kind, "newer", tuple(cut.summed), site_id)
+    missing = [piece for piece in pieces if keys[piece] not in cache]
+    read_newer = newer is not None and newer not in cache
+    if missing or read_newer:
+        # Pieces lie in distinct months, none of them summed: a row's month says which
+        # piece it belongs to, or that it is one added since the rebuild.
+        piece_of_month = {piece[0].replace(day=1): piece for piece in missing}
+        for piece in missing:
+            cache[keys[piece]] = []
+        if read_newer:
+            cache[newer] = []
+        ranges = []
+        for first, last in missing:
+            _extend(ranges, first, last, step=_next_day_gap)
+        for row in read(cut.summed_days if read_newer else None, ranges):
+            piece = piece_of_month.get(row[0])
+            cache[keys[piece] if piece else newer].append(row)
+    found = [row for piece in pieces for row in cache[keys[piece]]]
+    return found + (cache[newer] if newer else [])
+
+
+def _month_pieces(first, last):
+    """(first, last) cut at month boundaries."""
+    pieces = []
+    while first <= last:
+        end = min(next_month(first) - datetime.timedelta(1), last)
+        pieces.append((first, end))
+        first = end + datetime.timedelta(1)
+    return pieces
 
 
 def _rolled_up(rows, dimensions, by, keep=None):
@@ -262,23 +298,24 @@ def _rolled_up(rows, dimensions, by, keep=None):
             yield (*(row[i] for i in positions), *row[width:])
 
 
-def _entry_live_parts(cut, site_id, devices):
-    """The live querysets of `cut` (not evaluated): devices registered since the rebuild
-    in a summed month, then the live days through donations and without."""
+def _entry_live_parts(summary, newer, ranges, site_id, devices):
+    """The live querysets (not evaluated): devices registered since the rebuild that
+    count in the `newer` days (summed ones), then the `ranges` of live days through
+    donations and without."""
     base = entry_devices(devices)
     live = []
-    if cut.summary is not None and cut.summed:
-        newer = base.filter(pk__gt=cut.summary.last_device)
-        live.append(_at_site(newer.filter(_any_of(cut.summed_days, "entry_date")), site_id))
-    if cut.live:
+    if newer:
+        added = base.filter(pk__gt=summary.last_device)
+        live.append(_at_site(added.filter(_any_of(newer, "entry_date")), site_id))
+    if ranges:
         # Through their donation's date (an index on received_on leads), then the devices
         # registered without a donation (an index on created_at leads).
-        given = _given(devices).filter(_any_of(cut.live, "donation__received_on"))
+        given = _given(devices).filter(_any_of(ranges, "donation__received_on"))
         if site_id is not None:
             given = given.filter(donation__site_id=site_id)
         live.append(given)
         loose = base.filter(donation__isnull=True).filter(
-            _any_of(cut.live, "created_at", instant=True)
+            _any_of(ranges, "created_at", instant=True)
         )
         if site_id is not None:
             loose = loose.filter(site_id=site_id)
@@ -324,32 +361,34 @@ def exit_groups(
         if channels is not None:
             summed = summed.filter(channel__in=channels)
         _add_rows(found, summed)
-    parts = _exit_live_parts(cut, site_id, devices)
-    if parts:
-        key = ("exit", tuple(cut.live), tuple(cut.summed), site_id)
-        rows = _live_rows(
-            known, key, lambda: _union([_exit_sums(p, EXIT_DIMENSIONS) for p in parts])
-        )
+
+    def read(newer, ranges):
+        parts = _exit_live_parts(cut.summary, newer, ranges, site_id, devices)
+        return _union([_exit_sums(part, EXIT_DIMENSIONS) for part in parts])
+
+    rows = _live_rows(known if devices is None else None, MonthlyFlow.Kind.EXIT, cut, site_id, read)
+    if rows:
         channel = EXIT_DIMENSIONS.index("channel")
         keep = None if channels is None else (lambda row: row[channel] in channels)
         _add_rows(found, _rolled_up(rows, EXIT_DIMENSIONS, by, keep))
     return found
 
 
-def _exit_live_parts(cut, site_id, devices):
-    """The live querysets of `cut`: ledger rows written since the rebuild in a summed
-    month, then the live days."""
+def _exit_live_parts(summary, newer, ranges, site_id, devices):
+    """The live querysets: ledger rows written since the rebuild in the `newer` days
+    (summed ones), then the `ranges` of live days."""
     base = StockExit.objects.all()
     if site_id is not None:
         base = base.filter(site_id=site_id)
     if devices is not None:
         base = base.filter(device__in=devices.values("pk"))
     live = []
-    if cut.summary is not None and cut.summed:
-        newer = base.filter(pk__gt=cut.summary.last_exit)
-        live.append(newer.filter(_any_of(cut.summed_days, "at", instant=True)))
-    if cut.live:
-        live.append(base.filter(_any_of(cut.live, "at", instant=True)))
+    if newer:
+        live.append(
+            base.filter(pk__gt=summary.last_exit).filter(_any_of(newer, "at", instant=True))
+        )
+    if ranges:
+        live.append(base.filter(_any_of(ranges, "at", instant=True)))
     return live
 
 

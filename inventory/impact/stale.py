@@ -9,18 +9,66 @@ them live. Saves and deletes reach this module through signals (connected in
 inventory.apps); imports, whose bulk_update bypasses them, through their resources'
 after_bulk_update. Without a summary nothing is marked, and no query is made beyond
 reading that there is none.
+
+The workshop's daily sums (DailyStatus) need one thing only: a device moved to another
+site takes the stay it is in with it (_move_open_stays), since a stay that has not ended
+counts at the device's site.
 """
 
+import datetime
+
+from django.db.models import F
 from django.db.models.signals import post_save, pre_delete
 from django.utils import timezone
 
-from inventory.models import Device, Donation, Donor, FlowSummary, StaleFlowMonth, StockExit
+from inventory.impact import stays
+from inventory.impact.period import day_start
+from inventory.models import (
+    DailyStatus,
+    Device,
+    Donation,
+    Donor,
+    FlowSummary,
+    StaleFlowMonth,
+    StockExit,
+)
 from inventory.models.core import NOT_LOADED
 
 
 def _horizon():
     """The summary's horizon, or None when there is no summary (nothing to mark)."""
     return FlowSummary.objects.values_list("horizon", flat=True).first()
+
+
+def _move_open_stays(devices):
+    """Devices moved to another site take the stay they are in with them: the daily
+    sums count that stay at the device's site (DailyStatus), and so does a live read."""
+    moved = [device for device in devices if "site_id" in device.changed_fields()]
+    day_horizon = moved and FlowSummary.objects.values_list("day_horizon", flat=True).first()
+    if not day_horizon:
+        return
+    for device in moved:
+        began = device.status_changed_at
+        day = timezone.localdate(began)
+        if day >= day_horizon:
+            continue  # a stay begun since the rebuild is read live
+        offset = stays.elapsed(day_start(day), began)
+        row = {"day": day, "status": device.status}
+        DailyStatus.objects.filter(**row, site_id=device.loaded_value("site_id")).update(
+            entered=F("entered") - 1, entered_time=F("entered_time") - offset
+        )
+        added = DailyStatus.objects.filter(**row, site_id=device.site_id).update(
+            entered=F("entered") + 1, entered_time=F("entered_time") + offset
+        )
+        if not added:
+            DailyStatus.objects.create(
+                **row,
+                site_id=device.site_id,
+                entered=1,
+                entered_time=offset,
+                left=0,
+                left_time=datetime.timedelta(),
+            )
 
 
 def mark(months, horizon):
@@ -70,7 +118,7 @@ def _counts(device):
 
 
 def devices_changed(devices, horizon):
-    mark(_device_months([device for device in devices if _counts(device)]), horizon)
+    mark(_device_months(devices), horizon)
 
 
 def donations_changed(donations, horizon):
@@ -96,13 +144,15 @@ def changed(instances):
     """Mark what saved Devices, Donations or Donors (one model at a time) made stale;
     then take their current values as the loaded ones, so a second save marks again
     only what it changes itself."""
-    instances = [instance for instance in instances if instance.changed_fields()]
-    if not instances:
-        return
-    horizon = _horizon()
+    changed = [instance for instance in instances if instance.changed_fields()]
+    if changed and isinstance(changed[0], Device):
+        _move_open_stays(changed)
+    # Read whether there is a summary only when a change counts in one.
+    relevant = [i for i in changed if not isinstance(i, Device) or _counts(i)]
+    horizon = _horizon() if relevant else None
     if horizon is not None:
-        HANDLERS[type(instances[0])](instances, horizon)
-    for instance in instances:
+        HANDLERS[type(relevant[0])](relevant, horizon)
+    for instance in changed:
         instance.remember_loaded_values()
 
 

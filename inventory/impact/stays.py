@@ -5,8 +5,8 @@ A stay begins when a device enters a status and ends when it leaves it: the ende
 are StatusStretch rows, the one a device is in now is its status since its
 status_changed_at. Every move happens "now" (inventory.workflow.transition_device), so
 the events before the horizon are the ones the rebuild summed and every later one is
-in the tables. With a site or a set of devices, or without trustworthy sums (none yet,
-or a device deleted since), everything is read from the tables.
+in the tables. With a set of devices, or without trustworthy sums (none yet, or a device
+deleted since), everything is read from the tables.
 
 What a period's figures need, per status, are six sums (Events): the stays begun and
 ended before the period, and those begun and ended within it with the sum of their
@@ -60,7 +60,7 @@ class Events:
 
 def day_horizon(site=None, devices=None):
     """The first moment not summed (aware), or None to read everything live."""
-    if site is not None or devices is not None:
+    if devices is not None:
         return None
     day = FlowSummary.objects.values_list("day_horizon", flat=True).first()
     return None if day is None else day_start(day)
@@ -96,7 +96,7 @@ def events(start, end, *, site=None, devices=None, statuses=None):
         horizon = None  # an end inside a summed day: the days cannot be cut
     found = {}
     if horizon is not None:
-        _add(found, _summed_events(start, end, horizon, statuses))
+        _add(found, _summed_events(start, end, horizon, statuses, site))
     stretches, current = _filtered(site, devices)
     if statuses is not None:
         stretches = stretches.filter(status__in=statuses)
@@ -168,10 +168,15 @@ def _zero(name):
     return NO_TIME if name.endswith("_time") else 0
 
 
-def _summed_events(start, end, horizon, statuses):
+def _days(horizon, site):
+    rows = DailyStatus.objects.filter(day__lt=_local_day(horizon))
+    return rows if site is None else rows.filter(site_id=site.pk)
+
+
+def _summed_events(start, end, horizon, statuses, site):
     """Events from DailyStatus: days before `start` in two sums, the period's days one by
     one (their times are moved from each day's midnight to `start`)."""
-    rows = DailyStatus.objects.filter(day__lt=_local_day(horizon))
+    rows = _days(horizon, site)
     if statuses is not None:
         rows = rows.filter(status__in=statuses)
     found = {}
@@ -184,8 +189,14 @@ def _summed_events(start, end, horizon, statuses):
     for row in before:
         found[row["status"]] = Events(row["entered_before"], row["left_before"])
     last = min(end, horizon)
-    within = rows.filter(day__gte=_local_day(start), day__lt=_local_day(last)).values_list(
-        "day", "status", "entered", "entered_time", "left", "left_time"
+    within = (
+        rows.filter(day__gte=_local_day(start), day__lt=_local_day(last))
+        .values("day", "status")
+        .annotate(
+            n_in=Sum("entered"), t_in=Sum("entered_time"), n_out=Sum("left"), t_out=Sum("left_time")
+        )
+        .values_list("day", "status", "n_in", "t_in", "n_out", "t_out")
+        .order_by()
     )
     for day, status, entered, entered_time, left, left_time in within:
         shift = elapsed(start, day_start(day))
@@ -205,9 +216,16 @@ def begun_per_day(start, end, *, site=None, devices=None):
     horizon = day_horizon(site, devices)
     found = {}
     if horizon is not None:
-        summed = DailyStatus.objects.filter(
-            day__gte=_local_day(start), day__lt=_local_day(min(end, horizon)), entered__gt=0
-        ).values_list("day", "status", "entered")
+        summed = (
+            _days(horizon, site)
+            .filter(
+                day__gte=_local_day(start), day__lt=_local_day(min(end, horizon)), entered__gt=0
+            )
+            .values("day", "status")
+            .annotate(n=Sum("entered"))
+            .values_list("day", "status", "n")
+            .order_by()
+        )
         for day, status, count in summed:
             found[day, status] = count
         start = max(start, horizon)
@@ -239,11 +257,7 @@ def open_stays(*, site=None, devices=None):
     if horizon is None:
         return dict(current.values_list("status").annotate(n=Count("pk")).order_by())
     found = {}
-    summed = (
-        DailyStatus.objects.filter(day__lt=_local_day(horizon))
-        .values("status")
-        .annotate(n=Sum("entered") - Sum("left"))
-    )
+    summed = _days(horizon, site).values("status").annotate(n=Sum("entered") - Sum("left"))
     for row in summed.values_list("status", "n").order_by():
         found[row[0]] = row[1]
     moves = (
@@ -273,8 +287,9 @@ def open_stays(*, site=None, devices=None):
 
 # Event times are summed in SQL as durations since this moment (not since each day's
 # midnight: SQLite would subtract a local midnight from a UTC time), then moved to the
-# day's midnight here. A day's sum stays far within an interval's range.
-REFERENCE = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+# day's midnight here. A day's sum stays far within an interval's range (and within
+# SQLite's 64-bit integers of microseconds up to some 40,000 moves a day and status).
+REFERENCE = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
 
 
 def daily_rows(horizon_day):
@@ -286,13 +301,13 @@ def daily_rows(horizon_day):
         rows = (
             queryset.filter(**{f"{moment}__lt": horizon})
             .annotate(day=TruncDate(moment))
-            .values("day", "status")
+            .values("day", "status", "site_id")
             .annotate(n=Count("*"), time=_since(moment, REFERENCE, Q()))
-            .values_list("day", "status", "n", "time")
+            .values_list("day", "status", "site_id", "n", "time")
             .order_by()
         )
-        for day, status, n, time in rows:
-            row = sums.setdefault((day, status), [0, NO_TIME, 0, NO_TIME])
+        for day, status, site, n, time in rows:
+            row = sums.setdefault((day, status, site), [0, NO_TIME, 0, NO_TIME])
             row[side] += n
             row[side + 1] += (time or NO_TIME) - n * (day_start(day) - REFERENCE)
 
@@ -303,10 +318,11 @@ def daily_rows(horizon_day):
         DailyStatus(
             day=day,
             status=status,
+            site_id=site,
             entered=entered,
             entered_time=entered_time,
             left=left,
             left_time=left_time,
         )
-        for (day, status), (entered, entered_time, left, left_time) in sorted(sums.items())
+        for (day, status, site), (entered, entered_time, left, left_time) in sorted(sums.items())
     ]

@@ -67,7 +67,7 @@ class StatusStretch(models.Model):
 
 
 class DailyStatus(models.Model):
-    """How many stays in a status began and ended on one day, for the whole association:
+    """How many stays in a status began and ended on one day at one site:
     written by the nightly rebuild (inventory.impact.monthly.rebuild) for every day
     before the one it runs on, so that the workshop's figures over a year add up a few
     thousand rows instead of millions of stretches.
@@ -80,6 +80,9 @@ class DailyStatus(models.Model):
 
     day = models.DateField(_("day"))
     status = models.CharField(_("status"), max_length=20, choices=Status)
+    # A stay's site: for one that ended, the site it ended at (StatusStretch.site); for
+    # the one a device is in, the device's site (moved with it: inventory.impact.stale).
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
     entered = models.IntegerField(_("stays begun"))
     entered_time = models.DurationField(_("sum of the times they began"))
     left = models.IntegerField(_("stays ended"))
@@ -90,7 +93,7 @@ class DailyStatus(models.Model):
         verbose_name = _("day in the workshop")
         verbose_name_plural = _("days in the workshop")
         constraints = [
-            models.UniqueConstraint(fields=["day", "status"], name="daily_status_unique")
+            models.UniqueConstraint(fields=["day", "status", "site"], name="daily_status_unique")
         ]
 
     def __str__(self):

@@ -23,7 +23,7 @@ from inventory.impact import carbon, flows
 from inventory.impact.ledger import EXIT_STATUSES
 from inventory.impact.period import Period
 from inventory.impact.weights import weight_of, with_default_weight
-from inventory.models import Device, Donation, FlowSummary, RecyclingShipment
+from inventory.models import Device, Donation, FlowSummary, RecyclingShipment, Site
 from inventory.recycling import register
 from lending.access import households_visible_to
 from lending.activity.figures import activity
@@ -260,15 +260,18 @@ def test_workshop_figures(demo):
 
 
 def _every_figure():
-    return (
-        flows.entries(YEAR),
-        flows.exits(YEAR),
-        flows.reemploi_rate(SPAN),
-        flows.monthly_balance(SPAN),
-        workshop.entries_per_week(YEAR),
-        workshop.devices_now(),
-        workshop.time_in_status(YEAR),
-    )
+    figures = []
+    for site in [None, *Site.objects.all()]:
+        figures += [
+            flows.entries(YEAR, site),
+            flows.exits(YEAR, site),
+            flows.reemploi_rate(SPAN, site),
+            flows.monthly_balance(SPAN, site),
+            workshop.entries_per_week(YEAR, site=site),
+            workshop.devices_now(site=site),
+            workshop.time_in_status(YEAR, site=site),
+        ]
+    return figures
 
 
 def test_the_nightly_sums_give_the_figures_of_the_tables(demo):

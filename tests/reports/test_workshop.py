@@ -155,7 +155,7 @@ def queries_for(n):
 
 
 def test_the_same_queries_for_5_and_50_devices():
-    assert queries_for(5) == queries_for(50) == 4
+    assert queries_for(5) == queries_for(50) == 7
 
 
 def test_a_status_left_and_entered_again_counts_two_stays_and_end_statuses_no_time():
@@ -222,3 +222,34 @@ def test_a_deleted_device_leaves_the_figures_at_once(workshop_history):
 
     assert figures_of(MARCH)[1][Status.READY] == 0
     assert workshop.time_in_status(MARCH, now=NOW).get(Status.READY) is None
+
+
+def per_site(sites, period):
+    return [
+        (
+            workshop.entries_per_week(period, site=site),
+            workshop.devices_now(site=site),
+            workshop.time_in_status(period, site=site),
+        )
+        for site in sites
+    ]
+
+
+def test_a_device_moved_to_another_site_takes_its_stay_with_it(workshop_history):
+    from inventory.impact import monthly
+    from inventory.models import FlowSummary
+
+    other = SiteFactory()
+    lived([(Status.READY, datetime.date(2026, 2, 2))], site=other)
+    sites = [workshop_history, other]
+    monthly.rebuild()
+    device = Device.objects.filter(site=workshop_history, status=Status.READY).first()
+
+    device.site = other
+    device.save()
+
+    periods = [MARCH, Period(datetime.date(2026, 1, 1), timezone.localdate())]
+    summed = [per_site(sites, period) for period in periods]
+    assert summed[0][1][1][Status.READY] == 2
+    FlowSummary.objects.update(day_horizon=None)
+    assert [per_site(sites, period) for period in periods] == summed
