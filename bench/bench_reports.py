@@ -457,15 +457,24 @@ def pages(users):
     from django.utils import timezone
 
     from inventory.donors.documents import donation_page_link
-    from inventory.models import Donation
+    from inventory.models import Donation, Site
+    from lending.models import Programme
 
     today = timezone.localdate()
     year = f"start={today - timedelta(days=364)}&end={today}"
     donation = Donation.objects.order_by("-pk").first()
     donor = donation_page_link(donation).split("/", 3)[-1]
+    site = Site.objects.order_by("pk").values_list("pk", flat=True).first()
+    programme = Programme.objects.order_by("pk").values_list("pk", flat=True).first()
     return [
         ("floor: trivial view", "coordinator", "/bench-floor/"),
         ("/reports/ coordinator (all sections)", "coordinator", f"/reports/?{year}"),
+        ("/reports/ coordinator, one site", "coordinator", f"/reports/?{year}&site={site}"),
+        (
+            "/reports/ coordinator, one programme",
+            "coordinator",
+            f"/reports/?{year}&programme={programme}",
+        ),
         ("/reports/ social worker (activity)", "social_worker", f"/reports/?{year}"),
         ("/reports/ technician (workshop)", "technician", f"/reports/?{year}"),
         ("/reports/ coordinator, PDF", "coordinator", f"/reports/?{year}&export=pdf"),

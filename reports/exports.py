@@ -7,6 +7,7 @@ from django.utils import formats
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Spacer
 
 from inventory import pdf
@@ -29,21 +30,33 @@ def _fact(fact):
     return [label, value]
 
 
-def _pdf_rows(table):
-    """The shown rows, numbers as plain strings (a number never wraps, and a paragraph
-    per cell is most of a long table's drawing time), words as paragraphs that wrap."""
-    return [
-        [
-            display(value) if column in table.number_columns else pdf.text(display(value))
-            for column, value in enumerate(row)
-        ]
-        for row in table.shown_rows
-    ]
+def _pdf_rows(table, column_width):
+    """The shown rows: a paragraph (which wraps) only for a text wider than its column,
+    plain strings otherwise. A paragraph per cell was most of a long table's drawing."""
+    regular, _bold = pdf.fonts()
+    room = column_width - 2 * CELL_PADDING
+
+    def cell(column, value):
+        shown = display(value)
+        if column in table.number_columns or stringWidth(shown, regular, FONT_SIZE) <= room:
+            return shown
+        return pdf.text(shown)
+
+    return [[cell(column, value) for column, value in enumerate(row)] for row in table.shown_rows]
+
+
+# reportlab's Table pads each cell by 6 points left and right; the rows' type size is the
+# PDF's base style (inventory.pdf.styles).
+CELL_PADDING = 6
+FONT_SIZE = 9
 
 
 def _number_style(table):
     regular, _bold = pdf.fonts()
-    style = [("FONTNAME", (0, 1), (-1, -1), regular), ("FONTSIZE", (0, 1), (-1, -1), 9)]
+    style = [
+        ("FONTNAME", (0, 1), (-1, -1), regular),
+        ("FONTSIZE", (0, 1), (-1, -1), FONT_SIZE),
+    ]
     style += [("ALIGN", (column, 0), (column, -1), "RIGHT") for column in table.number_columns]
     return style
 
@@ -84,9 +97,8 @@ def report_pdf(sections, filters, *, title=None, about=()):
                 story.append(pdf.text(_("Nothing in this period."), "small"))
                 continue
             fractions = [1 / len(table.headers)] * len(table.headers)
-            listing = pdf.listing(
-                table.headers, _pdf_rows(table), fractions, width, _number_style(table)
-            )
+            rows = _pdf_rows(table, width * fractions[0])
+            listing = pdf.listing(table.headers, rows, fractions, width, _number_style(table))
             story.extend([listing, Spacer(1, 6)])
             if table.more_rows:
                 story.append(pdf.text(table.more_text, "small"))
