@@ -169,10 +169,15 @@ def facts(rows, widths):
     return table
 
 
+def _heading(heading):
+    """A column heading in bold; one already drawn (a Paragraph) is kept as it is."""
+    return heading if isinstance(heading, Paragraph) else text(heading, "bold")
+
+
 def listing(headings, rows, fractions, width, style=()):
     """A table of items (devices, sale lines) under a shaded header row that repeats on
     each page; `fractions` of `width` per column, `style` any extra TableStyle commands."""
-    data = [[text(heading, "bold") for heading in headings], *rows]
+    data = [[_heading(heading) for heading in headings], *rows]
     table = Table(data, colWidths=[f * width for f in fractions], repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(

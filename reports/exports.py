@@ -2,13 +2,17 @@
 its tables as a CSV, XLSX or ODS file (spreadsheets.exporting.write_table writes one
 table a file)."""
 
+from xml.sax.saxutils import escape
+
 from django.http import HttpResponse
 from django.utils import formats
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Spacer
+from reportlab.platypus import Paragraph, Spacer
 
 from inventory import pdf
 from reports import charts
@@ -49,6 +53,15 @@ def _pdf_rows(table, column_width):
 # PDF's base style (inventory.pdf.styles).
 CELL_PADDING = 6
 FONT_SIZE = 9
+
+
+def _headings(table):
+    """Headings in bold, those of number columns on the right like their numbers."""
+    right = ParagraphStyle("bold-right", pdf.styles()["bold"], alignment=TA_RIGHT)
+    return [
+        Paragraph(escape(str(heading)), right) if column in table.number_columns else heading
+        for column, heading in enumerate(table.headers)
+    ]
 
 
 def _number_style(table):
@@ -98,7 +111,7 @@ def report_pdf(sections, filters, *, title=None, about=()):
                 continue
             fractions = [1 / len(table.headers)] * len(table.headers)
             rows = _pdf_rows(table, width * fractions[0])
-            listing = pdf.listing(table.headers, rows, fractions, width, _number_style(table))
+            listing = pdf.listing(_headings(table), rows, fractions, width, _number_style(table))
             story.extend([listing, Spacer(1, 6)])
             if table.more_rows:
                 story.append(pdf.text(table.more_text, "small"))
