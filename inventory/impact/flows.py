@@ -173,10 +173,8 @@ def exits(period, site=None, devices=None, known=None):
     return found
 
 
-def reused_counts(period, site=None, devices=None, known=None):
-    """{category: devices reused in `period`}, net of returns (sold, given, loan turned
-    gift): what the CO2e avoided is computed on."""
-    groups = monthly.exit_groups(
+def _reused_groups(period, site, devices, known):
+    return monthly.exit_groups(
         period.start,
         period.end,
         site=site,
@@ -184,21 +182,19 @@ def reused_counts(period, site=None, devices=None, known=None):
         channels=REUSED_CHANNELS,
         known=known,
     )
+
+
+def reused_counts(period, site=None, devices=None, known=None):
+    """{category: devices reused in `period`}, net of returns (sold, given, loan turned
+    gift): what the CO2e avoided is computed on."""
+    groups = _reused_groups(period, site, devices, known)
     return {category: group.count for (category,), group in groups.items() if group.count}
 
 
 def reused_total(period, site=None, devices=None, defaults=None, known=None):
     """Net exits by the reused channels (sold, given, loan turned gift) in `period`."""
     defaults = default_weights() if defaults is None else defaults
-    groups = monthly.exit_groups(
-        period.start,
-        period.end,
-        site=site,
-        devices=devices,
-        channels=REUSED_CHANNELS,
-        known=known,
-    )
-    return _totals(groups, defaults)
+    return _totals(_reused_groups(period, site, devices, known), defaults)
 
 
 def reemploi_rate(period, site=None, devices=None, known=None):

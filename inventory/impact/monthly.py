@@ -446,35 +446,25 @@ def rebuild(now=None):
 
 def _monthly_rows(horizon, last_device, last_exit):
     entered = entry_devices().filter(pk__lte=last_device, entry_date__lt=horizon)
-    rows = [
-        MonthlyFlow(
-            kind=MonthlyFlow.Kind.ENTRY,
-            month=month,
-            site_id=site,
-            category=category,
-            donor_kind=donor_kind,
-            count=count,
-            unweighed=unweighed,
-            measured_kg=as_kg(measured),
-        )
-        for month, site, category, donor_kind, count, unweighed, measured in _entry_sums(
-            entered, ENTRY_DIMENSIONS
-        )
-    ]
     left = StockExit.objects.filter(pk__lte=last_exit, at__lt=day_start(horizon))
-    rows += [
+    # Rows are (month, site, category, donor kind or channel, count, unweighed, kg).
+    return [
+        *_flow_rows(MonthlyFlow.Kind.ENTRY, "donor_kind", _entry_sums(entered, ENTRY_DIMENSIONS)),
+        *_flow_rows(MonthlyFlow.Kind.EXIT, "channel", _exit_sums(left, EXIT_DIMENSIONS)),
+    ]
+
+
+def _flow_rows(kind, fourth, sums):
+    return [
         MonthlyFlow(
-            kind=MonthlyFlow.Kind.EXIT,
+            kind=kind,
             month=month,
             site_id=site,
             category=category,
-            channel=channel,
             count=count,
             unweighed=unweighed,
             measured_kg=as_kg(measured),
+            **{fourth: value},
         )
-        for month, site, category, channel, count, unweighed, measured in _exit_sums(
-            left, EXIT_DIMENSIONS
-        )
+        for month, site, category, value, count, unweighed, measured in sums
     ]
-    return rows
