@@ -92,7 +92,10 @@ def _hours(minutes):
 
 
 def _in(period, lookup):
-    return Q(**{f"{lookup}__date__gte": period.start, f"{lookup}__date__lte": period.end})
+    """`lookup` (a moment) on a day of `period`: compared with the period's first and
+    next-after instants, not cast to a date, so that the database can estimate it."""
+    first, after = period.bounds()
+    return Q(**{f"{lookup}__gte": first, f"{lookup}__lt": after})
 
 
 def _scoped_loans(*, programme, funder, structure, households):
