@@ -9,6 +9,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
+from accounts.backends import load
+
 
 class Role(TextChoices):
     TECHNICIAN = "technician", _("Technician")
@@ -209,8 +211,7 @@ def roles_of(user) -> set[str]:
     """The role names of a user, read once per request and cached on the user."""
     if not user.is_authenticated:
         return set()
-    if not hasattr(user, "_role_names"):
-        user._role_names = set(user.groups.values_list("name", flat=True))
+    load(user)  # with the permissions, in one query
     return user._role_names
 
 

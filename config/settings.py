@@ -129,7 +129,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # password is even checked (and needs the request, which Django's login view passes).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend reading roles and permissions in one query per request.
+    "accounts.backends.RolesAndPermissionsBackend",
 ]
 
 LOGIN_URL = "login"

@@ -18,13 +18,14 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.refusals import PermissionRefused, Refused
 from inventory import services, workflow
-from inventory.models import CheckResult, Device, Location, OsInstall, Status
+from inventory.models import Device, Location, Status
+from inventory.scan import card
 from inventory.scan.codes import ACTION_PREFIX, ACTIONS_BY_CODE, from_azerty, looks_azerty_garbled
 
 # Longer than any label we print or serial we store: such input is a mistake.
@@ -101,15 +102,6 @@ def scanned_tags(text):
     return list(dict.fromkeys(tag_of(part) for part in re.split(r"[\s,;]+", text or "") if part))
 
 
-def card_queryset():
-    # Everything the device card shows and `workflow.missing_for` reads, prefetched.
-    return Device.objects.select_related("site", "location").prefetch_related(
-        "drives__erasures",
-        Prefetch("check_results", queryset=CheckResult.objects.only("device", "item", "outcome")),
-        Prefetch("os_installs", queryset=OsInstall.objects.only("device", "installed_at")),
-    )
-
-
 def _tag_candidates(up):
     """Asset tags the upper-cased text may name: itself, the tag in a QR URL, a bare number."""
     tags = {up}
@@ -144,9 +136,12 @@ def recognise(raw):
     ups = [variant.upper() for variant in variants]
     tags = set().union(*(_tag_candidates(up) for up in ups))
     serials = {services.normalise_serial(variant) for variant in variants}
-    devices = list(
-        card_queryset().filter(Q(asset_tag__in=tags) | Q(serial_number__in=serials))[:10]
-    )
+    devices = [
+        card.hydrate(device)
+        for device in card.card_queryset().filter(
+            Q(asset_tag__in=tags) | Q(serial_number__in=serials)
+        )[:10]
+    ]
     # The text as received wins over its AZERTY reading; a tag wins over a serial.
     for up in ups:
         for device in devices:
@@ -266,7 +261,15 @@ class Station:
     def fire(self, tag, target, user):
         """A click (or shortcut) on one of the card's action buttons."""
         self.placing = ""
-        device = card_queryset().filter(asset_tag=tag).first()
+        tag, target = clean(tag)[:MAX_LENGTH], clean(target)[:MAX_LENGTH]
+        if target not in Status.values:
+            # Only a forged or garbled form sends a status the buttons never offer.
+            return self._log(
+                REFUSED,
+                tag,
+                _("“%(action)s” is not an action of the station.") % {"action": target},
+            )
+        device = card.find(asset_tag=tag)
         if device is None:
             return self._log(NOT_FOUND, tag, _("No device has this asset tag."))
         return self._transition(device, target, user)
@@ -327,7 +330,7 @@ class Station:
         )
 
     def _on_shortcut(self, found, user):
-        device = self.current and card_queryset().filter(asset_tag=self.current).first()
+        device = self.current and card.find(asset_tag=self.current)
         if not device:
             return self._log(REFUSED, found.code, _("Scan a device first."))
         rules = shortcut_rules(device, user)
@@ -375,7 +378,7 @@ class Station:
 
     def _place(self, tag, location, user):
         """Shelve the device the armed action was just applied to (the scan after it)."""
-        device = card_queryset().filter(asset_tag=tag).first()
+        device = card.find(asset_tag=tag)
         target = self.action_obj.target
         if device is None or device.status != target:
             return self._log(
@@ -457,7 +460,7 @@ class Station:
         undo, self.undo = self.undo, None
         if not undo:
             return self._log(REFUSED, code, _("There is nothing to undo."))
-        device = card_queryset().filter(asset_tag=undo["tag"]).first()
+        device = card.find(asset_tag=undo["tag"])
         if device is None or _changed_since(device, undo):
             return self._log(REFUSED, code, _("The device has moved since: nothing to undo."))
         location = None

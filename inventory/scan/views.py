@@ -6,16 +6,15 @@ from django.views.decorators.http import require_http_methods
 
 from inventory import workflow
 from inventory.models import Location, Status
+from inventory.scan import card, state
 from inventory.scan.codes import ACTIONS
-from inventory.scan.station import INFO, Station, card_queryset, shortcut_rules
-
-SESSION_KEY = "scan_station"
+from inventory.scan.station import INFO, Station, shortcut_rules
 
 
 @permission_required("inventory.view_device", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def station(request):
-    station = Station(request.session.get(SESSION_KEY))
+    station = Station(state.read(request))
     if request.method == "POST":
         if "reset" in request.POST:
             station = Station()
@@ -23,15 +22,15 @@ def station(request):
             station.fire(request.POST.get("tag", ""), request.POST["do"], request.user)
         else:
             station.scan(request.POST.get("code", ""), request.user)
-        request.session[SESSION_KEY] = station.state()
         if not request.htmx:
             # Without JavaScript: post, redirect, get (a reload does not scan twice).
-            return redirect("scan:station")
-        return render(
-            request, "inventory/scan/_scan_panel.html", _context(request, station, fresh=True)
-        )
+            response = redirect("scan:station")
+        else:
+            context = _context(request, station, fresh=True)
+            response = render(request, "inventory/scan/_scan_panel.html", context)
+        return state.save(response, request, station.state())
     if station.current:
-        station.device = card_queryset().filter(asset_tag=station.current).first()
+        station.device = card.find(asset_tag=station.current)
     return render(request, "inventory/scan/scan.html", _context(request, station))
 
 
@@ -43,7 +42,7 @@ def _context(request, station, fresh=False):
         numbered = shortcut_rules(device, request.user)
         missing = []
         if device.status in {Status.RECEIVED, Status.WIPING, Status.REFURBISHING}:
-            missing = workflow.missing_for(device, workflow.READY)
+            missing = workflow.missing_for(device, workflow.READY, checklist=device.checklist)
         card = {
             "device": device,
             "missing": missing,
