@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 
+from accounts.backends import RolesAndPermissionsBackend
 from accounts.roles import Role, roles_of
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,15 @@ def test_roles_and_permissions_are_one_query(technician, django_assert_num_queri
         assert roles_of(user) == {Role.TECHNICIAN}
         assert user.has_perm("inventory.change_device")
         assert not user.has_perm("lending.view_household")
+
+
+def test_the_signed_in_user_comes_with_roles_and_permissions(
+    technician, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        user = RolesAndPermissionsBackend().get_user(technician.pk)
+        assert roles_of(user) == {Role.TECHNICIAN}
+        assert user.has_perm("inventory.change_device")
 
 
 def test_the_permissions_are_those_django_computes(technician, coordinator):
