@@ -183,18 +183,33 @@ def closest_matches(ups, limit=SUGGESTIONS):
         location_query |= Q(code__icontains=piece)
     locations = list(Location.objects.filter(location_query).only("code")[:50])
 
-    def score(code):
-        return max(difflib.SequenceMatcher(None, up, code).ratio() for up in ups)
+    # (text compared, what the suggestion names): a serial suggests its asset tag.
+    texts = [(d.asset_tag, d.asset_tag) for d in devices]
+    texts += [(d.serial_number, d.asset_tag) for d in devices if d.serial_number]
+    texts += [(loc.code, loc.code) for loc in locations]
+    best = {}
+    for ratio, code in _resembling(ups, texts):
+        best[code] = max(ratio, best.get(code, 0))
+    return sorted(best, key=lambda code: (-best[code], code))[:limit]
 
-    ranked = [(score(d.asset_tag), d.asset_tag) for d in devices]
-    ranked += [(score(d.serial_number), d.asset_tag) for d in devices if d.serial_number]
-    ranked += [(score(loc.code), loc.code) for loc in locations]
-    seen, best = set(), []
-    for ratio, code in sorted(ranked, key=lambda pair: (-pair[0], pair[1])):
-        if code not in seen and ratio >= 0.5:
-            seen.add(code)
-            best.append(code)
-    return best[:limit]
+
+def _resembling(ups, texts, cutoff=0.5):
+    """(ratio, code) for each text at least `cutoff` alike to one of `ups`.
+
+    One matcher per scanned variant, its cheap upper bounds first: how difflib's
+    get_close_matches saves the full comparison of the many texts that cannot reach
+    the cutoff.
+    """
+    matcher = difflib.SequenceMatcher(None)
+    for up in ups:
+        matcher.set_seq2(up)
+        for text, code in texts:
+            matcher.set_seq1(text)
+            if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= cutoff:
+                yield ratio, code
 
 
 def lookalikes(pieces):
