@@ -77,6 +77,16 @@ def qr_matrix(text):
     return qr.qr_matrix(text)
 
 
+@lru_cache(maxsize=64)
+def qr_rects(text):
+    """The dark modules of the QR symbol of `text` merged into rectangles.
+
+    Cached like qr_matrix: a label may try two sizes of QR code, copies follow each
+    other, and merging costs about a fifth of what the matrix now does.
+    """
+    return merged_rects(qr_matrix(text))
+
+
 def module_dots(modules, available_mm, dpi, *, minimum_mm=MIN_MODULE_MM, maximum_mm=None):
     """The widest module, in whole dots, that puts `modules` modules in `available_mm`.
 
@@ -270,7 +280,7 @@ def place_qr(text, area, dpi):
     outer_top = snap_up(area.y, dpi)
     quiet = QR_QUIET_MODULES * module
     symbol = Box(outer_left + quiet, outer_top + quiet, size * module, size * module)
-    return Symbol("qr", text, dpi, dots, symbol, QR_QUIET_MODULES, merged_rects(matrix))
+    return Symbol("qr", text, dpi, dots, symbol, QR_QUIET_MODULES, qr_rects(text))
 
 
 def draw_symbol(canvas, placed, page_height_mm):
