@@ -1,10 +1,11 @@
 """Code128 and QR codes drawn as vector rectangles on the printer's grid of dots.
 
-python-barcode turns a value into Code128 modules and qrcode turns a text into a QR
-matrix; the drawing is ours. A thermal or laser printer can only print whole dots: a
-bar 1.6 dots wide comes out 1 or 2 dots wide depending on where it falls, and the code
-stops scanning (0 reads out of 1,000 for 0.2 mm bars at 203 dpi). So every module here
-is a whole number of the layout's printer dots, and every symbol starts on a dot.
+python-barcode turns a value into Code128 modules; qrcode encodes a text for a QR code
+and labels.qr lays out its matrix; the drawing is ours. A thermal or laser printer can
+only print whole dots: a bar 1.6 dots wide comes out 1 or 2 dots wide depending on where
+it falls, and the code stops scanning (0 reads out of 1,000 for 0.2 mm bars at 203 dpi).
+So every module here is a whole number of the layout's printer dots, and every symbol
+starts on a dot.
 
 Positions are millimetres from the page's top-left corner, the corner from which
 printers lay down their dots; `draw_symbol` turns them into PDF points.
@@ -14,11 +15,12 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-import qrcode
 from barcode import Code128
 from barcode.errors import BarcodeError
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
+
+from labels import qr
 
 MM_PER_INCH = 25.4
 # 0.25 mm bars decode every time in our measurements, 0.2 mm bars at 203 dpi never.
@@ -65,14 +67,24 @@ def code128_modules(value):
 
 
 # Copies of a label follow each other: the cache spares recomputing their QR codes,
-# the slowest part of a label (qrcode tries its eight masks to pick the best one).
+# still the slowest part of a label (qrcode's Reed-Solomon codewords, in pure Python).
 @lru_cache(maxsize=64)
 def qr_matrix(text):
-    """The QR symbol of `text` (error correction M, no quiet zone): rows of booleans."""
-    code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(text)
-    code.make(fit=True)
-    return tuple(tuple(row) for row in code.get_matrix())
+    """The QR symbol of `text` (error correction M, no quiet zone): rows of booleans.
+
+    The very matrix qrcode makes, its mask chosen faster (labels.qr).
+    """
+    return qr.qr_matrix(text)
+
+
+@lru_cache(maxsize=64)
+def qr_rects(text):
+    """The dark modules of the QR symbol of `text` merged into rectangles.
+
+    Cached like qr_matrix: a label may try two sizes of QR code, copies follow each
+    other, and merging costs about a fifth of what the matrix now does.
+    """
+    return merged_rects(qr_matrix(text))
 
 
 def module_dots(modules, available_mm, dpi, *, minimum_mm=MIN_MODULE_MM, maximum_mm=None):
@@ -268,7 +280,7 @@ def place_qr(text, area, dpi):
     outer_top = snap_up(area.y, dpi)
     quiet = QR_QUIET_MODULES * module
     symbol = Box(outer_left + quiet, outer_top + quiet, size * module, size * module)
-    return Symbol("qr", text, dpi, dots, symbol, QR_QUIET_MODULES, merged_rects(matrix))
+    return Symbol("qr", text, dpi, dots, symbol, QR_QUIET_MODULES, qr_rects(text))
 
 
 def draw_symbol(canvas, placed, page_height_mm):
