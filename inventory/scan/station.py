@@ -136,12 +136,7 @@ def recognise(raw):
     ups = [variant.upper() for variant in variants]
     tags = set().union(*(_tag_candidates(up) for up in ups))
     serials = {services.normalise_serial(variant) for variant in variants}
-    devices = [
-        card.hydrate(device)
-        for device in card.card_queryset().filter(
-            Q(asset_tag__in=tags) | Q(serial_number__in=serials)
-        )[:10]
-    ]
+    devices = card.lookup(sorted(tags), sorted(serials))
     # The text as received wins over its AZERTY reading; a tag wins over a serial.
     for up in ups:
         for device in devices:
@@ -294,7 +289,7 @@ class Station:
                 tag,
                 _("“%(action)s” is not an action of the station.") % {"action": target},
             )
-        device = card.find(asset_tag=tag)
+        device = card.find(tag)
         if device is None:
             return self._log(NOT_FOUND, tag, _("No device has this asset tag."))
         return self._transition(device, target, user)
@@ -355,7 +350,7 @@ class Station:
         )
 
     def _on_shortcut(self, found, user):
-        device = self.current and card.find(asset_tag=self.current)
+        device = self.current and card.find(self.current)
         if not device:
             return self._log(REFUSED, found.code, _("Scan a device first."))
         rules = shortcut_rules(device, user)
@@ -403,7 +398,7 @@ class Station:
 
     def _place(self, tag, location, user):
         """Shelve the device the armed action was just applied to (the scan after it)."""
-        device = card.find(asset_tag=tag)
+        device = card.find(tag)
         target = self.action_obj.target
         if device is None or device.status != target:
             return self._log(
@@ -485,7 +480,7 @@ class Station:
         undo, self.undo = self.undo, None
         if not undo:
             return self._log(REFUSED, code, _("There is nothing to undo."))
-        device = card.find(asset_tag=undo["tag"])
+        device = card.find(undo["tag"])
         if device is None or _changed_since(device, undo):
             return self._log(REFUSED, code, _("The device has moved since: nothing to undo."))
         location = None

@@ -30,7 +30,7 @@ def station(request):
             response = render(request, "inventory/scan/_scan_panel.html", context)
         return state.save(response, request, station.state())
     if station.current:
-        station.device = card.find(asset_tag=station.current)
+        station.device = card.find(station.current)
     return render(request, "inventory/scan/scan.html", _context(request, station))
 
 

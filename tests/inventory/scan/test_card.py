@@ -9,7 +9,13 @@ from django.utils import timezone
 from inventory import workflow
 from inventory.models import CheckResult, Device, Drive, Erasure, OsInstall
 from inventory.scan import card
-from tests.factories import DeviceFactory, DriveFactory, ErasureFactory, UserFactory
+from tests.factories import (
+    DeviceFactory,
+    DriveFactory,
+    ErasureFactory,
+    LocationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +31,7 @@ def prefetched(device):
 
 def both_say(device):
     by_prefetch = workflow.missing_for(prefetched(device), workflow.READY)
-    found = card.find(asset_tag=device.asset_tag)
+    found = card.find(device.asset_tag)
     by_card = workflow.missing_for(found, workflow.READY, checklist=found.checklist)
     assert by_card == by_prefetch
     return by_card
@@ -83,7 +89,7 @@ def test_the_card_relations_read_like_prefetched_ones():
     operator = UserFactory()
     ErasureFactory(drive=device.drives.first(), operator=operator, result=Erasure.Result.FAILED)
 
-    found = card.find(asset_tag=device.asset_tag)
+    found = card.find(device.asset_tag)
     page = prefetched(device)
 
     assert [str(d) for d in found.drives.all()] == [str(d) for d in page.drives.all()]
@@ -93,10 +99,29 @@ def test_the_card_relations_read_like_prefetched_ones():
 
 
 def test_the_card_is_one_query(django_assert_num_queries):
-    device = DeviceFactory(refurbished=True, drives__count=2, drives__erased=True)
-    card.find(asset_tag=device.asset_tag)  # SQLite checks its JSON support once
+    location = LocationFactory(code="BRU-A03")
+    device = DeviceFactory(
+        refurbished=True,
+        drives__count=2,
+        drives__erased=True,
+        location=location,
+        site=location.site,
+    )
+    card.find(device.asset_tag)  # SQLite checks its JSON support once
 
     with django_assert_num_queries(1):
-        found = card.find(asset_tag=device.asset_tag)
+        found = card.find(device.asset_tag)
         workflow.missing_for(found, workflow.READY, checklist=found.checklist)
-        str(found.location or found.site)
+        assert found.location.code == "BRU-A03"
+        assert found.site.name == location.site.name
+
+
+def test_one_lookup_finds_by_tag_or_serial_newest_first():
+    older = DeviceFactory(serial_number="SAME-1", manufacturer="Dell")
+    newer = DeviceFactory(serial_number="SAME-1", manufacturer="HP")
+    other = DeviceFactory()
+
+    found = card.lookup([other.asset_tag], ["SAME-1"])
+
+    assert [device.pk for device in found] == [other.pk, newer.pk, older.pk]
+    assert card.lookup([]) == []
