@@ -3,14 +3,14 @@
 A scan shows the device's card: its place, and what is still missing before it is
 ready (drives without a passed erasure, tests of the checklist, a system). Prefetching
 those relations cost five queries on top of the device's own; at a bench scanning all
-day they were most of a scan's SQL. Here each relation is a JSON array computed by a
-subquery of the device's row, then turned back into model instances and put where
-Django's prefetching puts them, so `workflow.missing_for` and the templates read them
-unchanged.
+day they were most of a scan's SQL. Here each relation is JSON computed by a subquery
+of the device's row, then turned back into model instances and put where Django's
+select_related and prefetch_related put them, so `workflow.missing_for` and the
+templates read them unchanged.
 
-Only the columns the card and the readiness rules read are fetched (all of the site and
-location); any other field
-of these instances is deferred (read on access, as with `only()`).
+Of the relations, only the columns the card and the readiness rules read are fetched
+(all of the site's and the location's); any other field is deferred (read on access,
+as with `only()`).
 """
 
 import datetime
