@@ -36,14 +36,14 @@ def station(request):
 
 def _context(request, station, fresh=False):
     device = station.device
-    card = None
+    shown = None
     if device is not None:
         rules = workflow.allowed_transitions(device, request.user)
         numbered = shortcut_rules(device, request.user)
         missing = []
         if device.status in {Status.RECEIVED, Status.WIPING, Status.REFURBISHING}:
             missing = workflow.missing_for(device, workflow.READY, checklist=device.checklist)
-        card = {
+        shown = {
             "device": device,
             "missing": missing,
             # Typing the number then Enter in the scan field fires the button.
@@ -57,7 +57,7 @@ def _context(request, station, fresh=False):
     last = station.log[0] if station.log and fresh else None
     return {
         "station": station,
-        "card": card,
+        "card": shown,
         "location": location,
         "action": station.action_obj if station.mode == Station.ACT else None,
         "last": last,
