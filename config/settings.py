@@ -266,6 +266,13 @@ LABEL_PRINT_LAYOUT = env.str("LABEL_PRINT_LAYOUT", default="")
 IMPORT_RETENTION_DAYS = env.int("IMPORT_RETENTION_DAYS", default=30)
 # Files bigger than this are refused at upload (they are kept in the database).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# Checked before a file is parsed, at upload and again by the job (exchange/limits.py).
+# Data rows of a file: 50,000 are previewed in about 10 s; more, and the file is to split.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
+# What an XLSX or ODS file (zip files) may unzip to, in MB, read from the zip's directory
+# without unzipping: 50,000 rows of 11 columns are 32 MB of XLSX and 51 MB of ODS; a
+# 400 KB ODS of repeated rows may unzip to gigabytes, and its reader would hold them.
+IMPORT_MAX_UNCOMPRESSED_MB = env.int("IMPORT_MAX_UNCOMPRESSED_MB", default=100)
 
 # Loans: reminders this many days before the due date; SIM plans, before they end.
 LOAN_REMINDER_DAYS = env.int("LOAN_REMINDER_DAYS", default=7)

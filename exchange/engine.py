@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.refusals import Refused
+from exchange import limits
 from exchange.models import ImportJob, ImportRow
 from exchange.registry import resource_class
 from spreadsheets.columns import match_headers
@@ -56,7 +57,11 @@ def _cell(value):
 
 
 def _rows(sheet, keys):
-    for line, cells in sheet.rows:
+    # The rows were counted before reading (exchange.limits); this holds the limit even
+    # if that count was wrong (an XLSX may declare fewer rows than it has).
+    for count, (line, cells) in enumerate(sheet.rows, start=1):
+        if count > limits.max_rows():
+            raise ImportRefused([limits.too_many_rows(limits.max_rows(), at_least=True)])
         yield (
             line,
             {
@@ -93,12 +98,30 @@ def make_resource(job, user=None):
     )
 
 
-def _open(job, resource):
-    """The sheet and its column keys; ImportRefused with the file's problems."""
+def _read(job):
+    """The sheet of the job's file, once it is known to keep within the limits; its
+    estimated_rows are the rows counted then."""
+    content = bytes(job.content)
     try:
-        sheet = read_sheet(job.filename, bytes(job.content))
+        rows = limits.check_file(job.filename, content)
+        sheet = read_sheet(job.filename, content)
     except UnreadableFile as error:
         raise ImportRefused([str(error)]) from None
+    except MemoryError:
+        raise ImportRefused([_("This file is too big to be read: split it.")]) from None
+    except Exception:
+        # Whatever a damaged file makes a reader raise, the person is told it is damaged.
+        logger.exception("Import %s: the file could not be read", job.pk)
+        raise ImportRefused(
+            [_("This file cannot be read: it is damaged or is not a spreadsheet.")]
+        ) from None
+    sheet.estimated_rows = rows
+    return sheet
+
+
+def _open(job, resource):
+    """The sheet and its column keys; ImportRefused with the file's problems."""
+    sheet = _read(job)
     keys, unknown, duplicated, missing = match_headers(sheet.headers, resource.columns())
     problems = []
     if missing:
@@ -129,13 +152,16 @@ def _open(job, resource):
     return sheet, keys, notes
 
 
-def judge_rows(job, resource, *, write, on_chunk=None):
-    """Judge every row, chunk by chunk; `on_chunk(judged)` receives each chunk's results.
-    With `write`, each chunk is also written (the caller holds the transaction)."""
+def judge_rows(job, resource, *, write, on_open=None, on_chunk=None):
+    """Judge every row, chunk by chunk; `on_open(estimated_rows)` is called once the file
+    is open, `on_chunk(judged)` with each chunk's results. With `write`, each chunk is
+    also written (the caller holds the transaction)."""
     sheet, keys, notes = _open(job, resource)
+    if on_open:
+        on_open(sheet.estimated_rows)
     rows = _rows(sheet, keys)
     counts = dict.fromkeys(ImportRow.Kind.values, 0)
-    while chunk := list(itertools.islice(rows, CHUNK)):
+    while chunk := _next_chunk(rows):
         resource.prepare([row for _line, row in chunk])
         judged = [_judge(resource, line, row) for line, row in chunk]
         resource.flush(dry_run=not write or any(j.kind == ImportRow.Kind.ERROR for j in judged))
@@ -146,14 +172,12 @@ def judge_rows(job, resource, *, write, on_chunk=None):
     return counts, notes
 
 
-def _estimate(job):
-    """How many rows the progress bar counts to (a guess: blank lines count too)."""
+def _next_chunk(rows):
     try:
-        estimate = read_sheet(job.filename, bytes(job.content)).estimated_rows
-    except UnreadableFile:
-        return 0
-    ImportJob.objects.filter(pk=job.pk).update(total_rows=estimate)
-    return estimate
+        return list(itertools.islice(rows, CHUNK))
+    except UnreadableFile as error:
+        # A CSV line the csv module refuses, found only when the reading gets there.
+        raise ImportRefused([str(error)]) from None
 
 
 def _progress(job, processed):
@@ -168,8 +192,12 @@ def analyse(job, on_progress=None):
     )
     job.rows.all().delete()
     resource = make_resource(job)
-    estimate = _estimate(job)
+    estimate = [0]
     done = [0]
+
+    def opened(rows):
+        estimate[0] = rows
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=rows)
 
     def record(judged):
         ImportRow.objects.bulk_create(
@@ -186,10 +214,10 @@ def analyse(job, on_progress=None):
         done[0] += len(judged)
         _progress(job, done[0])
         if on_progress:
-            on_progress(done[0], estimate)
+            on_progress(done[0], estimate[0])
 
     try:
-        counts, notes = judge_rows(job, resource, write=False, on_chunk=record)
+        counts, notes = judge_rows(job, resource, write=False, on_open=opened, on_chunk=record)
     except ImportRefused as refusal:
         return _finish(job, ImportJob.Status.INVALID, problems=refusal.problems)
     status = ImportJob.Status.INVALID if counts[ImportRow.Kind.ERROR] else ImportJob.Status.READY
@@ -246,7 +274,12 @@ def _refused(job, problems, errors):
 
 
 def _finish(job, status, *, counts=None, problems=(), total=None):
-    changes = {"status": status, "finished_at": timezone.now(), "problems": list(problems)}
+    problems = [problem for problem in problems if problem]
+    refused = status in (ImportJob.Status.INVALID, ImportJob.Status.FAILED)
+    # A reader's exception may carry no text: never leave a refusal unexplained.
+    if refused and not problems and not (counts or {}).get(ImportRow.Kind.ERROR):
+        problems = [_("This file cannot be read: it is damaged or is not a spreadsheet.")]
+    changes = {"status": status, "finished_at": timezone.now(), "problems": problems}
     if counts is not None:
         changes["counts"] = counts
     if total is not None:

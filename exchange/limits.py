@@ -1,0 +1,66 @@
+"""The limits an imported file must keep within, checked before it is parsed: at upload
+(exchange.forms) and again by the job that reads it (exchange.engine), since a job may
+come from the command line or from a file uploaded before the limits were lowered.
+
+The bytes uploaded are limited by IMPORT_MAX_BYTES (the form); an XLSX or ODS file of
+that size may unzip to far more, and a file of many rows takes minutes and a preview row
+each: IMPORT_MAX_UNCOMPRESSED_MB and IMPORT_MAX_ROWS bound both.
+"""
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from spreadsheets.measuring import count_rows, unzipped_size
+from spreadsheets.reading import CSV, UnreadableFile, detect_format
+
+
+def max_rows():
+    return settings.IMPORT_MAX_ROWS
+
+
+def max_unzipped_bytes():
+    return settings.IMPORT_MAX_UNCOMPRESSED_MB * 1024 * 1024
+
+
+def check_file(filename, content):
+    """The data rows `content` holds (an estimate, for a progress bar), once it is known to
+    keep within the limits; UnreadableFile saying which limit it passes otherwise."""
+    if not content:
+        raise UnreadableFile(_("The file is empty."))
+    if detect_format(filename, content) != CSV:
+        size, limit = unzipped_size(content), max_unzipped_bytes()
+        if size > limit:
+            raise UnreadableFile(
+                _("Unzipped, this file would be %(size)s; the limit is %(limit)s.")
+                % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
+            )
+    rows = count_rows(filename, content, above=max_rows())
+    if rows > max_rows():
+        raise UnreadableFile(too_many_rows(rows))
+    return rows
+
+
+def too_many_rows(rows, *, at_least=False):
+    """The sentence refusing a file of `rows` rows (`at_least`: counted while reading)."""
+    limit = max_rows()
+    values = {"rows": _number(rows), "limit": _number(limit)}
+    if at_least:
+        text = ngettext(
+            "This file has more than %(rows)s rows; the limit is %(limit)s row: split it.",
+            "This file has more than %(rows)s rows; the limit is %(limit)s rows: split it.",
+            limit,
+        )
+    else:
+        text = ngettext(
+            "This file has %(rows)s rows; the limit is %(limit)s row: split the file.",
+            "This file has %(rows)s rows; the limit is %(limit)s rows: split the file.",
+            limit,
+        )
+    return text % values
+
+
+def _number(value):
+    return number_format(value, force_grouping=True)
