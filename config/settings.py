@@ -244,6 +244,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exchange.tasks.delete_expired_imports",
         "schedule": 60 * 60 * 24,
     },
+    "fail-stalled-imports-every-minute": {
+        "task": "exchange.tasks.fail_stalled_imports",
+        "schedule": 60,
+    },
     "anonymise-expired-households-nightly": {
         "task": "lending.tasks.anonymise_expired_households",
         "schedule": 60 * 60 * 24,
@@ -273,6 +277,10 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 # without unzipping: 50,000 rows of 11 columns are 32 MB of XLSX and 51 MB of ODS; a
 # 400 KB ODS of repeated rows may unzip to gigabytes, and its reader would hold them.
 IMPORT_MAX_UNCOMPRESSED_MB = env.int("IMPORT_MAX_UNCOMPRESSED_MB", default=100)
+# A job reading or writing a file records a heartbeat as it goes (each chunk of rows, or
+# every few seconds); one silent for this many minutes has lost its worker and is shown
+# as failed, on its page and by the periodic clean-up.
+IMPORT_STALLED_AFTER_MINUTES = env.int("IMPORT_STALLED_AFTER_MINUTES", default=5)
 
 # Loans: reminders this many days before the due date; SIM plans, before they end.
 LOAN_REMINDER_DAYS = env.int("LOAN_REMINDER_DAYS", default=7)

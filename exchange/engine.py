@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from accounts.refusals import Refused
 from exchange import limits
+from exchange.heartbeat import heartbeat_aside
 from exchange.models import ImportJob, ImportRow
 from exchange.registry import resource_class
 from spreadsheets.columns import match_headers
@@ -181,14 +182,19 @@ def _next_chunk(rows):
 
 
 def _progress(job, processed):
-    ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
+    # The heartbeat goes with the counter, a chunk of rows at a time (exchange.jobs
+    # fails a job silent for minutes: its worker was lost).
+    ImportJob.objects.filter(pk=job.pk).update(
+        processed_rows=processed, heartbeat_at=timezone.now()
+    )
 
 
 def analyse(job, on_progress=None):
     """The preview: every row judged and recorded, nothing of the data written.
     `on_progress(processed, total)` is called after each chunk (a terminal's bar)."""
+    now = timezone.now()
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.ANALYSING, started_at=timezone.now(), processed_rows=0
+        status=ImportJob.Status.ANALYSING, started_at=now, heartbeat_at=now, processed_rows=0
     )
     job.rows.all().delete()
     resource = make_resource(job)
@@ -197,7 +203,7 @@ def analyse(job, on_progress=None):
 
     def opened(rows):
         estimate[0] = rows
-        ImportJob.objects.filter(pk=job.pk).update(total_rows=rows)
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=rows, heartbeat_at=timezone.now())
 
     def record(judged):
         ImportRow.objects.bulk_create(
@@ -228,24 +234,45 @@ def apply(job, user=None, on_progress=None):
     """Write every row in one transaction; if any row is refused, nothing is written and
     the job says which rows and why. `on_progress(processed, total)` as for analyse (the
     job's own counter cannot move: other connections see nothing before the commit)."""
+    now = timezone.now()
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.WRITING, started_at=timezone.now(), processed_rows=0
+        status=ImportJob.Status.WRITING, started_at=now, heartbeat_at=now, processed_rows=0
     )
     resource = make_resource(job, user)
     errors = []
     done = [0]
+    with heartbeat_aside(job.pk) as beat:
 
-    def keep_errors(judged):
-        errors.extend(j for j in judged if j.kind == ImportRow.Kind.ERROR)
-        done[0] += len(judged)
-        if on_progress:
-            on_progress(done[0], job.total_rows)
+        def keep_errors(judged):
+            errors.extend(j for j in judged if j.kind == ImportRow.Kind.ERROR)
+            done[0] += len(judged)
+            beat()
+            if on_progress:
+                on_progress(done[0], job.total_rows)
 
+        return _write(job, resource, errors, keep_errors)
+
+
+class _Abandoned(Exception):
+    """The job was declared lost while it was being written: roll the rows back."""
+
+
+def _write(job, resource, errors, on_chunk):
     try:
         with transaction.atomic():
-            counts, notes = judge_rows(job, resource, write=True, on_chunk=keep_errors)
+            counts, notes = judge_rows(job, resource, write=True, on_chunk=on_chunk)
             if errors:
                 raise ImportRefused([])
+            # The outcome commits with the rows, and only if the job is still being
+            # written: one declared lost meanwhile (exchange.jobs) was shown to its
+            # owner as "nothing was written", which the rollback keeps true.
+            total = sum(counts.values())
+            status = ImportJob.Status.DONE
+            if _finish(job, status, counts=counts, problems=notes, total=total).status != status:
+                raise _Abandoned
+    except _Abandoned:
+        job.refresh_from_db()
+        return job
     except ImportRefused as refusal:
         return _refused(job, refusal.problems, errors)
     except DatabaseError as error:
@@ -255,9 +282,7 @@ def apply(job, user=None, on_progress=None):
             "error": str(error).splitlines()[0][:300]
         }
         return _refused(job, [problem], errors)
-    return _finish(
-        job, ImportJob.Status.DONE, counts=counts, problems=notes, total=sum(counts.values())
-    )
+    return job
 
 
 def _refused(job, problems, errors):
@@ -274,6 +299,8 @@ def _refused(job, problems, errors):
 
 
 def _finish(job, status, *, counts=None, problems=(), total=None):
+    """Record the outcome of a job still running. One that no longer was (declared lost
+    by exchange.jobs meanwhile) keeps that verdict, and is returned as it stands."""
     problems = [problem for problem in problems if problem]
     refused = status in (ImportJob.Status.INVALID, ImportJob.Status.FAILED)
     # A reader's exception may carry no text: never leave a refusal unexplained.
@@ -284,7 +311,10 @@ def _finish(job, status, *, counts=None, problems=(), total=None):
         changes["counts"] = counts
     if total is not None:
         changes["total_rows"] = changes["processed_rows"] = total
-    ImportJob.objects.filter(pk=job.pk).update(**changes)
+    running = ImportJob.objects.filter(pk=job.pk, status__in=ImportJob.RUNNING)
+    if not running.update(**changes):
+        job.refresh_from_db()
+        return job
     for name, value in changes.items():
         setattr(job, name, value)
     return job
