@@ -277,6 +277,10 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 # without unzipping: 50,000 rows of 11 columns are 32 MB of XLSX and 51 MB of ODS; a
 # 400 KB ODS of repeated rows may unzip to gigabytes, and its reader would hold them.
 IMPORT_MAX_UNCOMPRESSED_MB = env.int("IMPORT_MAX_UNCOMPRESSED_MB", default=100)
+# Cells of the grid an XLSX or ODS reader builds (python-calamine, about 150 bytes each
+# in memory): an ODS cell "repeated 16,000 times" on 1,000 rows is 16 million cells,
+# 2.3 GB, from a 2 KB file. 2,000,000 cells: 50,000 rows of 40 columns, about 300 MB.
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=2_000_000)
 # A job reading or writing a file records a heartbeat as it goes (each chunk of rows, or
 # every few seconds); one silent for this many minutes has lost its worker and is shown
 # as failed, on its page and by the periodic clean-up.

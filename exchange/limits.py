@@ -3,8 +3,9 @@
 come from the command line or from a file uploaded before the limits were lowered.
 
 The bytes uploaded are limited by IMPORT_MAX_BYTES (the form); an XLSX or ODS file of
-that size may unzip to far more, and a file of many rows takes minutes and a preview row
-each: IMPORT_MAX_UNCOMPRESSED_MB and IMPORT_MAX_ROWS bound both.
+that size may unzip to far more, an ODS file may repeat a cell thousands of times in a
+few bytes, and a file of many rows takes minutes and a preview row each:
+IMPORT_MAX_UNCOMPRESSED_MB, IMPORT_MAX_CELLS and IMPORT_MAX_ROWS bound them.
 """
 
 from django.conf import settings
@@ -13,12 +14,16 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from spreadsheets.measuring import count_rows, unzipped_size
+from spreadsheets.measuring import measure_sheet, unzipped_size
 from spreadsheets.reading import CSV, UnreadableFile, detect_format
 
 
 def max_rows():
     return settings.IMPORT_MAX_ROWS
+
+
+def max_cells():
+    return settings.IMPORT_MAX_CELLS
 
 
 def max_unzipped_bytes():
@@ -37,10 +42,25 @@ def check_file(filename, content):
                 _("Unzipped, this file would be %(size)s; the limit is %(limit)s.")
                 % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
             )
-    rows = count_rows(filename, content, above=max_rows())
-    if rows > max_rows():
-        raise UnreadableFile(too_many_rows(rows))
-    return rows
+    extent = measure_sheet(filename, content, rows_above=max_rows())
+    if extent.more:
+        raise UnreadableFile(too_many_rows(max_rows(), at_least=True))
+    if extent.rows > max_rows():
+        raise UnreadableFile(too_many_rows(extent.rows))
+    if extent.cells > max_cells():
+        raise UnreadableFile(
+            _(
+                "This sheet spans %(height)s rows of %(width)s columns, %(cells)s cells; the "
+                "limit is %(limit)s cells: delete the columns not imported, or split the file."
+            )
+            % {
+                "height": _number(extent.height),
+                "width": _number(extent.width),
+                "cells": _number(extent.cells),
+                "limit": _number(max_cells()),
+            }
+        )
+    return extent.rows
 
 
 def too_many_rows(rows, *, at_least=False):

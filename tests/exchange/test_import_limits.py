@@ -14,7 +14,7 @@ from exchange import engine, services
 from exchange.models import ImportJob
 from inventory.models import Device
 from spreadsheets.exporting import write_table
-from spreadsheets.measuring import count_rows, unzipped_size
+from spreadsheets.measuring import Extent, measure_sheet, unzipped_size
 from tests.factories import SiteFactory
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -152,19 +152,28 @@ def post(technician_client, django_capture_on_commit_callbacks):
 # Counting without reading ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
-def test_the_rows_of_a_file_are_counted_without_reading_it(fmt):
-    content = _csv(120) if fmt == "csv" else _workbook(fmt, 120)
+def test_the_rows_of_a_csv_are_counted_without_reading_it():
+    assert measure_sheet("devices.csv", _csv(120)) == Extent(120)
 
-    assert count_rows(f"devices.{fmt}", content) == 120
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_the_rows_and_cells_of_a_workbook_are_counted_without_reading_it(fmt):
+    assert measure_sheet(f"devices.{fmt}", _workbook(fmt, 120)) == Extent(120, 121, 6)
 
 
 def test_an_xlsx_declaring_its_dimension_is_counted_from_it_alone():
     # The dimension says 300,000 rows: believed without reading the rows, when within.
     content = _xlsx(_sheet(2, dimension="A1:K300001"))
 
-    assert count_rows("d.xlsx", content) == 300_000
-    assert count_rows("d.xlsx", content, above=50_000) == 2
+    assert measure_sheet("d.xlsx", content) == Extent(300_000, 300_001, 11)
+    # Above the limit, the rows are counted: a dimension may take in empty formatted cells.
+    assert measure_sheet("d.xlsx", content, rows_above=50_000) == Extent(2, 3, 2)
+
+
+def test_an_xlsx_past_the_limit_is_counted_only_as_far_as_the_limit():
+    content = _xlsx(_sheet(30, dimension="A1:B31"))
+
+    assert measure_sheet("d.xlsx", content, rows_above=5) == Extent(30, 31, 2)
 
 
 def test_an_ods_counts_its_repeated_rows_but_not_its_empty_tail():
@@ -175,7 +184,19 @@ def test_an_ods_counts_its_repeated_rows_but_not_its_empty_tail():
         "</table:table-row>"
     )
 
-    assert count_rows("d.ods", content) == 1_000_000
+    assert measure_sheet("d.ods", content) == Extent(1_000_000, 1_000_001, 2)
+
+
+def test_an_ods_counts_its_repeated_cells_up_to_the_last_value():
+    content = _ods(
+        _ods_row("Numéro de série", "Marque")
+        + '<table:table-row><table:table-cell table:number-columns-repeated="3"/>'
+        '<table:table-cell office:value-type="float" office:value="1"'
+        ' table:number-columns-repeated="16000"/>'
+        '<table:table-cell table:number-columns-repeated="1000"/></table:table-row>'
+    )
+
+    assert measure_sheet("d.ods", content) == Extent(1, 2, 16_003)
 
 
 def test_the_unzipped_size_comes_from_the_zip_directory():
@@ -188,16 +209,33 @@ def test_the_unzipped_size_comes_from_the_zip_directory():
 # At upload ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
-def test_a_file_of_too_many_rows_is_refused_at_upload(post, bru, settings, fmt):
-    settings.IMPORT_MAX_ROWS = 5
-    content = _csv(12) if fmt == "csv" else _workbook(fmt, 12)
+MORE_THAN_5 = "This file has more than 5 rows; the limit is 5 rows: split it."
 
-    response, job = post(f"devices.{fmt}", content)
+
+@pytest.mark.parametrize(
+    ("fmt", "message"),
+    [
+        ("csv", "This file has 12 rows; the limit is 5 rows: split the file."),
+        ("xlsx", "This file has 12 rows; the limit is 5 rows: split the file."),
+        # Counted only as far as the limit (no dimension in the file to tell the rest).
+        ("xlsx-undeclared", MORE_THAN_5),
+        ("ods", MORE_THAN_5),
+    ],
+)
+def test_a_file_of_too_many_rows_is_refused_at_upload(post, bru, settings, fmt, message):
+    settings.IMPORT_MAX_ROWS = 5
+    content = {
+        "csv": lambda: _csv(12),
+        "xlsx": lambda: _xlsx(_sheet(12, dimension="A1:B13")),
+        "xlsx-undeclared": lambda: _workbook("xlsx", 12),
+        "ods": lambda: _workbook("ods", 12),
+    }[fmt]()
+
+    response, job = post(f"devices.{fmt[:4].rstrip('-')}", content)
 
     assert response.status_code == 400
     assert job is None
-    assert "This file has 12 rows; the limit is 5 rows: split the file." in response.text
+    assert message in response.text
 
 
 def test_a_file_at_the_row_limit_is_accepted(post, bru, settings):
@@ -246,9 +284,29 @@ def test_an_ods_of_a_million_repeated_rows_is_refused_by_its_rows(post):
 
     assert response.status_code == 400
     assert job is None
-    assert "This file has 1,000,000 rows; the limit is 50,000 rows: split the file." in (
+    assert "This file has more than 50,000 rows; the limit is 50,000 rows: split it." in (
         response.text
     )
+
+
+def test_an_ods_of_a_cell_repeated_thousands_of_times_is_refused_by_its_cells(post):
+    # 2 KB of ODS that the reader would make into 16 million cells, 2.3 GB of memory.
+    repeated = (
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>h</text:p>'
+        '</table:table-cell><table:table-cell table:number-columns-repeated="16000" '
+        'office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
+    )
+    content = _ods(_ods_row("Numéro de série") + repeated * 1000)
+    assert len(content) < 5_000
+
+    response, job = post("repeated.ods", content)
+
+    assert response.status_code == 400
+    assert job is None
+    assert (
+        "This sheet spans 1,001 rows of 16,001 columns, 16,017,001 cells; the limit is "
+        "2,000,000 cells: delete the columns not imported, or split the file."
+    ) in response.text
 
 
 @pytest.mark.parametrize("name", ["broken.xlsx", "broken.ods"])
