@@ -42,7 +42,7 @@ def check_file(filename, content):
                 _("Unzipped, this file would be %(size)s; the limit is %(limit)s.")
                 % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
             )
-    extent = measure_sheet(filename, content, rows_above=max_rows())
+    extent = measure_sheet(filename, content, rows_above=max_rows(), cells_above=max_cells())
     if extent.more:
         raise UnreadableFile(too_many_rows(max_rows(), at_least=True))
     if extent.rows > max_rows():

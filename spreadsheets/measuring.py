@@ -67,13 +67,14 @@ class Extent:
         return self.height * self.width
 
 
-def measure_sheet(filename, content, *, rows_above=None):
+def measure_sheet(filename, content, *, rows_above=None, cells_above=None):
     """The Extent of the first sheet. CSV: its line breaks; XLSX: the sheet's declared
     dimension, or its rows and cells counted; ODS: its rows and cells counted, repeats
     included (LibreOffice writes equal neighbours once, with how many times they repeat).
 
     The cheap counts may overcount (a note on several lines; a dimension taking in
-    formatted empty cells): when their rows are above `rows_above`, they are counted.
+    formatted empty cells): when their rows are above `rows_above`, or the dimension's
+    cells above `cells_above`, they are counted.
     Counting stops past `rows_above` rows (Extent.more): the file is refused anyway.
     """
     kind = detect_format(filename, content)
@@ -86,7 +87,7 @@ def measure_sheet(filename, content, *, rows_above=None):
     try:
         with _archive(content) as archive:
             if kind == XLSX:
-                return _xlsx_extent(archive, rows_above)
+                return _xlsx_extent(archive, rows_above, cells_above)
             return _ods_extent(archive, rows_above)
     except UnreadableFile:
         raise
@@ -136,7 +137,7 @@ def _first_sheet(archive):
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
-def _xlsx_extent(archive, rows_above):
+def _xlsx_extent(archive, rows_above, cells_above):
     sheet = _first_sheet(archive)
     declared = []
 
@@ -151,7 +152,9 @@ def _xlsx_extent(archive, rows_above):
     extent = _dimension_extent(declared[0]) if declared else None
     if extent is None:
         return _xlsx_extent_counted(archive, sheet, rows_above)
-    if rows_above is None or extent.rows <= rows_above:
+    if (rows_above is None or extent.rows <= rows_above) and (
+        cells_above is None or extent.cells <= cells_above
+    ):
         return extent
     # Counted only as far as the limit: past it, the dimension was right, and its
     # figure is the one to tell.

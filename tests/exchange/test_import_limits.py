@@ -170,6 +170,14 @@ def test_an_xlsx_declaring_its_dimension_is_counted_from_it_alone():
     assert measure_sheet("d.xlsx", content, rows_above=50_000) == Extent(2, 3, 2)
 
 
+def test_an_xlsx_whose_dimension_takes_in_empty_formatted_cells_is_counted():
+    # LibreOffice may declare every column it formatted: A1:AMJ3000 is 3 million cells.
+    content = _xlsx(_sheet(2, dimension="A1:AMJ3000"))
+
+    assert measure_sheet("d.xlsx", content) == Extent(2999, 3000, 1024)
+    assert measure_sheet("d.xlsx", content, cells_above=2_000_000) == Extent(2, 3, 2)
+
+
 def test_an_xlsx_past_the_limit_is_counted_only_as_far_as_the_limit():
     content = _xlsx(_sheet(30, dimension="A1:B31"))
 
