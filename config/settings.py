@@ -245,6 +245,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exchange.tasks.delete_expired_imports",
         "schedule": 60 * 60 * 24,
     },
+    "fail-stalled-imports-every-minute": {
+        "task": "exchange.tasks.fail_stalled_imports",
+        "schedule": 60,
+    },
     "anonymise-expired-households-nightly": {
         "task": "lending.tasks.anonymise_expired_households",
         "schedule": 60 * 60 * 24,
@@ -267,6 +271,21 @@ LABEL_PRINT_LAYOUT = env.str("LABEL_PRINT_LAYOUT", default="")
 IMPORT_RETENTION_DAYS = env.int("IMPORT_RETENTION_DAYS", default=30)
 # Files bigger than this are refused at upload (they are kept in the database).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# Checked before a file is parsed, at upload and again by the job (exchange/limits.py).
+# Data rows of a file: 50,000 are previewed in about 10 s; more, and the file is to split.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
+# What an XLSX or ODS file (zip files) may unzip to, in MB, read from the zip's directory
+# without unzipping: 50,000 rows of 11 columns are 32 MB of XLSX and 51 MB of ODS; a
+# 400 KB ODS of repeated rows may unzip to gigabytes, and its reader would hold them.
+IMPORT_MAX_UNCOMPRESSED_MB = env.int("IMPORT_MAX_UNCOMPRESSED_MB", default=100)
+# Cells of the grid an XLSX or ODS reader builds (python-calamine, about 150 bytes each
+# in memory): an ODS cell "repeated 16,000 times" on 1,000 rows is 16 million cells,
+# 2.3 GB, from a 2 KB file. 2,000,000 cells: 50,000 rows of 40 columns, about 300 MB.
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=2_000_000)
+# A job reading or writing a file records a heartbeat as it goes (each chunk of rows, or
+# every few seconds); one silent for this many minutes has lost its worker and is shown
+# as failed, on its page and by the periodic clean-up.
+IMPORT_STALLED_AFTER_MINUTES = env.int("IMPORT_STALLED_AFTER_MINUTES", default=5)
 
 # Loans: reminders this many days before the due date; SIM plans, before they end.
 LOAN_REMINDER_DAYS = env.int("LOAN_REMINDER_DAYS", default=7)

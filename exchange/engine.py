@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.refusals import Refused
+from exchange import limits
+from exchange.heartbeat import heartbeat_aside
 from exchange.models import ImportJob, ImportRow
 from exchange.registry import resource_class
 from spreadsheets.columns import match_headers
@@ -56,7 +58,11 @@ def _cell(value):
 
 
 def _rows(sheet, keys):
-    for line, cells in sheet.rows:
+    # The rows were counted before reading (exchange.limits); this holds the limit even
+    # if that count was wrong (an XLSX may declare fewer rows than it has).
+    for count, (line, cells) in enumerate(sheet.rows, start=1):
+        if count > limits.max_rows():
+            raise ImportRefused([limits.too_many_rows(limits.max_rows(), at_least=True)])
         yield (
             line,
             {
@@ -93,12 +99,30 @@ def make_resource(job, user=None):
     )
 
 
-def _open(job, resource):
-    """The sheet and its column keys; ImportRefused with the file's problems."""
+def _read(job):
+    """The sheet of the job's file, once it is known to keep within the limits; its
+    estimated_rows are the rows counted then."""
+    content = bytes(job.content)
     try:
-        sheet = read_sheet(job.filename, bytes(job.content))
+        rows = limits.check_file(job.filename, content)
+        sheet = read_sheet(job.filename, content)
     except UnreadableFile as error:
         raise ImportRefused([str(error)]) from None
+    except MemoryError:
+        raise ImportRefused([_("This file is too big to be read: split it.")]) from None
+    except Exception:
+        # Whatever a damaged file makes a reader raise, the person is told it is damaged.
+        logger.exception("Import %s: the file could not be read", job.pk)
+        raise ImportRefused(
+            [_("This file cannot be read: it is damaged or is not a spreadsheet.")]
+        ) from None
+    sheet.estimated_rows = rows
+    return sheet
+
+
+def _open(job, resource):
+    """The sheet and its column keys; ImportRefused with the file's problems."""
+    sheet = _read(job)
     keys, unknown, duplicated, missing = match_headers(sheet.headers, resource.columns())
     problems = []
     if missing:
@@ -129,13 +153,16 @@ def _open(job, resource):
     return sheet, keys, notes
 
 
-def judge_rows(job, resource, *, write, on_chunk=None):
-    """Judge every row, chunk by chunk; `on_chunk(judged)` receives each chunk's results.
-    With `write`, each chunk is also written (the caller holds the transaction)."""
+def judge_rows(job, resource, *, write, on_open=None, on_chunk=None):
+    """Judge every row, chunk by chunk; `on_open(estimated_rows)` is called once the file
+    is open, `on_chunk(judged)` with each chunk's results. With `write`, each chunk is
+    also written (the caller holds the transaction)."""
     sheet, keys, notes = _open(job, resource)
+    if on_open:
+        on_open(sheet.estimated_rows)
     rows = _rows(sheet, keys)
     counts = dict.fromkeys(ImportRow.Kind.values, 0)
-    while chunk := list(itertools.islice(rows, CHUNK)):
+    while chunk := _next_chunk(rows):
         resource.prepare([row for _line, row in chunk])
         judged = [_judge(resource, line, row) for line, row in chunk]
         resource.flush(dry_run=not write or any(j.kind == ImportRow.Kind.ERROR for j in judged))
@@ -146,30 +173,37 @@ def judge_rows(job, resource, *, write, on_chunk=None):
     return counts, notes
 
 
-def _estimate(job):
-    """How many rows the progress bar counts to (a guess: blank lines count too)."""
+def _next_chunk(rows):
     try:
-        estimate = read_sheet(job.filename, bytes(job.content)).estimated_rows
-    except UnreadableFile:
-        return 0
-    ImportJob.objects.filter(pk=job.pk).update(total_rows=estimate)
-    return estimate
+        return list(itertools.islice(rows, CHUNK))
+    except UnreadableFile as error:
+        # A CSV line the csv module refuses, found only when the reading gets there.
+        raise ImportRefused([str(error)]) from None
 
 
 def _progress(job, processed):
-    ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
+    # The heartbeat goes with the counter, a chunk of rows at a time (exchange.jobs
+    # fails a job silent for minutes: its worker was lost).
+    ImportJob.objects.filter(pk=job.pk).update(
+        processed_rows=processed, heartbeat_at=timezone.now()
+    )
 
 
 def analyse(job, on_progress=None):
     """The preview: every row judged and recorded, nothing of the data written.
     `on_progress(processed, total)` is called after each chunk (a terminal's bar)."""
+    now = timezone.now()
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.ANALYSING, started_at=timezone.now(), processed_rows=0
+        status=ImportJob.Status.ANALYSING, started_at=now, heartbeat_at=now, processed_rows=0
     )
     job.rows.all().delete()
     resource = make_resource(job)
-    estimate = _estimate(job)
+    estimate = [0]
     done = [0]
+
+    def opened(rows):
+        estimate[0] = rows
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=rows, heartbeat_at=timezone.now())
 
     def record(judged):
         ImportRow.objects.bulk_create(
@@ -186,10 +220,10 @@ def analyse(job, on_progress=None):
         done[0] += len(judged)
         _progress(job, done[0])
         if on_progress:
-            on_progress(done[0], estimate)
+            on_progress(done[0], estimate[0])
 
     try:
-        counts, notes = judge_rows(job, resource, write=False, on_chunk=record)
+        counts, notes = judge_rows(job, resource, write=False, on_open=opened, on_chunk=record)
     except ImportRefused as refusal:
         return _finish(job, ImportJob.Status.INVALID, problems=refusal.problems)
     status = ImportJob.Status.INVALID if counts[ImportRow.Kind.ERROR] else ImportJob.Status.READY
@@ -200,24 +234,45 @@ def apply(job, user=None, on_progress=None):
     """Write every row in one transaction; if any row is refused, nothing is written and
     the job says which rows and why. `on_progress(processed, total)` as for analyse (the
     job's own counter cannot move: other connections see nothing before the commit)."""
+    now = timezone.now()
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.WRITING, started_at=timezone.now(), processed_rows=0
+        status=ImportJob.Status.WRITING, started_at=now, heartbeat_at=now, processed_rows=0
     )
     resource = make_resource(job, user)
     errors = []
     done = [0]
+    with heartbeat_aside(job.pk) as beat:
 
-    def keep_errors(judged):
-        errors.extend(j for j in judged if j.kind == ImportRow.Kind.ERROR)
-        done[0] += len(judged)
-        if on_progress:
-            on_progress(done[0], job.total_rows)
+        def keep_errors(judged):
+            errors.extend(j for j in judged if j.kind == ImportRow.Kind.ERROR)
+            done[0] += len(judged)
+            beat()
+            if on_progress:
+                on_progress(done[0], job.total_rows)
 
+        return _write(job, resource, errors, keep_errors)
+
+
+class _Abandoned(Exception):
+    """The job was declared lost while it was being written: roll the rows back."""
+
+
+def _write(job, resource, errors, on_chunk):
     try:
         with transaction.atomic():
-            counts, notes = judge_rows(job, resource, write=True, on_chunk=keep_errors)
+            counts, notes = judge_rows(job, resource, write=True, on_chunk=on_chunk)
             if errors:
                 raise ImportRefused([])
+            # The outcome commits with the rows, and only if the job is still being
+            # written: one declared lost meanwhile (exchange.jobs) was shown to its
+            # owner as "nothing was written", which the rollback keeps true.
+            total = sum(counts.values())
+            status = ImportJob.Status.DONE
+            if _finish(job, status, counts=counts, problems=notes, total=total).status != status:
+                raise _Abandoned
+    except _Abandoned:
+        job.refresh_from_db()
+        return job
     except ImportRefused as refusal:
         return _refused(job, refusal.problems, errors)
     except DatabaseError as error:
@@ -227,9 +282,7 @@ def apply(job, user=None, on_progress=None):
             "error": str(error).splitlines()[0][:300]
         }
         return _refused(job, [problem], errors)
-    return _finish(
-        job, ImportJob.Status.DONE, counts=counts, problems=notes, total=sum(counts.values())
-    )
+    return job
 
 
 def _refused(job, problems, errors):
@@ -246,12 +299,22 @@ def _refused(job, problems, errors):
 
 
 def _finish(job, status, *, counts=None, problems=(), total=None):
-    changes = {"status": status, "finished_at": timezone.now(), "problems": list(problems)}
+    """Record the outcome of a job still running. One that no longer was (declared lost
+    by exchange.jobs meanwhile) keeps that verdict, and is returned as it stands."""
+    problems = [problem for problem in problems if problem]
+    refused = status in (ImportJob.Status.INVALID, ImportJob.Status.FAILED)
+    # A reader's exception may carry no text: never leave a refusal unexplained.
+    if refused and not problems and not (counts or {}).get(ImportRow.Kind.ERROR):
+        problems = [_("This file cannot be read: it is damaged or is not a spreadsheet.")]
+    changes = {"status": status, "finished_at": timezone.now(), "problems": problems}
     if counts is not None:
         changes["counts"] = counts
     if total is not None:
         changes["total_rows"] = changes["processed_rows"] = total
-    ImportJob.objects.filter(pk=job.pk).update(**changes)
+    running = ImportJob.objects.filter(pk=job.pk, status__in=ImportJob.RUNNING)
+    if not running.update(**changes):
+        job.refresh_from_db()
+        return job
     for name, value in changes.items():
         setattr(job, name, value)
     return job

@@ -2,10 +2,10 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from exchange import services
+from exchange import limits, services
 from exchange.registry import resource_class
 from inventory.models import Donation, Site
-from spreadsheets.reading import CSV, XLSX, UnreadableFile, detect_format, read_sheet
+from spreadsheets.reading import CSV, UnreadableFile, detect_format, read_sheet
 
 EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".ods")
 # Bytes of a CSV file looked at for signs of a binary file (an image, a PDF).
@@ -37,8 +37,10 @@ def check_upload(upload):
         kind = detect_format(upload.name, content)
         if kind == CSV and b"\x00" in content[:SNIFFED] and not content.startswith(b"\xff\xfe"):
             raise UnreadableFile(_("This file is not a spreadsheet (CSV, XLSX or ODS)."))
-        # An XLSX opens in a blink (streamed); an ODS is read whole, by the preview only.
-        if kind in (CSV, XLSX):
+        # Measured before anything is parsed: what it unzips to, then its rows.
+        limits.check_file(upload.name, content)
+        # A CSV's header is read in a blink; a workbook is read whole, by the preview only.
+        if kind == CSV:
             read_sheet(upload.name, content)
     except UnreadableFile as error:
         raise forms.ValidationError(str(error)) from None

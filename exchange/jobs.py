@@ -7,23 +7,28 @@ functions, so services → tasks → jobs has no cycle.
 import logging
 from datetime import timedelta
 
+from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exchange import engine
+from exchange.heartbeat import beats_while_writing
 from exchange.models import ImportJob
 
 logger = logging.getLogger(__name__)
-# A job still reading or writing this long after it started was lost (worker restarted).
-STALLED_AFTER = timedelta(hours=2)
+# A job that cannot beat (waiting in the queue, or being written on SQLite) is declared
+# lost this long after its last sign of life: a queue may be long, a write is not.
+UNSEEN_AFTER = timedelta(hours=2)
 Status = ImportJob.Status
 
 
 def claim(job_id, *, before, after):
     """Move a job from `before` to `after` if it is still there; True if this caller did.
     A second delivery of the same task finds it moved and does nothing."""
-    changes = {"status": after, "started_at": timezone.now()}
+    now = timezone.now()
+    changes = {"status": after, "started_at": now, "heartbeat_at": now}
     jobs = ImportJob.objects.filter(pk=job_id, status=before)
     if before == Status.WRITING:
         jobs = jobs.filter(started_at__isnull=True)
@@ -68,15 +73,64 @@ def delete_expired_imports(now=None):
     return by_model.get(ImportJob._meta.label, 0)
 
 
-def fail_stalled_imports(now=None):
-    """Mark failed the jobs still waiting, reading or writing long after they started
-    (their worker was restarted: a transaction that did not commit wrote nothing)."""
-    now = now or timezone.now()
-    cutoff = now - STALLED_AFTER
-    # Not started yet (waiting in the queue): counted from the upload.
-    lost = Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff)
-    return ImportJob.objects.filter(lost, status__in=ImportJob.RUNNING).update(
+def stalled_after():
+    return timedelta(minutes=settings.IMPORT_STALLED_AFTER_MINUTES)
+
+
+def _lost(now):
+    """The running jobs whose worker was lost (killed, restarted), as a filter: silent
+    for IMPORT_STALLED_AFTER_MINUTES while it reads or writes (exchange.heartbeat), or
+    unseen for UNSEEN_AFTER where it cannot beat."""
+    silent, unseen = now - stalled_after(), now - UNSEEN_AFTER
+    last_beat = Q(heartbeat_at__lt=silent) | Q(heartbeat_at__isnull=True, started_at__lt=silent)
+    # Waiting in the queue: since the upload, or since the confirmation (its heartbeat).
+    waiting = Q(status=Status.UPLOADED, created_at__lt=unseen) | Q(
+        Q(heartbeat_at__lt=unseen) | Q(heartbeat_at__isnull=True, created_at__lt=unseen),
+        status=Status.WRITING,
+        started_at__isnull=True,
+    )
+    writing = Q(status=Status.WRITING, started_at__isnull=False)
+    if beats_while_writing():
+        writing &= last_beat
+    else:
+        writing &= Q(started_at__lt=unseen)
+    return waiting | Q(last_beat, status=Status.ANALYSING) | writing
+
+
+def _fail(jobs, now):
+    # A write that did not commit wrote nothing; a write that commits later checks
+    # first that its job is still running (exchange.engine._write).
+    return jobs.update(
         status=Status.FAILED,
         finished_at=now,
-        problems=[_("The import never finished (the server was restarted?); nothing was written.")],
+        problems=[
+            _(
+                "The import stopped (was the server restarted?): nothing was written, "
+                "start it again."
+            )
+        ],
     )
+
+
+def fail_stalled_imports(now=None):
+    """Mark failed the running jobs whose worker was lost; how many they were."""
+    now = now or timezone.now()
+    return _fail(ImportJob.objects.filter(_lost(now)), now)
+
+
+def fail_if_stalled(job, now=None):
+    """`job`, marked failed if its worker was lost: its page says so at once, even with
+    no periodic clean-up running. The check is a read; only a lost job is written."""
+    if not job.running:
+        return job
+    now = now or timezone.now()
+    lost = ImportJob.objects.filter(_lost(now), pk=job.pk)
+    if not lost.exists():
+        return job
+    try:
+        _fail(lost, now)
+    except DatabaseError:
+        # SQLite busy with another import's write: the next look will record it.
+        logger.warning("Import %s: could not record that it stopped", job.pk, exc_info=True)
+    job.refresh_from_db()
+    return job

@@ -43,6 +43,8 @@ class ImportJob(models.Model):
     # Problems of the whole file (a missing column, an unreadable file), as sentences.
     problems = models.JSONField(default=list, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The last sign of life of the worker reading or writing it (exchange.jobs).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(_("finished on"), null=True, blank=True)
 
     class Meta:

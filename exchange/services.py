@@ -15,6 +15,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -131,9 +132,13 @@ def confirm_import(*, job, user, queue=True):
     check_may_import(user, job.resource, job.source)
     with transaction.atomic():
         # started_at is emptied so that apply_import can claim the job (WRITING, not
-        # started) exactly once.
+        # started) exactly once; the heartbeat says since when it waits in the queue.
         claimed = ImportJob.objects.filter(pk=job.pk, status=Status.READY).update(
-            status=Status.WRITING, started_at=None, finished_at=None, processed_rows=0
+            status=Status.WRITING,
+            started_at=None,
+            heartbeat_at=timezone.now(),
+            finished_at=None,
+            processed_rows=0,
         )
         if not claimed:
             job.refresh_from_db(fields=["status"])

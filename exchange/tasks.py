@@ -5,8 +5,9 @@ transaction.on_commit.
 Delivery: Celery acknowledges late (CELERY_TASK_ACKS_LATE), so a task may be delivered
 twice, e.g. after a worker restart; each task first claims its job with a conditional
 UPDATE (UPLOADED → ANALYSING, or WRITING not yet started), so a second delivery does
-nothing: the effect is at most once. A job whose worker died stays claimed and the daily
-clean-up marks it failed (a write that did not commit wrote nothing). Never retried.
+nothing: the effect is at most once. A job whose worker died stays claimed, its heartbeat
+stops, and fail_stalled_imports (every minute) or its own page marks it failed (a write
+that did not commit wrote nothing). Never retried.
 """
 
 from celery import shared_task
@@ -36,6 +37,14 @@ def apply_import(job_id, user_id=None):
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     with translation.override(settings.LANGUAGE_CODE):
         return _status(jobs.run_import(job_id, user=user))
+
+
+@shared_task
+def fail_stalled_imports():
+    """Every minute: mark failed the imports whose worker was lost (their heartbeat
+    stopped). Idempotent; returns how many there were."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return jobs.fail_stalled_imports()
 
 
 @shared_task

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.refusals import Refused
 from exchange import services, templating
 from exchange.forms import FileForm, ImportForm, resource_label
+from exchange.jobs import fail_if_stalled
 from exchange.models import ImportRow
 from exchange.registry import SOURCES, resource_names
 from inventory.models import Donation, Site
@@ -162,14 +163,14 @@ def _options(job):
 
 @require_GET
 def job_detail(request, pk):
-    return _detail(request, _job(request, pk))
+    return _detail(request, fail_if_stalled(_job(request, pk)))
 
 
 @require_GET
 def job_progress(request, pk):
     """The htmx partial the import page polls every second while the file is read or
     written; once done it has the page reloaded, to show the preview or the outcome."""
-    job = _job(request, pk)
+    job = fail_if_stalled(_job(request, pk))
     response = render(request, "exchange/_progress.html", {"job": job})
     if not job.running and request.htmx:
         response["HX-Refresh"] = "true"

@@ -94,7 +94,7 @@ def read_csv(content):
     # Read as a stream: csv takes \n, \r\n and a lone \r (old Macs) as line ends, and a
     # quoted cell may hold line breaks (a note on several lines).
     stream = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, errors="replace", newline="")
-    lines = iter(csv.reader(stream, delimiter=delimiter))
+    lines = _csv_records(csv.reader(stream, delimiter=delimiter))
     headers = []
     for row in lines:
         if not _blank(row):
@@ -109,6 +109,18 @@ def read_csv(content):
         delimiter=delimiter,
         estimated_rows=max(breaks, 1) - 1 if breaks else 0,
     )
+
+
+def _csv_records(reader):
+    """The reader's records; UnreadableFile naming the line the csv module refuses (a
+    cell of more than 128 KB, e.g. a quote never closed)."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise UnreadableFile(
+            _("Line %(line)s cannot be read as CSV: %(error)s.")
+            % {"line": reader.line_num, "error": error}
+        ) from None
 
 
 def _workbook_rows(content, kind):

@@ -243,5 +243,5 @@ def test_the_clean_up_fails_imports_that_never_finished(technician):
     }
     lost.refresh_from_db()
     assert lost.problems == [
-        "The import never finished (the server was restarted?); nothing was written."
+        "The import stopped (was the server restarted?): nothing was written, start it again."
     ]
