@@ -25,9 +25,7 @@ def test_roles_and_permissions_are_one_query(technician, django_assert_num_queri
         assert not user.has_perm("lending.view_household")
 
 
-def test_the_signed_in_user_comes_with_roles_and_permissions(
-    technician, django_assert_num_queries
-):
+def test_the_signed_in_user_comes_with_roles_and_permissions(technician, django_assert_num_queries):
     with django_assert_num_queries(1):
         user = RolesAndPermissionsBackend().get_user(technician.pk)
         assert roles_of(user) == {Role.TECHNICIAN}
