@@ -5,7 +5,7 @@ import pytest
 
 from inventory import counts, querysets, views
 from inventory.models import Category, Status
-from tests.factories import DeviceFactory
+from tests.factories import DeviceFactory, LocationFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -66,3 +66,15 @@ def test_a_kanban_column_under_a_search_is_counted_up_to_its_cap(technician_clie
 
     received = response.context["columns"][0]
     assert (received["count"], len(received["cards"]), received["more"]) == ("3+", 2, True)
+
+
+def test_the_total_under_a_site_and_a_shelf_comes_from_the_kept_counts(technician_client):
+    shelf = LocationFactory(code="BRU-A03")
+    DeviceFactory.create_batch(2, site=shelf.site, location=shelf)
+    DeviceFactory(site=shelf.site)
+    DeviceFactory()
+
+    response = technician_client.get(f"/devices/?site={shelf.site.pk}&location=bru-a03")
+
+    assert response.context["page"].paginator.total == 2
+    assert list(response.context["page"]) == list(shelf.devices.order_by("-pk"))
