@@ -6,7 +6,10 @@ a grade, a donation) is counted up to a cap: past it a page says Â« more than â€
 than read a million rows to give the exact figure.
 """
 
+from collections import Counter
+
 from django.core.paginator import Paginator
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils.functional import cached_property
 
@@ -16,6 +19,9 @@ from inventory.models import Device, DeviceCount, Donation, Location
 COUNTED_FILTERS = {"status", "site", "category", "location"}
 # Rows a list counts, and pages, at most when its total is not kept.
 LIST_CAP = 10_000
+# Rows of DeviceCount past which a read folds them into one per group: a few thousand
+# are summed in a few ms, and each move adds two.
+FOLD_AT = 2000
 
 
 def status_counts(*, statuses=None, site=None, category=None, location_code=None):
@@ -30,8 +36,8 @@ def status_counts(*, statuses=None, site=None, category=None, location_code=None
     if location_code:
         shelves = Location.objects.filter(code__iexact=location_code).values("pk")
         rows = rows.filter(location_id__in=shelves)
-    counts = rows.values_list("status").annotate(n=Sum("n")).order_by()
-    return {status: n for status, n in counts if n}
+    counts = _summed(rows, "status")
+    return {status: n for (status,), n in counts.items() if n}
 
 
 def filtered_status_counts(device_filter):
@@ -92,13 +98,42 @@ class CappedPaginator(Paginator):
 
 def site_counts():
     """({site id: devices}, {shelf id: devices}) from the kept counts."""
-    by_site, by_shelf = {}, {}
-    rows = DeviceCount.objects.exclude(n=0).values_list("site_id", "location_id")
-    rows = rows.annotate(n=Sum("n"))
-    for site_id, location_id, n in rows.order_by():
-        by_site[site_id] = by_site.get(site_id, 0) + n
-        by_shelf[location_id] = by_shelf.get(location_id, 0) + n
-    return by_site, by_shelf
+    by_site, by_shelf = Counter(), Counter()
+    for (site_id, location_id), n in _summed(
+        DeviceCount.objects.all(), "site_id", "location_id"
+    ).items():
+        by_site[site_id] += n
+        by_shelf[location_id] += n
+    return (
+        {site: n for site, n in by_site.items() if n},
+        {shelf: n for shelf, n in by_shelf.items() if n},
+    )
+
+
+def _summed(rows, *keys):
+    """{(key values): devices} over DeviceCount `rows`, folding the table when the
+    rows read show it has piled up."""
+    summed = list(rows.values_list(*keys).annotate(n=Sum("n"), rows=Count("pk")).order_by())
+    if sum(row[-1] for row in summed) > FOLD_AT:
+        fold()
+    return {tuple(values): n for *values, n, _rows in summed}
+
+
+def fold():
+    """Replace the rows of DeviceCount by one row per group whose sum is not zero."""
+    table = DeviceCount._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Delete, then add back the sums of what was deleted: the rows a move adds
+        # meanwhile are not deleted, so each still counts once.
+        cursor.execute(f"DELETE FROM {table} RETURNING status, site_id, location_id, category, n")
+        sums = Counter()
+        for *group, n in cursor.fetchall():
+            sums[tuple(group)] += n
+        DeviceCount.objects.bulk_create(
+            DeviceCount(status=status, site_id=site, location_id=shelf, category=category, n=n)
+            for (status, site, shelf, category), n in sums.items()
+            if n
+        )
 
 
 def count_donation_devices(donations):

@@ -10,24 +10,20 @@ counts still follow the devices after every migration, and would fail then.
 from django.db import migrations, models
 
 
-# Statement-level on PostgreSQL: one grouped upsert per statement, its rows taken in key
-# order, so that two transactions touching the same groups lock them in the same order
-# (a bulk move of thousands of devices is one INSERT … ON CONFLICT, not thousands).
+# Rows are only added (see the model): no transaction waits for another's counts.
+# Statement-level on PostgreSQL: one grouped INSERT per statement (a bulk move of
+# thousands of devices adds a row per group it touched, not thousands).
 POSTGRESQL = """
 CREATE OR REPLACE FUNCTION device_count_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO inventory_devicecount (status, site_id, location_id, category, n)
         SELECT status, site_id, COALESCE(location_id, 0), category, count(*)
-        FROM new_rows GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-        ON CONFLICT (status, site_id, location_id, category)
-        DO UPDATE SET n = inventory_devicecount.n + EXCLUDED.n;
+        FROM new_rows GROUP BY 1, 2, 3, 4;
     ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO inventory_devicecount (status, site_id, location_id, category, n)
         SELECT status, site_id, COALESCE(location_id, 0), category, -count(*)
-        FROM old_rows GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-        ON CONFLICT (status, site_id, location_id, category)
-        DO UPDATE SET n = inventory_devicecount.n + EXCLUDED.n;
+        FROM old_rows GROUP BY 1, 2, 3, 4;
     ELSE
         INSERT INTO inventory_devicecount (status, site_id, location_id, category, n)
         SELECT status, site_id, location_id, category, sum(d) FROM (
@@ -36,9 +32,7 @@ BEGIN
             UNION ALL
             SELECT status, site_id, COALESCE(location_id, 0), category, -1 FROM old_rows
         ) AS moves
-        GROUP BY 1, 2, 3, 4 HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4
-        ON CONFLICT (status, site_id, location_id, category)
-        DO UPDATE SET n = inventory_devicecount.n + EXCLUDED.n;
+        GROUP BY 1, 2, 3, 4 HAVING sum(d) <> 0;
     END IF;
     RETURN NULL;
 END $$;
@@ -52,24 +46,23 @@ CREATE TRIGGER device_count_delete AFTER DELETE ON inventory_device
 """
 
 # Row-level on SQLite (it has no statement-level triggers); it lets one writer at a time.
-SQLITE_UPSERT = """
+SQLITE_ADD = """
 INSERT INTO inventory_devicecount (status, site_id, location_id, category, n)
-VALUES ({row}.status, {row}.site_id, COALESCE({row}.location_id, 0), {row}.category, {d})
-ON CONFLICT (status, site_id, location_id, category) DO UPDATE SET n = n + excluded.n;
+VALUES ({row}.status, {row}.site_id, COALESCE({row}.location_id, 0), {row}.category, {d});
 """
 SQLITE = [
     "CREATE TRIGGER device_count_insert AFTER INSERT ON inventory_device BEGIN "
-    + SQLITE_UPSERT.format(row="NEW", d=1)
+    + SQLITE_ADD.format(row="NEW", d=1)
     + " END",
     "CREATE TRIGGER device_count_delete AFTER DELETE ON inventory_device BEGIN "
-    + SQLITE_UPSERT.format(row="OLD", d=-1)
+    + SQLITE_ADD.format(row="OLD", d=-1)
     + " END",
     "CREATE TRIGGER device_count_update "
     "AFTER UPDATE OF status, site_id, location_id, category ON inventory_device "
     "WHEN OLD.status IS NOT NEW.status OR OLD.site_id IS NOT NEW.site_id "
     "OR OLD.location_id IS NOT NEW.location_id OR OLD.category IS NOT NEW.category BEGIN "
-    + SQLITE_UPSERT.format(row="OLD", d=-1)
-    + SQLITE_UPSERT.format(row="NEW", d=1)
+    + SQLITE_ADD.format(row="OLD", d=-1)
+    + SQLITE_ADD.format(row="NEW", d=1)
     + " END",
 ]
 
@@ -164,12 +157,6 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "device count",
                 "verbose_name_plural": "device counts",
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("status", "site_id", "location_id", "category"),
-                        name="device_count_group",
-                    )
-                ],
             },
         ),
         migrations.RunPython(create, drop, elidable=False),
