@@ -47,4 +47,4 @@ class DeviceFilter(django_filters.FilterSet):
         fields = ["q", "status", "category", "grade", "site", "donation", "location"]
 
     def search(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search_for_page(value)

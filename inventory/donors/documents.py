@@ -697,18 +697,24 @@ def tax_receipt_pdf(donation, paper, quantities, *, number, issued_at, issued_by
 
 
 def tax_donations(kind):
-    """Donations from donors of `kind` (a Donor.Kind with a tax paper), with their device
-    count: what the accountant needs for tax receipts, oldest first."""
+    """Donations from donors of `kind` (a Donor.Kind with a tax paper): what the
+    accountant needs for tax receipts, oldest first. Without their device count, which
+    a page counts for its own rows (inventory.counts.count_donation_devices): counting
+    for every donation read every device (170 ms at 1,000,000 devices)."""
     return (
         Donation.objects.filter(donor__kind=kind)
         .select_related("donor", "site")
-        .annotate(device_count=Count("devices"))
         .order_by("received_on", "pk")
     )
 
 
+def with_device_counts(donations):
+    """The donations with their device count, for a whole export."""
+    return donations.annotate(device_count=Count("devices")).order_by("received_on", "pk")
+
+
 def company_donations():
-    return tax_donations(Donor.Kind.COMPANY)
+    return with_device_counts(tax_donations(Donor.Kind.COMPANY))
 
 
 def paperwork(donation):

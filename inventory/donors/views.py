@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.http import run_action
 from accounts.refusals import PermissionRefused, Refused
 from inventory import pdf
+from inventory.counts import count_donation_devices
 from inventory.donors import documents as donor_documents
 from inventory.donors import rules
 from inventory.donors.exports import DonationTaxExportResource
@@ -154,8 +155,10 @@ def tax_receipts(request):
     else:
         year = ""
     if export_format(request):
+        donations = donor_documents.with_device_counts(donations)
         return export_response(request, DonationTaxExportResource, donations, "tax-receipts")
     page = Paginator(donations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = count_donation_devices(page.object_list)
     receipts = donor_documents.tax_receipts_by_donation([d.pk for d in page], kind)
     for donation in page:
         donation.issued_receipt = receipts.get(donation.pk)

@@ -18,6 +18,7 @@ from inventory.models.core import (
     StockSnapshot,
     ValuationBasis,
 )
+from inventory.models.counts import DeviceCount
 from inventory.models.documents import IssuedDocument
 from inventory.models.erasure import (
     LEVEL_OF_METHOD,
@@ -60,6 +61,7 @@ __all__ = [
     "Comment",
     "DailyStatus",
     "Device",
+    "DeviceCount",
     "Donation",
     "Donor",
     "Drive",

@@ -412,10 +412,14 @@ class Device(LoadedValues, models.Model):
             # Kanban columns and the "since" sort read devices by status change date.
             models.Index(fields=["status", "-status_changed_at"]),
             models.Index(fields=["status_changed_at", "id"]),
-            models.Index(fields=["manufacturer", "model", "id"]),
+            # The list's sorts (inventory.views.SORTS), newest first within a value: read
+            # the first page from the index instead of sorting 1,000,000 rows (0.5–1.5 s).
+            models.Index(fields=["manufacturer", "model", "-id"]),
+            models.Index(fields=["status", "-id"]),
+            models.Index(fields=["category", "-id"]),
+            models.Index(fields=["grade", "-id"]),
             models.Index(fields=["site", "location", "id"]),
             models.Index(fields=["serial_number"]),
-            models.Index(fields=["category"]),
             # A loan or sale that closes looks up the devices it still holds.
             models.Index(fields=["held_by", "held_ref"]),
             # The kilos in stock now (reports): summed from the index alone.

@@ -8,7 +8,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from inventory.models import Comment, Device, Drive, Erasure, Status
-from tests.factories import DeviceFactory, DonationFactory, LocationFactory, UserFactory
+from tests.factories import (
+    DeviceFactory,
+    DonationFactory,
+    DonorFactory,
+    LocationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +23,18 @@ SIZES = [10, 500]
 # Measured on SQLite and PostgreSQL. Every page starts with 5: session, user, the user's
 # and their groups' permissions, their roles. A new query in a loop breaks these bounds.
 MAX_QUERIES = {
-    # count, page of rows, site and donation filters (recent donations: ids, then rows)
-    "device_list": 10,
-    # filters, counts by status, then one query per non-empty column (one per status at most)
-    "device_kanban": 9 + len(Status),
+    # the kept counts or a capped count, page of rows, site and donation filters (recent
+    # donations: ids, then rows), a search's hits
+    "device_list": 8,
+    # filters, kept counts by status, one query per non-empty column (one per status at
+    # most) and, under a filter the counts do not follow, a capped count per full column
+    "device_kanban": 6 + 2 * len(Status),
+    # their count, the page of donations (or donors), the devices (and donations) counted
+    # for the rows shown only: never a GROUP BY over every device
+    "donation_list": 5,
+    "donor_list": 6,
+    # sites, their shelves, the kept counts
+    "site_list": 6,
     # device, drives, erasures, checks, systems, parts, the checklist, history, names of
     # its sites, locations and donations, comments, the choices of the forms, certificates,
     # hardware reports, the part and system choices of the refurbishment card, and the
@@ -98,15 +112,74 @@ def test_the_device_list_runs_a_fixed_number_of_queries(
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_the_kanban_runs_a_fixed_number_of_queries(
-    size, stocked, technician_client, django_assert_max_num_queries
+@pytest.mark.parametrize(
+    "query", ["?q=T480", "?q=SN0", "?grade=A", "?status=ready&category=laptop", "?sort=-model"]
+)
+def test_the_filtered_device_list_runs_a_fixed_number_of_queries(
+    size, query, stocked, technician_client, django_assert_max_num_queries
 ):
-    make_devices(size, **stocked)
+    make_devices(size, grade="A", **stocked)
+
+    with django_assert_max_num_queries(MAX_QUERIES["device_list"]):
+        response = technician_client.get(f"/devices/{query}")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("query", ["", "?category=laptop", "?grade=A", "?q=T480"])
+def test_the_kanban_runs_a_fixed_number_of_queries(
+    size, query, stocked, technician_client, django_assert_max_num_queries
+):
+    make_devices(size, grade="A", **stocked)
 
     with django_assert_max_num_queries(MAX_QUERIES["device_kanban"]):
-        response = technician_client.get("/devices/kanban/")
+        response = technician_client.get(f"/devices/kanban/{query}")
 
     assert sum(column["count"] for column in response.context["columns"]) == size
+
+
+@pytest.mark.parametrize("size", [10, 120])
+def test_the_donation_list_runs_a_fixed_number_of_queries(
+    size, technician_client, django_assert_max_num_queries
+):
+    for donation in DonationFactory.create_batch(size):
+        make_devices(3, site=donation.site, donation=donation)
+
+    with django_assert_max_num_queries(MAX_QUERIES["donation_list"]):
+        response = technician_client.get("/donations/")
+
+    assert [d.device_count for d in response.context["page"]] == [3] * min(size, 50)
+
+
+@pytest.mark.parametrize("size", [10, 120])
+def test_the_donor_list_runs_a_fixed_number_of_queries(
+    size, coordinator_client, django_assert_max_num_queries
+):
+    for donor in DonorFactory.create_batch(size):
+        for donation in DonationFactory.create_batch(2, donor=donor):
+            make_devices(2, site=donation.site, donation=donation)
+
+    with django_assert_max_num_queries(MAX_QUERIES["donor_list"]):
+        response = coordinator_client.get("/donors/")
+
+    rows = [(d.donation_count, d.device_count) for d in response.context["page"]]
+    assert rows == [(2, 4)] * min(size, 50)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_site_list_runs_a_fixed_number_of_queries(
+    size, stocked, coordinator_client, django_assert_max_num_queries
+):
+    make_devices(size, **stocked)
+    make_devices(size, site=stocked["site"])
+
+    with django_assert_max_num_queries(MAX_QUERIES["site_list"]):
+        response = coordinator_client.get("/sites/")
+
+    (site,) = response.context["sites"]
+    assert site.device_count == 2 * size
+    assert [loc.device_count for loc in site.locations.all()] == [size]
 
 
 @pytest.mark.parametrize("size", SIZES)
