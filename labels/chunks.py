@@ -60,27 +60,43 @@ def split_batch(batch):
     """Claim a pending batch and cut what it prints into chunks of whole pages.
 
     Returns [(position, labels), …]: the position of each chunk's first label (0 = the
-    first label of the first page) and its labels as lists, copies repeated, for a
-    task's arguments. Returns [] when another run claimed the batch, or when it cannot
-    be printed (the batch is then failed with the reason).
+    first label of the first page) and its labels, copies repeated, for a task's
+    arguments: asset tags for device labels, else each label's content as a list.
+    Returns [] when another run claimed the batch, or when it cannot be printed (the
+    batch is then failed with the reason).
     """
     if not building.claim_batch(batch):
         return []
     start, copies = batch.params.get("start", 1), batch.params.get("copies", 1)
     with translation.override(building.language_of(batch)):
         try:
-            # Read once, here: every chunk prints the same selection, whatever changes.
-            labels = content.selected_labels(batch.kind, batch.params)
+            # Which labels and in what order is read once, here, so that the chunks print
+            # one selection whatever changes meanwhile (a deleted device fails its chunk).
+            labels = _selection(batch)
             if not labels:
                 raise ValidationError(_("Nothing to print: the selection holds no label any more."))
             check_request(batch.layout, len(labels), start, copies)
         except (ValueError, ValidationError) as error:
             building.finish_batch(batch, State.FAILED, error=building.failure_message(error))
             return []
-    repeated = [as_list(label) for label in labels for _copy in range(copies)]
+    repeated = [label for label in labels for _copy in range(copies)]
     batch.total = len(repeated)
     LabelBatch.objects.filter(pk=batch.pk).update(total=batch.total, done=0)
     return cut(repeated, first_position(batch.layout, start), chunk_length(batch.layout))
+
+
+def _selection(batch):
+    # Device labels, by far the most numerous, are passed as their asset tags: each chunk
+    # reads its own devices, a second of the 10,000-label batch's serial part otherwise.
+    if batch.kind == LabelBatch.Kind.DEVICE:
+        return content.selected_tags(batch.params)
+    return [as_list(label) for label in content.selected_labels(batch.kind, batch.params)]
+
+
+def _contents(batch, labels):
+    if batch.kind == LabelBatch.Kind.DEVICE:
+        return content.tagged_labels(labels)
+    return [LabelContent(*label) for label in labels]
 
 
 def cut(labels, position, length):
@@ -109,7 +125,7 @@ def plan_chunk(batch_id, index, position, labels):
         return
     with translation.override(building.language_of(batch)):
         try:
-            placed = _planned(batch, [LabelContent(*label) for label in labels], position)
+            placed = _planned(batch, _contents(batch, labels), position)
             if placed is not None:
                 _store(chunk_name(batch_id, index), placed)
         except ValueError as error:

@@ -8,12 +8,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import translation
 
+from inventory.models import Device
 from labels import chunks, services
-from labels.content import device_labels, devices_for
+from labels.content import device_labels, devices_for, location_labels
 from labels.models import LabelBatch, LabelLayout
 from labels.sheets import build_pdf
 from labels.tasks import delete_expired_label_files
-from tests.factories import DeviceFactory, DonationFactory
+from tests.factories import DeviceFactory, DonationFactory, LocationFactory, SiteFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "eager_celery")]
 
@@ -229,3 +230,45 @@ def test_the_hourly_clean_up_deletes_the_chunks_of_batches_no_longer_built(techn
     delete_expired_label_files.apply().get()
 
     assert chunk_files() == [chunks.chunk_name(running.pk, 0).rsplit("/", 1)[1]]
+
+
+def test_location_labels_in_chunks_are_the_very_pdf_of_one_build(
+    technician, chunked, sheet, django_capture_on_commit_callbacks
+):
+    site = SiteFactory()
+    locations = LocationFactory.create_batch(30, site=site)
+    params = {"locations": [location.pk for location in locations], "site": site.pk}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.create_batch(
+            by=technician, kind=LabelBatch.Kind.LOCATION, layout=sheet, params=params
+        )
+    batch.refresh_from_db()
+
+    assert (batch.state, batch.total) == (State.DONE, 30), batch.error
+    ordered = sorted(locations, key=lambda location: location.code)
+    assert pdf_of(batch) == build_pdf(sheet, location_labels(ordered))
+
+
+def test_a_device_deleted_before_its_chunk_fails_the_batch_naming_it(technician, chunked, sheet):
+    donation = donation_of(30)
+    batch = LabelBatch.objects.create(
+        kind=LabelBatch.Kind.DEVICE, layout=sheet, params={"donation": donation.pk},
+        created_by=technician, total=30,
+    )  # fmt: skip
+    parts = chunks.split_batch(batch)
+    gone = parts[1][1][0]
+    Device.objects.filter(asset_tag=gone).delete()
+
+    for index, (position, tags) in enumerate(parts):
+        chunks.plan_chunk(str(batch.pk), index, position, tags)
+    chunks.assemble_batch(str(batch.pk), len(parts))
+
+    batch.refresh_from_db()
+    assert batch.state == State.FAILED
+    # In the language of the person who asked (the batch's params; French by default).
+    assert batch.error == (
+        "Les étiquettes n'ont pas pu être préparées : "
+        f"Aucun appareil n'a le numéro d'inventaire {gone}."
+    )
+    assert not batch.file
