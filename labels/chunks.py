@@ -87,7 +87,7 @@ def split_batch(batch):
 
 def _selection(batch):
     # Device labels, by far the most numerous, are passed as their asset tags: each chunk
-    # reads its own devices, a second of the 10,000-label batch's serial part otherwise.
+    # reads its own devices: read here, they were 1 s of a 10,000-label batch's serial part.
     if batch.kind == LabelBatch.Kind.DEVICE:
         return content.selected_tags(batch.params)
     return [as_list(label) for label in content.selected_labels(batch.kind, batch.params)]
