@@ -260,6 +260,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Label batches of more labels than this are built by a Celery task, with a progress bar.
 LABEL_INLINE_LIMIT = env.int("LABEL_INLINE_LIMIT", default=200)
+# A task's batch of more labels than this is cut into chunks of about this many labels
+# (whole pages) that the Celery workers plan side by side (labels/chunks.py): 10,000
+# labels take ~11 s of one process. The chunks need a result backend (Celery's chord).
+LABEL_CHUNK_SIZE = env.int("LABEL_CHUNK_SIZE", default=1000)
 # Label PDFs (and their batches) are deleted this many hours after they were asked for.
 LABEL_FILE_RETENTION_HOURS = env.int("LABEL_FILE_RETENTION_HOURS", default=24)
 # A label printer attached to this server (labels/autoprint.py): the command that prints

@@ -30,27 +30,39 @@ def build_batch(batch):
     The batch is claimed with a conditional update, so a second run of the same batch
     (a task delivered twice) does nothing and returns it as it is.
     """
-    claimed = LabelBatch.objects.filter(pk=batch.pk, state=State.PENDING).update(
-        state=State.RUNNING
-    )
-    if not claimed:
-        batch.refresh_from_db()
+    if not claim_batch(batch):
         return batch
-    batch.state = State.RUNNING
-    language = batch.params.get("language") or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(language_of(batch)):
         try:
             pdf = _draw(batch)
             batch.file.save(f"{batch.pk}.pdf", ContentFile(pdf), save=False)
         except (ValueError, ValidationError) as error:
             # What the person asked for cannot be printed (labels too small…): say why.
             logger.info("Label batch %s refused: %s", batch.pk, error)
-            return _finish(batch, State.FAILED, error=_failure_message(error))
+            return finish_batch(batch, State.FAILED, error=failure_message(error))
         except Exception as error:
             # Whatever else went wrong, the page waiting for this batch must learn it.
             logger.exception("Label batch %s failed", batch.pk)
-            return _finish(batch, State.FAILED, error=_failure_message(error))
-    return _finish(batch, State.DONE)
+            return finish_batch(batch, State.FAILED, error=failure_message(error))
+    return finish_batch(batch, State.DONE)
+
+
+def claim_batch(batch):
+    """Move a pending batch to running; False (and `batch` read again) when another run
+    claimed it first, so that a task delivered twice builds it once."""
+    claimed = LabelBatch.objects.filter(pk=batch.pk, state=State.PENDING).update(
+        state=State.RUNNING
+    )
+    if not claimed:
+        batch.refresh_from_db()
+        return False
+    batch.state = State.RUNNING
+    return True
+
+
+def language_of(batch):
+    """The language of the person who asked for the batch: its PDF and messages speak it."""
+    return batch.params.get("language") or settings.LANGUAGE_CODE
 
 
 def _draw(batch):
@@ -71,7 +83,7 @@ def _draw(batch):
     )
 
 
-def _failure_message(error):
+def failure_message(error):
     if isinstance(error, ValidationError):
         detail = " ".join(error.messages)
     else:
@@ -79,13 +91,25 @@ def _failure_message(error):
     return _("The labels could not be built: %(error)s") % {"error": detail}
 
 
-def _finish(batch, state, *, error=""):
-    batch.state = state
-    batch.error = error
-    batch.finished_at = timezone.now()
+def finish_batch(batch, state, *, error=""):
+    """Record the end of a running batch: done with its file, or failed with the reason.
+
+    Only a running batch ends: a conditional update, so that the chunk that fails second,
+    or an end arriving after the hourly clean-up gave up on the batch, changes nothing
+    (`batch` is then read again).
+    """
+    fields = {"state": state, "error": error, "finished_at": timezone.now()}
+    fields |= {"total": batch.total, "file": batch.file.name or ""}
     if state == State.DONE:
-        batch.done = batch.total
-    batch.save(update_fields=["state", "error", "finished_at", "done", "total", "file"])
+        fields["done"] = batch.total
+    ended = LabelBatch.objects.filter(pk=batch.pk, state=State.RUNNING).update(**fields)
+    if not ended:
+        if fields["file"]:
+            batch.file.delete(save=False)  # drawn for nothing: nobody will download it
+        batch.refresh_from_db()
+        return batch
+    for name, value in fields.items():
+        setattr(batch, name, value)
     if state == State.FAILED:
         _requeue(batch)
     return batch

@@ -193,6 +193,23 @@ def first_tags(tags, count):
     return list(_devices({"tags": tags}).values_list("asset_tag", flat=True)[:count])
 
 
+def selected_tags(params):
+    """The asset tags of a device selection, in the order their labels are printed.
+
+    Raises NothingToPrint naming the asset tags or donation that do not exist.
+    """
+    return list(_devices(params).values_list("asset_tag", flat=True))
+
+
+def tagged_labels(tags):
+    """The labels of the devices of these asset tags, in the order given, repeats kept.
+
+    Raises NothingToPrint naming the asset tags that no longer exist.
+    """
+    by_tag = {label.barcode: label for label in device_labels(devices_for(tags=set(tags)))}
+    return [by_tag[tag] for tag in tags]
+
+
 def selected_labels(kind, params, *, limit=None):
     """The contents of the labels a selection gives, the first `limit` ones if given."""
     if kind == Kind.DEVICE:

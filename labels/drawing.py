@@ -284,21 +284,36 @@ def place_qr(text, area, dpi):
 
 
 def draw_symbol(canvas, placed, page_height_mm):
-    """Fill the dark modules of `placed` on a reportlab canvas, as one path.
+    """Fill the dark modules of `placed` on a reportlab canvas, as one path."""
+    fill_path(canvas, symbol_path(placed, page_height_mm))
+
+
+def symbol_path(placed, page_height_mm):
+    """What draw_symbol fills, worked out beforehand: (x, y, unit_x, unit_y, operators),
+    the origin and module size in points and the rectangles as PDF operators.
 
     The path is written in module units under a scaling transform: the rectangles are
     small integers, which keeps the PDF small and lands every edge exactly on a dot.
+    Plain numbers and a string, so that a chunk of a large batch can work it out in
+    another process (labels.chunks).
     """
     unit_x = placed.module_mm * mm
     unit_y = (placed.symbol.height if placed.kind == "code128" else placed.module_mm) * mm
-    canvas.saveState()
-    canvas.translate(placed.symbol.x * mm, (page_height_mm - placed.symbol.y) * mm)
-    # Rows go down the page, PDF y goes up.
-    canvas.scale(unit_x, -unit_y)
     # Whole numbers need none of the float formatting that path.rect() does for every
     # number, a fifth of the time of a label with a QR code.
     rects = " ".join(
         f"{column} {row} {width} {height} re" for column, row, width, height in placed.runs
     )
-    canvas.addLiteral(f"n {rects} f")
+    x, y = placed.symbol.x * mm, (page_height_mm - placed.symbol.y) * mm
+    return (x, y, unit_x, unit_y, f"n {rects} f")
+
+
+def fill_path(canvas, path):
+    """Fill a path of symbol_path on a reportlab canvas."""
+    x, y, unit_x, unit_y, operators = path
+    canvas.saveState()
+    canvas.translate(x, y)
+    # Rows go down the page, PDF y goes up.
+    canvas.scale(unit_x, -unit_y)
+    canvas.addLiteral(operators)
     canvas.restoreState()

@@ -27,10 +27,11 @@ from labels.drawing import (
     bar_module_dots,
     code128_modules,
     dot_mm,
-    draw_symbol,
+    fill_path,
     place_code128,
     place_qr,
     smallest_module_mm,
+    symbol_path,
 )
 from labels.models import LabelLayout
 
@@ -87,6 +88,18 @@ def pages_count(layout, count, start=1):
 
 def label_boxes(layout, start=1):
     """(page index, label box) of each label position from `start` on, without end."""
+    return boxes_from(layout, first_position(layout, start))
+
+
+def first_position(layout, start=1):
+    """The position of label `start` of the first page, counted from 0: a roll, one label
+    a page, always starts on its first."""
+    return start - 1 if layout.kind != layout.Kind.ROLL and layout.per_page > 1 else 0
+
+
+def boxes_from(layout, position):
+    """(page index, label box) of each label position from `position` on (0 = the first
+    label of the first page), without end."""
     offset_x, offset_y = float(layout.offset_x_mm), float(layout.offset_y_mm)
     width, height = float(layout.label_width_mm), float(layout.label_height_mm)
     step_x = width + float(layout.gap_x_mm)
@@ -94,7 +107,6 @@ def label_boxes(layout, start=1):
     left = float(layout.margin_left_mm) + offset_x
     top = float(layout.margin_top_mm) + offset_y
     per_page = 1 if layout.kind == layout.Kind.ROLL else layout.per_page
-    position = start - 1 if per_page > 1 else 0
     while True:
         page, index = divmod(position, per_page)
         row, column = divmod(index, layout.columns)
@@ -363,12 +375,40 @@ def _place_qr(layout, text, area, height, share=0.45):
 
 
 def draw_label(canvas, plan, page_height_mm):
-    draw_symbol(canvas, plan.barcode, page_height_mm)
-    if plan.qr is not None:
-        draw_symbol(canvas, plan.qr, page_height_mm)
-    for text in plan.texts:
-        canvas.setFont(text.font, text.size)
-        canvas.drawString(text.box.x * mm, (page_height_mm - text.baseline) * mm, text.text)
+    fill_label(canvas, label_strokes(plan, page_height_mm))
+
+
+def label_strokes(plan, page_height_mm):
+    """What draw_label puts on the page, worked out beforehand in PDF points: the
+    symbols' paths (drawing.symbol_path) and each line of text as (font, size, x, y,
+    text). Plain lists of numbers and strings, so that they can be stored as JSON."""
+    symbols = [plan.barcode] if plan.qr is None else [plan.barcode, plan.qr]
+    paths = [list(symbol_path(symbol, page_height_mm)) for symbol in symbols]
+    texts = [
+        [text.font, text.size, text.box.x * mm, (page_height_mm - text.baseline) * mm, text.text]
+        for text in plan.texts
+    ]
+    return [paths, texts]
+
+
+def fill_label(canvas, strokes):
+    paths, texts = strokes
+    for path in paths:
+        fill_path(canvas, path)
+    for font, size, x, y, text in texts:
+        canvas.setFont(font, size)
+        canvas.drawString(x, y, text)
+
+
+def planned_labels(layout, labels, *, position=0):
+    """(page index, label strokes) of each of `labels` (LabelContent, copies already
+    repeated), placed from `position` on (0 = the first label of the first page).
+
+    Raises LabelDoesNotFit as plan_label does.
+    """
+    page_height = float(layout.page_height_mm)
+    for content, (page, box) in zip(labels, boxes_from(layout, position), strict=False):
+        yield page, label_strokes(plan_label(layout, content, box), page_height)
 
 
 def check_request(layout, count, start, copies):
@@ -397,7 +437,16 @@ def build_pdf(layout, labels, *, start=1, copies=1, on_progress=None):
     """
     labels = list(labels)
     check_request(layout, len(labels), start, copies)
-    total = labels_count(labels, copies)
+    repeated = (content for content in labels for _copy in range(copies))
+    placed = planned_labels(layout, repeated, position=first_position(layout, start))
+    return draw_pdf(layout, placed, total=labels_count(labels, copies), on_progress=on_progress)
+
+
+def draw_pdf(layout, placed, *, total, on_progress=None):
+    """The PDF of `placed`: (page index, label strokes) of each label, in page order.
+
+    `on_progress(done, total)` is called every 25 labels and after the last one.
+    """
     page_height = float(layout.page_height_mm)
     buffer = io.BytesIO()
     # invariant: no creation date or random id, so the same labels give the same bytes.
@@ -409,18 +458,13 @@ def build_pdf(layout, labels, *, start=1, copies=1, on_progress=None):
         invariant=True,
         pageCompression=1,
     )
-    positions = label_boxes(layout, start)
-    page = 0
-    done = 0
-    for content in labels:
-        for _copy in range(copies):
-            page_index, box = next(positions)
-            if page_index != page:
-                canvas.showPage()
-                page = page_index
-            draw_label(canvas, plan_label(layout, content, box), page_height)
-            done += 1
-            if on_progress and (done % PROGRESS_EVERY == 0 or done == total):
-                on_progress(done, total)
+    page = None
+    for done, (page_index, strokes) in enumerate(placed, start=1):
+        if page is not None and page_index != page:
+            canvas.showPage()
+        page = page_index
+        fill_label(canvas, strokes)
+        if on_progress and (done % PROGRESS_EVERY == 0 or done == total):
+            on_progress(done, total)
     canvas.save()
     return buffer.getvalue()
