@@ -14,10 +14,8 @@ average before and after.
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -128,34 +126,24 @@ def report(times, queries, loads, vendor, devices, workers):
 
 def main():
     args = parse_args()
-    port = bench_server.free_port()
-    static_root = tempfile.mkdtemp(prefix="bench-static-", dir="/tmp")
-    env = bench_server.environment(args.database_url, port, static_root)
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    process = None
-    try:
+    with bench_server.bench_site(args.database_url) as (env, port):
         session, chosen, queries, vendor, count = prepare(args.only)
-        process = bench_server.start_gunicorn(env, port, args.workers)
-        browser = bench_server.Browser(port, session)
-        for _name, path in chosen * 2:  # warm-up: both workers, templates, connections
-            browser.floor()
-            browser.request("GET", path)
-        times = {"floor": []}
-        load_before = os.getloadavg()
-        # Pages in turns rather than one after the other: a busy minute on this shared
-        # machine then spreads over every page instead of landing on one.
-        for _round in range(args.rounds):
-            for name, path in chosen:
-                times["floor"].append(browser.floor())
-                times.setdefault(name, []).append(browser.request("GET", path)[0])
-        loads = [tuple(round(x, 2) for x in load) for load in (load_before, os.getloadavg())]
-        report(times, queries, loads, vendor, count, args.workers)
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=30)
-        shutil.rmtree(static_root, ignore_errors=True)
+        with bench_server.gunicorn(env, port, args.workers):
+            browser = bench_server.Browser(port, session)
+            for _name, path in chosen * 2:  # warm-up: both workers, templates, connections
+                browser.floor()
+                browser.request("GET", path)
+            times = {"floor": []}
+            load_before = os.getloadavg()
+            # Pages in turns rather than one after the other: a busy minute on this shared
+            # machine then spreads over every page instead of landing on one.
+            for _round in range(args.rounds):
+                for name, path in chosen:
+                    times["floor"].append(browser.floor())
+                    times.setdefault(name, []).append(browser.request("GET", path)[0])
+            load_after = os.getloadavg()
+    loads = [tuple(round(x, 2) for x in load) for load in (load_before, load_after)]
+    report(times, queries, loads, vendor, count, args.workers)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -178,37 +179,52 @@ def report(times, load_before, load_after, vendor, devices, workers):
         )
 
 
+@contextmanager
+def bench_site(database_url):
+    """(environment, port) of a bench served by gunicorn, its static files collected in
+    a folder of /tmp that is removed afterwards; this process's settings point there too."""
+    port = free_port()
+    static_root = tempfile.mkdtemp(prefix="bench-static-", dir="/tmp")
+    env = environment(database_url, port, static_root)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    try:
+        yield env, port
+    finally:
+        shutil.rmtree(static_root, ignore_errors=True)
+
+
+@contextmanager
+def gunicorn(env, port, workers):
+    """gunicorn serving the bench site while the block runs."""
+    process = start_gunicorn(env, port, workers)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 def main():
     args = parse_args()
     rng = random.Random(args.seed)
-    port = free_port()
-    static_root = tempfile.mkdtemp(prefix="bench-static-", dir="/tmp")
-    env = environment(args.database_url, port, static_root)
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    process = None
-    try:
+    with bench_site(args.database_url) as (env, port):
         session, devices, vendor, count = prepare(rng, 3000)
-        process = start_gunicorn(env, port, args.workers)
-        browser = Browser(port, session)
-        browser.request("GET", "/scan/")  # the CSRF cookie, as the page gives it
-        mix = bench_scan.codes(rng, devices, args.scans)
-        for _kind, code in mix[:30]:  # warm-up: both workers, templates, connections
-            browser.floor()
-            browser.scan(code)
-        times = {"floor": []}
-        load_before = os.getloadavg()
-        for kind, code in mix:
-            times["floor"].append(browser.floor())
-            times.setdefault(kind, []).append(browser.scan(code))
-        load_after = os.getloadavg()
-        rounded = [tuple(round(x, 2) for x in load) for load in (load_before, load_after)]
-        report(times, *rounded, vendor, count, args.workers)
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=30)
-        shutil.rmtree(static_root, ignore_errors=True)
+        with gunicorn(env, port, args.workers):
+            browser = Browser(port, session)
+            browser.request("GET", "/scan/")  # the CSRF cookie, as the page gives it
+            mix = bench_scan.codes(rng, devices, args.scans)
+            for _kind, code in mix[:30]:  # warm-up: both workers, templates, connections
+                browser.floor()
+                browser.scan(code)
+            times = {"floor": []}
+            load_before = os.getloadavg()
+            for kind, code in mix:
+                times["floor"].append(browser.floor())
+                times.setdefault(kind, []).append(browser.scan(code))
+            load_after = os.getloadavg()
+    loads = [tuple(round(x, 2) for x in load) for load in (load_before, load_after)]
+    report(times, *loads, vendor, count, args.workers)
 
 
 if __name__ == "__main__":

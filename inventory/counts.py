@@ -10,7 +10,8 @@ from collections import Counter
 
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import CharField, Count, Sum, Value
+from django.db.models.functions import Concat
 from django.utils.functional import cached_property
 
 from inventory.models import Device, DeviceCount, Donation, Location
@@ -110,13 +111,27 @@ def site_counts():
     )
 
 
+# One group of the kept counts, as one value (to count the groups among the rows).
+_GROUP = Concat(
+    "status", Value(" "), "site_id", Value(" "), "location_id", Value(" "), "category",
+    output_field=CharField(),
+)  # fmt: skip
+
+
 def _summed(rows, *keys):
     """{(key values): devices} over DeviceCount `rows`, folding the table when the
-    rows read show it has piled up."""
-    summed = list(rows.values_list(*keys).annotate(n=Sum("n"), rows=Count("pk")).order_by())
-    if sum(row[-1] for row in summed) > FOLD_AT:
+    rows read show it has piled up: more than FOLD_AT rows, and more than twice one a
+    group. (A network with many shelves has thousands of groups: a folded table must
+    not be folded again at every read.)"""
+    summed = list(
+        rows.values_list(*keys)
+        .annotate(n=Sum("n"), rows=Count("pk"), groups=Count(_GROUP, distinct=True))
+        .order_by()
+    )
+    read = sum(row[-2] for row in summed)
+    if read > FOLD_AT and read > 2 * sum(row[-1] for row in summed):
         fold()
-    return {tuple(values): n for *values, n, _rows in summed}
+    return {tuple(values): n for *values, n, _rows, _groups in summed}
 
 
 def fold():

@@ -135,6 +135,20 @@ def test_piled_up_rows_are_folded_into_one_per_group_on_reading(technician, monk
     assert_exact()
 
 
+def test_a_folded_table_is_not_folded_again_at_each_read(monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(counts, "FOLD_AT", 5)
+    # Eight groups, one row each: past FOLD_AT, but nothing piled up.
+    for site in SiteFactory.create_batch(4):
+        DeviceFactory(site=site, category=Category.LAPTOP)
+        DeviceFactory(site=site, category=Category.SCREEN)
+    assert DeviceCount.objects.count() == 8
+
+    with django_assert_num_queries(1):  # the sums, no DELETE nor INSERT
+        assert status_counts() == {Status.RECEIVED: 8}
+
+    assert DeviceCount.objects.count() == 8
+
+
 def test_a_fold_keeps_what_a_move_adds_after_it():
     DeviceFactory.create_batch(3)
     counts.fold()
