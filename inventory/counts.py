@@ -8,10 +8,10 @@ than read a million rows to give the exact figure.
 
 from collections import Counter
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import CharField, Count, Sum, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, Sum
 from django.utils.functional import cached_property
 
 from inventory.models import Device, DeviceCount, Donation, Location
@@ -23,6 +23,8 @@ LIST_CAP = 10_000
 # Rows of DeviceCount past which a read folds them into one per group: a few thousand
 # are summed in a few ms, and each move adds two.
 FOLD_AT = 2000
+# The cache key of how many rows the last fold left.
+_FOLDED = "inventory.counts.folded_rows"
 
 
 def status_counts(*, statuses=None, site=None, category=None, location_code=None):
@@ -111,27 +113,16 @@ def site_counts():
     )
 
 
-# One group of the kept counts, as one value (to count the groups among the rows).
-_GROUP = Concat(
-    "status", Value(" "), "site_id", Value(" "), "location_id", Value(" "), "category",
-    output_field=CharField(),
-)  # fmt: skip
-
-
 def _summed(rows, *keys):
     """{(key values): devices} over DeviceCount `rows`, folding the table when the
-    rows read show it has piled up: more than FOLD_AT rows, and more than twice one a
-    group. (A network with many shelves has thousands of groups: a folded table must
-    not be folded again at every read.)"""
-    summed = list(
-        rows.values_list(*keys)
-        .annotate(n=Sum("n"), rows=Count("pk"), groups=Count(_GROUP, distinct=True))
-        .order_by()
-    )
-    read = sum(row[-2] for row in summed)
-    if read > FOLD_AT and read > 2 * sum(row[-1] for row in summed):
+    rows read show it has piled up: FOLD_AT rows more than the last fold left."""
+    summed = list(rows.values_list(*keys).annotate(n=Sum("n"), rows=Count("pk")).order_by())
+    # A network with many shelves has thousands of groups: what a fold leaves is the
+    # base, or each read would fold again. The base is a hint kept in the cache (a
+    # process that has none folds once); the sums are exact whatever it says.
+    if sum(row[-1] for row in summed) > FOLD_AT + cache.get(_FOLDED, 0):
         fold()
-    return {tuple(values): n for *values, n, _rows, _groups in summed}
+    return {tuple(values): n for *values, n, _rows in summed}
 
 
 def fold():
@@ -144,11 +135,12 @@ def fold():
         sums = Counter()
         for *group, n in cursor.fetchall():
             sums[tuple(group)] += n
-        DeviceCount.objects.bulk_create(
+        kept = DeviceCount.objects.bulk_create(
             DeviceCount(status=status, site_id=site, location_id=shelf, category=category, n=n)
             for (status, site, shelf, category), n in sums.items()
             if n
         )
+    cache.set(_FOLDED, len(kept), None)
 
 
 def count_donation_devices(donations):
