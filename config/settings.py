@@ -115,6 +115,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The few statements run through a server-binding cursor (the scan's card, see
+    # inventory/scan/card.py) are prepared on their first use on a connection: planning
+    # that query cost more than running it. Django's own cursors bind on the client and
+    # are never prepared, whatever this says. Behind a pooler in transaction mode that
+    # cannot keep prepared statements (PgBouncer before 1.21, or without
+    # max_prepared_statements), set DATABASE_PREPARED_STATEMENTS=false.
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

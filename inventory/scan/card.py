@@ -15,6 +15,7 @@ as with `only()`).
 
 import datetime
 import json
+from contextlib import contextmanager
 from functools import cache
 
 from django.db import connection
@@ -118,7 +119,69 @@ def lookup(tags, serials=()):
     if not tags:
         return []
     sql = _sql(connection.vendor, len(tags), len(serials))
-    return [hydrate(device) for device in Device.objects.raw(sql, [*tags, *serials])]
+    with _cursor() as cursor:
+        cursor.execute(sql, [*tags, *serials])
+        rows = cursor.fetchall()
+    return [hydrate(_device(row)) for row in rows]
+
+
+@contextmanager
+def _cursor():
+    """A cursor whose statements PostgreSQL plans once per connection.
+
+    Planning the card's query (seven subqueries) took longer than running it: 0.3 ms of
+    0.9 on a quiet machine, 1.9 ms of 2.5 under load. Django's cursors bind parameters
+    on the client, so psycopg cannot prepare what they run; a server-binding cursor on
+    the same connection can, when the settings allow it (`prepare_threshold`, see
+    config/settings.py). It is wrapped as Django wraps its own, so the statement is
+    counted and logged like any other.
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    if connection.connection.prepare_threshold is None:
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = ServerBindingCursor(connection.connection)
+    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+    with wrap(raw) as cursor:
+        yield cursor
+
+
+@cache
+def _columns(vendor):
+    """The device's field names; (index, column, converters) of the fields whose values
+    a queryset would convert (SQLite's dates, decimals and booleans); the names of the
+    relations' columns."""
+    fields = Device._meta.concrete_fields
+    converted = []
+    for index, field in enumerate(fields):
+        column = field.get_col(Device._meta.db_table)
+        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if found:
+            converted.append((index, column, found))
+    relations = [name for name, _sql in _relations(vendor)]
+    return [field.attname for field in fields], converted, relations
+
+
+def _device(row):
+    """A Device from a row of the card's query, its relations' JSON beside it."""
+    names, converted, relations = _columns(connection.vendor)
+    values = list(row[: len(names)])
+    for index, column, converters in converted:
+        for converter in converters:
+            values[index] = converter(values[index], column, connection)
+    device = Device.from_db(connection.alias, names, values)
+    for name, value in zip(relations, row[len(names) :], strict=True):
+        setattr(device, name, value)
+    return device
 
 
 def find(asset_tag):

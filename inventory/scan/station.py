@@ -249,6 +249,7 @@ class Station:
         # shelves it (see _place) instead of switching to move mode.
         self.placing = state.get("placing", "")
         self.device = None  # the device on the card after this scan
+        self.logged = 0  # lines this request added to the log
 
     def state(self):
         return {
@@ -520,6 +521,7 @@ class Station:
         }
         self.log.insert(0, entry)
         del self.log[LOG_SIZE:]
+        self.logged = min(self.logged + 1, LOG_SIZE)
         return entry
 
 

@@ -5,10 +5,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from inventory import workflow
-from inventory.models import Location, Status
+from inventory.models import Category, Grade, Location, Status
 from inventory.scan import card, state
 from inventory.scan.codes import ACTIONS
-from inventory.scan.station import INFO, Station, shortcut_rules
+from inventory.scan.station import INFO, LOG_SIZE, Station, shortcut_rules
 
 
 @permission_required("inventory.view_device", raise_exception=True)
@@ -27,6 +27,8 @@ def station(request):
             response = redirect("scan:station")
         else:
             context = _context(request, station, fresh=True)
+            if "reset" in request.POST:
+                context.update(log=[], log_appended=False)  # the lines shown go too
             response = render(request, "inventory/scan/_scan_panel.html", context)
         return state.save(response, request, station.state())
     if station.current:
@@ -45,6 +47,11 @@ def _context(request, station, fresh=False):
             missing = workflow.missing_for(device, workflow.READY, checklist=device.checklist)
         shown = {
             "device": device,
+            # get_FOO_display() hashes every choice of the field, each a lazy
+            # translation, at every call: the enums' labels are one lookup.
+            "status": Status(device.status).label,
+            "category": Category(device.category).label,
+            "grade": Grade(device.grade).label if device.grade else "",
             "missing": missing,
             # Typing the number then Enter in the scan field fires the button.
             "buttons": list(enumerate(numbered, start=1)),
@@ -57,6 +64,11 @@ def _context(request, station, fresh=False):
     last = station.log[0] if station.log and fresh else None
     return {
         "station": station,
+        # After a scan the script keeps the lines it shows and adds the new ones: the
+        # answer carries only those (the whole log was most of the panel's rendering).
+        "log": station.log[: station.logged] if fresh else station.log,
+        "log_appended": fresh,
+        "log_size": LOG_SIZE,
         "card": shown,
         "location": location,
         "action": station.action_obj if station.mode == Station.ACT else None,

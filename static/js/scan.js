@@ -45,12 +45,29 @@
     input.focus();
   }
 
+  // After a scan the answer's log holds only the lines that scan added (its
+  // data-append is the log's length): the lines already shown follow them, and those
+  // beyond the length go. A reset answers with the whole (empty) log instead.
+  function keepLog(shown, fresh) {
+    var size = fresh && parseInt(fresh.dataset.append, 10);
+    if (!shown || !size) return;
+    var lines = Array.prototype.slice.call(shown.children);
+    var added = fresh.querySelectorAll("li.scan-entry").length;
+    lines.forEach(function (line) {
+      var isEntry = line.classList.contains("scan-entry");
+      // "Nothing scanned yet" stays only while there is nothing else.
+      if (isEntry ? added < size : !added) fresh.appendChild(line);
+      if (isEntry) added++;
+    });
+  }
+
   function swap(html) {
     var panel = document.getElementById("scan-panel");
     var holder = document.createElement("div");
     holder.innerHTML = html.trim();
     var fresh = holder.firstElementChild;
     if (!panel || !fresh) return;
+    keepLog(panel.querySelector("#scan-log"), fresh.querySelector("#scan-log"));
     panel.replaceWith(fresh);
     beep(fresh.dataset.outcome);
   }

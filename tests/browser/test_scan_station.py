@@ -158,6 +158,30 @@ def test_a_technician_works_the_scan_station_with_the_keyboard_only(
     assert Device.objects.filter(status=Status.WIPING).count() == 2
 
 
+def test_the_log_keeps_the_last_fifteen_scans_as_the_server_does(login, live_server, technician):
+    """An answer carries only its own line; the page keeps the others, as the cookie does."""
+    from playwright.sync_api import expect
+
+    devices = DeviceFactory.create_batch(17, status=Status.RECEIVED)
+    page = login(technician)
+    page.goto(f"{live_server.url}/scan/")
+    lines = page.locator("#scan-log li")
+    expect(lines).to_have_text([french("Nothing scanned yet.")])
+
+    for device in devices:  # as fast as a scanner types: the queue keeps the order
+        page.keyboard.type(device.asset_tag)
+        page.keyboard.press("Enter")
+    newest_first = [device.asset_tag for device in reversed(devices)][:15]
+    expect(page.locator("#scan-log li.scan-entry code")).to_have_text(newest_first)
+    expect(lines).to_have_count(15)
+
+    page.reload()
+    expect(page.locator("#scan-log li.scan-entry code")).to_have_text(newest_first)
+
+    page.get_by_role("button", name=french("Clear the session")).click()
+    expect(lines).to_have_text([french("Nothing scanned yet.")])
+
+
 # -- a phone's camera -------------------------------------------------------------------
 
 VIDEO_SIZE = (640, 480)

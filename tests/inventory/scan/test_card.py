@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -125,3 +126,41 @@ def test_one_lookup_finds_by_tag_or_serial_newest_first():
 
     assert [device.pk for device in found] == [other.pk, newer.pk, older.pk]
     assert card.lookup([]) == []
+
+
+def _prepared_card_statements():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ["%inventory_device.asset_tag IN%"],
+        )
+        return [runs for (runs,) in cursor.fetchall()]
+
+
+@pytest.fixture
+def postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's: set DATABASE_URL=postgres://…")
+
+
+def test_postgresql_plans_the_card_query_once_per_connection(postgresql):
+    device = DeviceFactory()
+    for _ in range(3):
+        assert card.find(device.asset_tag) == device
+
+    assert _prepared_card_statements() == [3]  # one statement, run three times
+
+
+def test_without_prepared_statements_the_card_is_read_all_the_same(postgresql):
+    """DATABASE_PREPARED_STATEMENTS=false, for a pooler that cannot keep them."""
+    device = DeviceFactory()
+    connection.ensure_connection()
+    connection.connection.prepare_threshold = None
+    try:
+        found = card.find(device.asset_tag)
+    finally:
+        connection.connection.prepare_threshold = 0
+
+    assert found == device and found.site == device.site
+    assert _prepared_card_statements() == []

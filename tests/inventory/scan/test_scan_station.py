@@ -337,6 +337,36 @@ def test_the_log_keeps_the_last_scans_newest_first(technician_client, device):
     assert log[0]["outcome"] == "not-found"
 
 
+def log_lines(html):
+    """The codes of the log lines in a panel or page, newest first."""
+    return re.findall(r'<li class="scan-entry[^>]*>.*?<code>(.*?)</code>', html, re.S)
+
+
+def test_a_scan_answers_with_its_own_log_line_the_page_with_the_whole_log(
+    technician_client, device
+):
+    scan(technician_client, device.asset_tag)
+    html = scan(technician_client, "NOPE")
+
+    # The script keeps the lines it shows and puts this one first (static/js/scan.js).
+    assert log_lines(html) == ["NOPE"]
+    assert 'data-append="15"' in html
+    page = technician_client.get("/scan/").content.decode()
+    assert log_lines(page) == ["NOPE", device.asset_tag]
+    assert "data-append" not in page
+
+
+def test_an_empty_scan_adds_no_line_and_clearing_empties_the_shown_log(technician_client, device):
+    scan(technician_client, device.asset_tag)
+
+    assert log_lines(scan(technician_client, "  ")) == []
+    cleared = technician_client.post("/scan/", {"reset": "1"}, HTTP_HX_REQUEST="true")
+    html = cleared.content.decode()
+    assert "data-append" not in html  # the script replaces the lines shown
+    assert log_lines(html) == []
+    assert "Aucun scan pour l'instant." in html  # French, the default language
+
+
 def test_without_javascript_a_scan_redirects_back_to_the_station(technician_client, device):
     response = technician_client.post("/scan/", {"code": device.asset_tag})
 
