@@ -17,8 +17,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,8 @@ from inventory.scan.codes import ACTION_PREFIX, ACTIONS_BY_CODE, from_azerty, lo
 # Longer than any label we print or serial we store: such input is a mistake.
 MAX_LENGTH = 120
 LOG_SIZE = 15
+# The SQLite trigram index of the tags and serials (migration 0032).
+CODES = "inventory_device_codes"
 SUGGESTIONS = 5
 
 DEVICE = "device"
@@ -212,12 +215,20 @@ def lookalikes(pieces):
 
     Unordered: the trigram indexes on PostgreSQL (migration 0029) then find them, where
     the list's order by descending primary key walked the whole table for a code nobody
-    knows.
+    knows. On SQLite an FTS5 table of trigrams holds them (migration 0032). Pieces
+    have three characters at least: shorter ones are in no trigram.
     """
+    devices = Device.objects.order_by().only("asset_tag", "serial_number")
+    if connection.vendor == "sqlite":
+        # Its trigram FTS5 index of the tags and serials (migration 0032); each piece
+        # is a phrase, quotes doubled. Case-insensitive, as icontains.
+        phrases = " OR ".join('"{}"'.format(piece.replace('"', '""')) for piece in pieces)
+        found = RawSQL(f"SELECT rowid FROM {CODES} WHERE {CODES} MATCH %s", [phrases])
+        return devices.filter(pk__in=found)
     query = Q()
     for piece in pieces:
         query |= Q(asset_tag__icontains=piece) | Q(serial_number__icontains=piece)
-    return Device.objects.filter(query).order_by().only("asset_tag", "serial_number")
+    return devices.filter(query)
 
 
 def shortcut_rules(device, user):
