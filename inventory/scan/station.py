@@ -386,7 +386,7 @@ class Station:
         return self._log(
             OK,
             device.asset_tag,
-            f"{device} · {device.get_status_display()}",
+            f"{device} · {Status(device.status).label}",
             tag=device.asset_tag,
         )
 
