@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """One entry point for newcomers: `python3 dev.py demo` or `python3 dev.py test`.
 
+`python3 dev.py demo --port 8001` serves the demo on another port (SITE_URL follows).
+
 Needs only Python 3.11+. Creates .venv beside this file, installs the project into it
 (again only when pyproject.toml changed), then runs the demo or the test suite.
 Extra arguments after `test` go to pytest.
@@ -42,12 +44,24 @@ def manage(*args):
     run(PYTHON, "manage.py", *args)
 
 
-def demo():
+def demo(args):
+    port = _port(args)
+    # The addresses printed in QR codes and e-mails point at the server actually serving.
+    os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     install()
     manage("migrate", "--noinput")
     manage("load_demo_data")
-    print("\nRéemploi demo: http://127.0.0.1:8000/  (accounts: see README, password 'demo')\n")
-    manage("runserver", "127.0.0.1:8000", "--noreload")
+    print(f"\nRéemploi demo: http://127.0.0.1:{port}/  (accounts: see README, password 'demo')\n")
+    manage("runserver", f"127.0.0.1:{port}", "--noreload")
+
+
+def _port(args):
+    """`--port N` (8000 by default), for a machine where 8000 is taken."""
+    if not args:
+        return 8000
+    if len(args) == 2 and args[0] == "--port" and args[1].isdigit():
+        return int(args[1])
+    sys.exit("usage: python3 dev.py demo [--port N]")
 
 
 def test(args):
@@ -60,7 +74,7 @@ def test(args):
 def main():
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "demo":
-        demo()
+        demo(sys.argv[2:])
     elif command == "test":
         test(sys.argv[2:])
     elif command == "install":

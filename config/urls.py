@@ -24,6 +24,9 @@ urlpatterns = [
         name="admin_login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says (for a
+    # bookmark, a PDF tab): the same icon, rather than a 404 logged on every visit.
+    path("favicon.ico", views.favicon, name="favicon"),
     # The language switch is on the login page too, before anyone is signed in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

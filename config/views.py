@@ -1,7 +1,9 @@
 """Pages that belong to no single app: the home page and the error pages."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 
 from inventory.counts import status_counts
 from inventory.models import Device, Status
@@ -35,3 +37,10 @@ def permission_denied(request, exception=None):
 @login_not_required
 def server_error(request):
     return render(request, "500.html", status=500)
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page's <link rel="icon"> says (for a
+    bookmark, a PDF in a tab): the same icon, rather than a 404 logged at every visit."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -93,6 +93,7 @@ ROUTES = [
     ("enrolments/<int:pk>/waitlist/", "lending:enrolment_waitlist"),
     ("enrolments/<int:pk>/withdraw/", "lending:enrolment_withdraw"),
     ("erasure-logs/<int:pk>/", "erasure:log_download"),
+    ("favicon.ico", "favicon"),
     ("funders/", "lending:funder_list"),
     ("funders/<int:pk>/edit/", "lending:funder_edit"),
     ("funders/new/", "lending:funder_create"),
@@ -303,3 +304,11 @@ def test_the_link_emailed_to_a_donor_opens_the_donation_page(settings):
 )
 def test_the_device_pages_are_not_taken_for_an_asset_tag(path, view):
     assert resolve(path).view_name == view
+
+
+def test_favicon_ico_is_the_site_s_icon_for_anyone(client):
+    """Browsers ask for it whatever the pages link: no 404 at every visit."""
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/static/favicon.svg"

@@ -367,6 +367,12 @@ def test_an_empty_scan_adds_no_line_and_clearing_empties_the_shown_log(technicia
     assert "Aucun scan pour l'instant." in html  # French, the default language
 
 
+def test_the_station_page_is_named_by_its_heading(technician_client):
+    page = technician_client.get("/scan/").content.decode()
+
+    assert '<h1 class="sr-only">Poste de scan</h1>' in page
+
+
 def test_without_javascript_a_scan_redirects_back_to_the_station(technician_client, device):
     response = technician_client.post("/scan/", {"code": device.asset_tag})
 
