@@ -48,6 +48,9 @@ def demo(args):
     port = _port(args)
     # The addresses printed in QR codes and e-mails point at the server actually serving.
     os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
+    # What an association sees: its own error pages, in French, not Django's debug pages
+    # (static files are still served, by WhiteNoise from the apps' folders).
+    os.environ.setdefault("DEBUG", "false")
     install()
     manage("migrate", "--noinput")
     manage("load_demo_data")

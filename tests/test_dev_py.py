@@ -18,8 +18,9 @@ def dev(monkeypatch):
     monkeypatch.setattr(module, "install", lambda: None)
     monkeypatch.setattr(module, "manage", lambda *args: calls.append(args))
     # Recorded, so that what demo() sets is undone after the test.
-    monkeypatch.setenv("SITE_URL", "")
-    monkeypatch.delenv("SITE_URL")
+    for name in ("SITE_URL", "DEBUG"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     module.calls = calls
     return module
 
@@ -29,6 +30,7 @@ def test_the_demo_serves_on_8000_by_default(dev):
 
     assert dev.calls[-1] == ("runserver", "127.0.0.1:8000", "--noreload")
     assert os.environ["SITE_URL"] == "http://127.0.0.1:8000"
+    assert os.environ["DEBUG"] == "false"  # the site's own 404 page, not Django's
 
 
 def test_another_port_moves_the_server_and_the_printed_addresses(dev):
