@@ -47,6 +47,7 @@ _JSON = {
 }
 # How many devices one scan may name at most (a serial shared by several).
 LIMIT = 10
+NAMES_A_LOCATION = "card_names_location"
 
 
 def _object(build, columns):
@@ -94,33 +95,42 @@ def _relations(vendor):
 
 
 @cache
-def _sql(vendor, tags, serials):
+def _sql(vendor, tags, serials, codes=0):
     """The query for `tags` asset tags and `serials` serial numbers, written once.
 
     Plain SQL rather than a queryset: the ORM took longer to build and compile these
-    seven subqueries, on every scan, than the database took to answer them.
+    seven subqueries, on every scan, than the database took to answer them. With
+    `codes`, each row also says whether one of those texts is a location's code: the
+    station asks for the location only then (a scanned serial number then costs no
+    query more than a tag). Parameters: the codes, the tags, the serials.
     """
     device = Device._meta.db_table
     columns = ", ".join(f"{device}.{field.column}" for field in Device._meta.concrete_fields)
-    extras = ", ".join(f"({sql}) AS {name}" for name, sql in _relations(vendor))
+    extras = [f"({sql}) AS {name}" for name, sql in _relations(vendor)]
+    if codes:
+        extras.append(
+            f"EXISTS (SELECT 1 FROM {Location._meta.db_table} "
+            f"WHERE code IN ({', '.join(['%s'] * codes)})) AS {NAMES_A_LOCATION}"
+        )
     where = f"{device}.asset_tag IN ({', '.join(['%s'] * tags)})"
     if serials:
         where += f" OR {device}.serial_number IN ({', '.join(['%s'] * serials)})"
     return (
-        f"SELECT {columns}, {extras} FROM {device} WHERE {where} "
+        f"SELECT {columns}, {', '.join(extras)} FROM {device} WHERE {where} "
         f"ORDER BY {device}.id DESC LIMIT {LIMIT}"
     )
 
 
-def lookup(tags, serials=()):
+def lookup(tags, serials=(), codes=()):
     """The devices (newest first, at most LIMIT) whose asset tag is one of `tags` or whose
-    serial number is one of `serials`, each with its card's relations in place."""
-    tags, serials = list(tags), list(serials)
+    serial number is one of `serials`, each with its card's relations in place and, when
+    `codes` are given, `names_a_location`: whether one of them is a location's code."""
+    tags, serials, codes = list(tags), list(serials), list(codes)
     if not tags:
         return []
-    sql = _sql(connection.vendor, len(tags), len(serials))
+    sql = _sql(connection.vendor, len(tags), len(serials), len(codes))
     with _cursor() as cursor:
-        cursor.execute(sql, [*tags, *serials])
+        cursor.execute(sql, [*codes, *tags, *serials])
         rows = cursor.fetchall()
     return [hydrate(_device(row)) for row in rows]
 
@@ -179,8 +189,11 @@ def _device(row):
         for converter in converters:
             values[index] = converter(values[index], column, connection)
     device = Device.from_db(connection.alias, names, values)
-    for name, value in zip(relations, row[len(names) :], strict=True):
+    extras = row[len(names) :]
+    for name, value in zip(relations, extras, strict=False):
         setattr(device, name, value)
+    if len(extras) > len(relations):
+        device.names_a_location = bool(extras[len(relations)])
     return device
 
 

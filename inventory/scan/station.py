@@ -118,7 +118,8 @@ def _tag_candidates(up):
 
 
 def recognise(raw):
-    """Say what `raw` names. Two queries at most when something is found."""
+    """Say what `raw` names: one query for a device (by its tag or serial), two for a
+    location."""
     text = clean(raw)
     if not text:
         return Recognised(EMPTY)
@@ -139,15 +140,17 @@ def recognise(raw):
     ups = [variant.upper() for variant in variants]
     tags = set().union(*(_tag_candidates(up) for up in ups))
     serials = {services.normalise_serial(variant) for variant in variants}
-    devices = card.lookup(sorted(tags), sorted(serials))
-    # The text as received wins over its AZERTY reading; a tag wins over a serial.
+    devices = card.lookup(sorted(tags), sorted(serials), codes=sorted(set(ups)))
+    # The text as received wins over its AZERTY reading; a tag wins over a location,
+    # a location over a serial.
     for up in ups:
         for device in devices:
             if device.asset_tag in _tag_candidates(up):
                 return Recognised(DEVICE, code=device.asset_tag, device=device)
-    locations = {
-        loc.code: loc for loc in Location.objects.select_related("site").filter(code__in=ups)
-    }
+    locations = {}
+    if not devices or devices[0].names_a_location:
+        found = Location.objects.select_related("site").filter(code__in=ups)
+        locations = {loc.code: loc for loc in found}
     for up in ups:
         if up in locations:
             return Recognised(LOCATION, code=up, location=locations[up])

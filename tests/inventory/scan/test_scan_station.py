@@ -457,6 +457,26 @@ def test_a_lookup_costs_the_same_queries_with_10_or_10000_devices(
     assert device.asset_tag in html
     assert "scan-missing" in html  # the card still says what is missing
 
+    # Its serial number, read off the sticker: the same three.
+    with django_assert_max_num_queries(3):
+        html = scan(technician_client, device.serial_number.lower())
+
+    assert f'data-tag="{device.asset_tag}"' in html
+
+
+def test_a_location_code_wins_over_a_device_serial_that_happens_to_be_the_same(
+    technician_client,
+):
+    """Donated devices come with junk serials ("A1", "0"): a shelf labelled A1 still
+    switches the station to moving devices there."""
+    shelf = LocationFactory(code="A1")
+    DeviceFactory(serial_number="A1")
+
+    scan(technician_client, "a1")
+
+    assert station_state(technician_client)["mode"] == "move"
+    assert station_state(technician_client)["location"] == shelf.code
+
 
 @settings(
     max_examples=80,
