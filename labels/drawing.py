@@ -21,6 +21,7 @@ from operator import add
 from barcode import Code128
 from barcode.errors import BarcodeError
 from django.utils.translation import gettext as _
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 
 from labels import qr
@@ -376,10 +377,13 @@ def symbol_path(placed, page_height_mm):
 
 def fill_path(canvas, path):
     """Fill a path of symbol_path on a reportlab canvas."""
+    canvas.addLiteral(path_operators(path))
+
+
+def path_operators(path):
+    """The PDF operators that fill a path of symbol_path: what saveState(), translate(),
+    scale(), addLiteral() and restoreState() write (translate and scale folded into one
+    "cm", as reportlab folds them), in one string instead of five canvas calls."""
     x, y, unit_x, unit_y, operators = path
-    canvas.saveState()
-    canvas.translate(x, y)
     # Rows go down the page, PDF y goes up.
-    canvas.scale(unit_x, -unit_y)
-    canvas.addLiteral(operators)
-    canvas.restoreState()
+    return f"q\n{fp_str(unit_x, 0, 0, -unit_y, x, y)} cm\n{operators}\nQ"
