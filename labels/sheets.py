@@ -11,7 +11,7 @@ import io
 import math
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -204,11 +204,19 @@ def text_lines(lines, area):
     placed = []
     for number, line in enumerate(lines[:count]):
         font = BOLD if number == 0 else FONT
-        text, line_size = fitted_line(printable(line), font, area.width, size, LINE_PT[0])
+        text, line_size, width = _fitted_line_of(line, font, area.width, size)
         top = area.y + number * line_height(size)
-        width = text_width(text, font, line_size)
         placed.append(Text(Box(area.x, top, width, line_height(line_size)), text, font, line_size))
     return placed
+
+
+# The lines repeat from label to label (a category, a few models, the organisation's
+# name) and fitting one measures it once or more (its width, then that of each cut).
+@lru_cache(maxsize=1024)
+def _fitted_line_of(line, font, width, largest):
+    """(text, size, width in mm) of a line above the bars, as text_lines prints it."""
+    text, size = fitted_line(printable(line), font, width, largest, LINE_PT[0])
+    return text, size, text_width(text, font, size)
 
 
 def centred_lines(lines, size, font, area):
