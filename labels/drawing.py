@@ -12,12 +12,16 @@ printers lay down their dots; `draw_symbol` turns them into PDF points.
 """
 
 import math
+import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from itertools import compress
+from operator import add
 
 from barcode import Code128
 from barcode.errors import BarcodeError
 from django.utils.translation import gettext as _
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 
 from labels import qr
@@ -66,25 +70,25 @@ def code128_modules(value):
         raise ValueError(str(error)) from error
 
 
-# Copies of a label follow each other: the cache spares recomputing their QR codes,
-# still the slowest part of a label (qrcode's Reed-Solomon codewords, in pure Python).
+# Copies of a label follow each other, and a label may try two sizes of QR code: the
+# cache spares recomputing their QR codes, still the slowest part of a label (qrcode's
+# Reed-Solomon codewords, in pure Python).
 @lru_cache(maxsize=64)
-def qr_matrix(text):
-    """The QR symbol of `text` (error correction M, no quiet zone): rows of booleans.
+def qr_symbol(text):
+    """(size, operators): the QR symbol of `text` (error correction M, no quiet zone),
+    the very matrix qrcode makes (labels.qr), and its dark modules as rectangles
+    (rect_operators)."""
+    size, dark = qr.qr_dark(text)
+    return size, rect_operators(size, size, dark)
 
-    The very matrix qrcode makes, its mask chosen faster (labels.qr).
-    """
-    return qr.qr_matrix(text)
 
-
-@lru_cache(maxsize=64)
-def qr_rects(text):
-    """The dark modules of the QR symbol of `text` merged into rectangles.
-
-    Cached like qr_matrix: a label may try two sizes of QR code, copies follow each
-    other, and merging costs about a fifth of what the matrix now does.
-    """
-    return merged_rects(qr_matrix(text))
+@lru_cache(maxsize=4096)
+def bar_operators(value):
+    """The bars of the Code128 symbol of `value` as `re` operators, one module high."""
+    return " ".join(
+        f"{match.start()} 0 {match.end() - match.start()} 1 re"
+        for match in _DARK_RUN.finditer(code128_modules(value))
+    )
 
 
 def module_dots(modules, available_mm, dpi, *, minimum_mm=MIN_MODULE_MM, maximum_mm=None):
@@ -155,8 +159,9 @@ class Box:
 class Symbol:
     """A barcode placed on the page: its dark modules and the blank zone around them.
 
-    `runs` are (column, row, width, height) in modules from the symbol's top-left
-    corner; a Code128 symbol has a single row, stretched to `symbol.height`.
+    `operators` fill its dark rectangles, (column, row, width, height) in modules from
+    the symbol's top-left corner; a Code128 symbol has a single row, stretched to
+    `symbol.height`.
     """
 
     kind: str  # "code128" or "qr"
@@ -165,7 +170,12 @@ class Symbol:
     module_dots: int
     symbol: Box  # the modules, without the quiet zone
     quiet_modules: int
-    runs: tuple
+    operators: str  # the dark rectangles, "column row width height re" in modules
+
+    @property
+    def runs(self):
+        """The dark rectangles as (column, row, width, height) tuples (for checks)."""
+        return operator_rects(self.operators)
 
     @property
     def module_mm(self):
@@ -197,7 +207,7 @@ class Symbol:
         return zones
 
     def dark_boxes(self):
-        """The dark rectangles in millimetres (for checks; drawing uses `runs`)."""
+        """The dark rectangles in millimetres (for checks; drawing uses `operators`)."""
         unit_x = self.module_mm
         unit_y = self.symbol.height if self.kind == "code128" else self.module_mm
         return [
@@ -211,34 +221,96 @@ class Symbol:
         ]
 
 
-def dark_runs(bits):
-    """(start, length) of each run of dark modules in a row."""
-    runs, start = [], None
-    for index, dark in enumerate(bits):
-        if dark and start is None:
-            start = index
-        elif not dark and start is not None:
-            runs.append((start, index - start))
-            start = None
-    if start is not None:
-        runs.append((start, len(bits) - start))
-    return runs
+# The matrix as rectangles ----------------------------------------------------------------
+#
+# A QR code is ~170 rectangles: a Python step for each (a loop over runs, a tuple, a
+# formatted string) was a third of a label's own time. Here integer operations find the
+# rectangles, and the strings are put together by C loops (re, itertools, str.join).
+# The matrix integer is labels.qr's: cell (row, column) is character row * stride +
+# column of its binary string, stride = columns + 1, the extra column light. Bit p's left
+# neighbour is bit p + 1, its right neighbour bit p - 1, the module above bit p + stride.
+
+_DARK_RUN = re.compile("1+")
+# A hex digit holds the height of a rectangle: 1 + height, up to "f".
+MAX_HEIGHT = 14
+_TOP_RUN = re.compile("[2-9a-f]1*")
+_IS_TOP = bytes(1 if chr(code) in "23456789abcdef" else 0 for code in range(256))
+
+
+class _RectSizes(dict):
+    """A top run's text (its height digit, then a "1" a module) -> "width height re"."""
+
+    def __missing__(self, run):
+        self[run] = sizes = f"{len(run)} {int(run[0], 16) - 1} re"
+        return sizes
+
+
+_SIZES = _RectSizes()
+
+
+@cache
+def _cell_origins(columns, rows):
+    """ "column row " of every cell of the matrix string, for joining to its sizes."""
+    stride = columns + 1
+    return tuple(f"{cell % stride} {cell // stride} " for cell in range(rows * stride))
+
+
+def rect_operators(columns, rows, dark):
+    """The dark modules of matrix integer `dark` as `re` operators: each run of dark
+    modules along a row, merged with the same run (same start, same end) on the rows
+    below into one rectangle; "column row width height re", row by row, left to right."""
+    text = _heights(columns, rows, dark)
+    origins = compress(_cell_origins(columns, rows), text.encode("ascii").translate(_IS_TOP))
+    return " ".join(map(add, origins, map(_SIZES.__getitem__, _TOP_RUN.findall(text))))
+
+
+def _heights(columns, rows, dark):
+    """The matrix as hex digits, one a cell: 0 light, 1 dark, and on the first module
+    of a rectangle's top run 1 + its height in rows."""
+    stride = columns + 1
+    as_bits, as_digits = f"0{rows * stride}b", f"0{rows * stride}x"
+    starts, continued = _continued_runs(dark, stride)
+    while True:
+        # Rectangles of at least 1, 2, ... rows: each level adds 1 to their top digit.
+        total, level = int(format(dark, as_bits), 16), starts & ~continued
+        for height in range(1, MAX_HEIGHT + 1):
+            if not level:
+                return format(total, as_digits)
+            total += int(format(level, as_bits), 16)
+            level &= continued << height * stride
+        if not level:
+            return format(total, as_digits)
+        # Taller than a digit counts (never seen in a QR code): the 15th row starts a
+        # new rectangle.
+        continued &= ~(level >> MAX_HEIGHT * stride)
+
+
+def _continued_runs(dark, stride):
+    """(starts, continued): the first module of every run of dark modules, and of those
+    runs that the row above has too, with the same start and the same end."""
+    starts = dark & ~(dark >> 1)
+    ends = dark & ~(dark << 1)
+    # 1 added at a run's right end carries through its modules to the light one on its
+    # left only when every module of the run has a dark one above; it is added only
+    # where the row above ends a run too.
+    carried = (dark & dark >> stride) + (ends & ends >> stride)
+    return starts, starts & starts >> stride & (carried & ~dark) >> 1
+
+
+def operator_rects(operators):
+    """(column, row, width, height) of each rectangle of rect_operators' text."""
+    numbers = iter(map(int, operators.replace(" re", "").split()))
+    return tuple(zip(numbers, numbers, numbers, numbers, strict=True))
 
 
 def merged_rects(matrix):
-    """Dark modules of a matrix merged into rectangles: runs along each row, then the
-    same run repeated on the rows below folded into one taller rectangle."""
-    done, open_rects = [], {}
-    for row_index, row in enumerate(matrix):
-        still_open = {}
-        for start, length in dark_runs(row):
-            key = (start, length)
-            column, top, width, height = open_rects.pop(key, (start, row_index, length, 0))
-            still_open[key] = (column, top, width, height + 1)
-        done.extend(open_rects.values())
-        open_rects = still_open
-    done.extend(open_rects.values())
-    return tuple(done)
+    """Dark modules of a matrix (rows of booleans) merged into rectangles, as
+    rect_operators merges them."""
+    if not matrix:
+        return ()
+    columns = len(matrix[0])
+    bits = "".join("".join("1" if dark else "0" for dark in row) + "0" for row in matrix)
+    return operator_rects(rect_operators(columns, len(matrix), int(bits, 2)))
 
 
 def place_code128(value, area, dpi):
@@ -257,10 +329,9 @@ def place_code128(value, area, dpi):
     left = snap_up(area.x + (area.width - total * module) / 2, dpi)
     top = snap_up(area.y, dpi)
     height = snap_down(area.bottom - top, dpi)
-    bars = dark_runs([module == "1" for module in modules])
-    runs = tuple((start, 0, length, 1) for start, length in bars)
     symbol = Box(left + CODE128_QUIET_MODULES * module, top, len(modules) * module, height)
-    return Symbol("code128", value, dpi, dots, symbol, CODE128_QUIET_MODULES, runs)
+    bars = bar_operators(value)
+    return Symbol("code128", value, dpi, dots, symbol, CODE128_QUIET_MODULES, bars)
 
 
 def place_qr(text, area, dpi):
@@ -268,8 +339,7 @@ def place_qr(text, area, dpi):
 
     As large as `area` allows; None when it does not fit at the narrowest module.
     """
-    matrix = qr_matrix(text)
-    size = len(matrix)
+    size, operators = qr_symbol(text)
     total = size + 2 * QR_QUIET_MODULES
     dot = dot_mm(dpi)
     dots = qr_module_dots(total, min(area.width, area.height) - dot, dpi)
@@ -280,7 +350,7 @@ def place_qr(text, area, dpi):
     outer_top = snap_up(area.y, dpi)
     quiet = QR_QUIET_MODULES * module
     symbol = Box(outer_left + quiet, outer_top + quiet, size * module, size * module)
-    return Symbol("qr", text, dpi, dots, symbol, QR_QUIET_MODULES, qr_rects(text))
+    return Symbol("qr", text, dpi, dots, symbol, QR_QUIET_MODULES, operators)
 
 
 def draw_symbol(canvas, placed, page_height_mm):
@@ -301,19 +371,19 @@ def symbol_path(placed, page_height_mm):
     unit_y = (placed.symbol.height if placed.kind == "code128" else placed.module_mm) * mm
     # Whole numbers need none of the float formatting that path.rect() does for every
     # number, a fifth of the time of a label with a QR code.
-    rects = " ".join(
-        f"{column} {row} {width} {height} re" for column, row, width, height in placed.runs
-    )
     x, y = placed.symbol.x * mm, (page_height_mm - placed.symbol.y) * mm
-    return (x, y, unit_x, unit_y, f"n {rects} f")
+    return (x, y, unit_x, unit_y, f"n {placed.operators} f")
 
 
 def fill_path(canvas, path):
     """Fill a path of symbol_path on a reportlab canvas."""
+    canvas.addLiteral(path_operators(path))
+
+
+def path_operators(path):
+    """The PDF operators that fill a path of symbol_path: what saveState(), translate(),
+    scale(), addLiteral() and restoreState() write (translate and scale folded into one
+    "cm", as reportlab folds them), in one string instead of five canvas calls."""
     x, y, unit_x, unit_y, operators = path
-    canvas.saveState()
-    canvas.translate(x, y)
     # Rows go down the page, PDF y goes up.
-    canvas.scale(unit_x, -unit_y)
-    canvas.addLiteral(operators)
-    canvas.restoreState()
+    return f"q\n{fp_str(unit_x, 0, 0, -unit_y, x, y)} cm\n{operators}\nQ"

@@ -51,6 +51,12 @@ class _Layout:
 def qr_matrix(text):
     """The QR symbol of `text` as qrcode makes it: error correction M, the smallest
     version that holds it, the mask of lowest penalty; rows of booleans, no quiet zone."""
+    return rows(*qr_dark(text))
+
+
+def qr_dark(text):
+    """The same symbol as (size, integer): its dark modules in the layout above, which
+    labels.drawing merges into rectangles without a Python step per module."""
     code = QRCode(border=0, error_correction=ERROR_CORRECT_M)
     code.add_data(text)
     version = code.version  # the smallest that fits, as make(fit=True) finds it
@@ -64,8 +70,7 @@ def qr_matrix(text):
         penalty = _penalty((placed ^ mask) | layout.function_scored, layout)
         if best_penalty is None or penalty < best_penalty:
             best, best_penalty = pattern, penalty
-    matrix = (placed ^ layout.masks[best]) | layout.function_final[best]
-    return _rows(matrix, layout)
+    return layout.size, (placed ^ layout.masks[best]) | layout.function_final[best]
 
 
 def _penalty(dark, layout):
@@ -94,8 +99,9 @@ def _penalty(dark, layout):
     return points + int(abs(percent * 100 - 50) / 5) * 10
 
 
-def _rows(matrix, layout):
-    size, stride = layout.size, layout.stride
+def rows(size, matrix):
+    """A matrix integer of the layout above as rows of booleans."""
+    stride = size + 1
     text = format(matrix, f"0{size * stride}b")
     return tuple(
         tuple(map(_BITS.__getitem__, text[start : start + size]))

@@ -2,6 +2,7 @@
 
 import io
 import math
+import re
 
 import pytest
 from hypothesis import given
@@ -10,20 +11,23 @@ from reportlab.pdfgen.canvas import Canvas
 
 from labels.drawing import (
     CODE128_QUIET_MODULES,
+    MAX_HEIGHT,
     MIN_MODULE_MM,
     QR_QUIET_MODULES,
     Box,
     bar_module_dots,
+    bar_operators,
     code128_modules,
-    dark_runs,
     dot_mm,
     draw_symbol,
     merged_rects,
+    operator_rects,
     place_code128,
     place_qr,
-    qr_matrix,
     qr_module_dots,
+    qr_symbol,
 )
+from labels.qr import qr_matrix
 
 START_CODES = {"11010000100", "11010010000", "11010011100"}
 STOP = "1100011101011"
@@ -89,8 +93,33 @@ def test_qr_modules_prefer_a_third_of_a_millimetre_then_accept_a_quarter():
     assert qr_module_dots(37, 37 * 0.24, 203) is None
 
 
-def test_dark_runs():
-    assert dark_runs([1, 1, 0, 1, 0, 0, 1, 1, 1]) == [(0, 2), (3, 1), (6, 3)]
+def test_bars_are_the_dark_runs_of_the_modules():
+    modules = code128_modules("RE-000123")
+    rects = operator_rects(bar_operators("RE-000123"))
+    assert rects[:2] == ((0, 0, 2, 1), (3, 0, 1, 1))  # the start code 11010000100
+    assert all(row == 0 and height == 1 for _column, row, _width, height in rects)
+    rebuilt = ["0"] * len(modules)
+    for column, _row, width, _height in rects:
+        rebuilt[column : column + width] = "1" * width
+    assert "".join(rebuilt) == modules
+
+
+def reference_rects(matrix):
+    """The merging as it was first written, a loop over runs: each run along a row,
+    folded into the rectangle above when that one ends on the row above with the same
+    start and length."""
+    done, open_rects = [], {}
+    for row_index, row in enumerate(matrix):
+        still_open = {}
+        bits = "".join("1" if dark else "0" for dark in row)
+        for start, end in (match.span() for match in re.finditer("1+", bits)):
+            column, top, width, height = open_rects.pop(
+                (start, end - start), (start, row_index, end - start, 0)
+            )
+            still_open[(start, end - start)] = (column, top, width, height + 1)
+        done.extend(open_rects.values())
+        open_rects = still_open
+    return sorted(done + list(open_rects.values()))
 
 
 @given(st.lists(st.lists(st.booleans(), min_size=6, max_size=6), min_size=1, max_size=6))
@@ -102,6 +131,30 @@ def test_merged_rectangles_cover_exactly_the_dark_modules(matrix):
         covered |= cells
     dark = {(r, c) for r, row in enumerate(matrix) for c, value in enumerate(row) if value}
     assert covered == dark
+
+
+@given(
+    st.integers(1, 9).flatmap(
+        lambda width: st.lists(
+            st.lists(st.booleans(), min_size=width, max_size=width), min_size=1, max_size=12
+        )
+    )
+)
+def test_the_integer_merging_finds_the_rectangles_of_the_loop_over_runs(matrix):
+    assert sorted(merged_rects(matrix)) == reference_rects(matrix)
+
+
+@pytest.mark.parametrize("text", ["http://127.0.0.1:8000/d/RE-000123/", "é" * 120, "RE-1"])
+def test_a_qr_code_is_filled_with_the_rectangles_of_the_loop_over_runs(text):
+    size, operators = qr_symbol(text)
+    assert size == len(qr_matrix(text))
+    assert sorted(operator_rects(operators)) == reference_rects(qr_matrix(text))
+
+
+def test_a_rectangle_taller_than_its_height_digit_is_cut():
+    # A run repeated on 40 rows: 14 + 14 + 12 rows, covering every module once.
+    matrix = [[False, True, True, False]] * 40
+    assert merged_rects(matrix) == ((1, 0, 2, MAX_HEIGHT), (1, 14, 2, MAX_HEIGHT), (1, 28, 2, 12))
 
 
 def test_merging_saves_most_rectangles_of_a_qr_code():
