@@ -162,15 +162,23 @@ def judge_rows(job, resource, *, write, on_open=None, on_chunk=None):
         on_open(sheet.estimated_rows)
     rows = _rows(sheet, keys)
     counts = dict.fromkeys(ImportRow.Kind.values, 0)
-    while chunk := _next_chunk(rows):
-        resource.prepare([row for _line, row in chunk])
-        judged = [_judge(resource, line, row) for line, row in chunk]
-        resource.flush(dry_run=not write or any(j.kind == ImportRow.Kind.ERROR for j in judged))
-        for item in judged:
-            counts[item.kind] += 1
-        if on_chunk:
-            on_chunk(judged)
+    try:
+        while chunk := _next_chunk(rows):
+            judged = _judge_chunk(resource, chunk, write)
+            for item in judged:
+                counts[item.kind] += 1
+            if on_chunk:
+                on_chunk(judged)
+    finally:
+        resource.finish()
     return counts, notes
+
+
+def _judge_chunk(resource, chunk, write):
+    resource.prepare([row for _line, row in chunk])
+    judged = [_judge(resource, line, row) for line, row in chunk]
+    resource.flush(dry_run=not write or any(j.kind == ImportRow.Kind.ERROR for j in judged))
+    return judged
 
 
 def _next_chunk(rows):
