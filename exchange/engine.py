@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from accounts.refusals import Refused
 from exchange import limits
 from exchange.heartbeat import heartbeat_aside
-from exchange.models import ImportJob, ImportRow
+from exchange.models import ImportJob, ImportRow, stored_file
 from exchange.registry import resource_class
 from spreadsheets.columns import match_headers
 from spreadsheets.reading import UnreadableFile, read_sheet
@@ -102,7 +102,7 @@ def make_resource(job, user=None):
 def _read(job):
     """The sheet of the job's file, once it is known to keep within the limits; its
     estimated_rows are the rows counted then."""
-    content = bytes(job.content)
+    content = _file_of(job)
     try:
         rows = limits.check_file(job.filename, content)
         sheet = read_sheet(job.filename, content)
@@ -118,6 +118,14 @@ def _read(job):
         ) from None
     sheet.estimated_rows = rows
     return sheet
+
+
+def _file_of(job):
+    """The job's file. A job fetched without it (as exchange.jobs fetches them) has it
+    read here, in a single copy where the database allows it."""
+    if "content" in job.get_deferred_fields():
+        return stored_file(job.pk)
+    return bytes(job.content)
 
 
 def _open(job, resource):
@@ -162,15 +170,23 @@ def judge_rows(job, resource, *, write, on_open=None, on_chunk=None):
         on_open(sheet.estimated_rows)
     rows = _rows(sheet, keys)
     counts = dict.fromkeys(ImportRow.Kind.values, 0)
-    while chunk := _next_chunk(rows):
-        resource.prepare([row for _line, row in chunk])
-        judged = [_judge(resource, line, row) for line, row in chunk]
-        resource.flush(dry_run=not write or any(j.kind == ImportRow.Kind.ERROR for j in judged))
-        for item in judged:
-            counts[item.kind] += 1
-        if on_chunk:
-            on_chunk(judged)
+    try:
+        while chunk := _next_chunk(rows):
+            judged = _judge_chunk(resource, chunk, write)
+            for item in judged:
+                counts[item.kind] += 1
+            if on_chunk:
+                on_chunk(judged)
+    finally:
+        resource.finish()
     return counts, notes
+
+
+def _judge_chunk(resource, chunk, write):
+    resource.prepare([row for _line, row in chunk])
+    judged = [_judge(resource, line, row) for line, row in chunk]
+    resource.flush(dry_run=not write or any(j.kind == ImportRow.Kind.ERROR for j in judged))
+    return judged
 
 
 def _next_chunk(rows):

@@ -6,7 +6,7 @@ they run. Jobs and their rows are deleted after IMPORT_RETENTION_DAYS.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -96,3 +96,19 @@ class ImportRow(models.Model):
 
     def __str__(self):
         return f"{self.job_id}:{self.line} {self.kind}"
+
+
+def stored_file(job_id):
+    """The file of job `job_id`, as bytes. On SQLite it is read straight from the database
+    file into one bytes object: fetched as a column, it costs SQLite a buffer of its own
+    and Python a copy, 2.5 times the file at once (a 8.3 MB file put 21 MB on a worker's
+    peak memory, the most an import of 100,000 rows adds to it)."""
+    connection = connections[ImportJob.objects.db]
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        table = ImportJob._meta.db_table
+        # An integer primary key is SQLite's rowid, which is what blobopen() is given.
+        with connection.connection.blobopen(table, "content", job_id, readonly=True) as blob:
+            return blob.read()
+    content = ImportJob.objects.filter(pk=job_id).values_list("content", flat=True).get()
+    return content if isinstance(content, bytes) else bytes(content)

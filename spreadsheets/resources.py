@@ -17,6 +17,7 @@ from import_export import resources
 
 from spreadsheets.columns import Column
 from spreadsheets.history import CHANGED, CREATED, record_history
+from spreadsheets.seen import SeenKeys
 from spreadsheets.widgets import LookupWidget
 
 # Distinct cell values remembered per column (a serial-number column has one per row:
@@ -45,10 +46,11 @@ class ExchangeResource(resources.ModelResource):
         self.reason = reason
         self.options = options or {}
         self.existing = {}
-        self.seen = {}
+        # The keys of the rows judged so far, outside Python memory (spreadsheets.seen).
+        self.seen = SeenKeys()
         self.changed_fields = set()
         self._read_memo = {}
-        self._valid = set()
+        self._valid = {}
 
     # Columns ------------------------------------------------------------------------
 
@@ -93,17 +95,25 @@ class ExchangeResource(resources.ModelResource):
         return self._meta.model.objects.filter(**{f"{first}__in": {value[0] for value in values}})
 
     def prepare(self, rows):
-        """Fetch what this chunk of rows refers to: existing records, foreign keys."""
+        """Fetch what this chunk of rows refers to: existing records, foreign keys, and
+        which of its keys earlier chunks had."""
         self.existing = {}
+        seen = []
         for keys in self.natural_keys:
             wanted = {key for row in rows if (key := self.key_of(row, keys))}
+            seen += (_seen_key(keys, key) for key in wanted)
             if not wanted:
                 continue
             for instance in self.existing_queryset(keys, wanted):
                 self.existing.setdefault((keys, self.record_key(instance, keys)), instance)
+        self.seen.expect(seen)
         for column in self.import_columns():
             if isinstance(column.widget, LookupWidget):
                 column.widget.prime(row.get(column.key) for row in rows)
+
+    def finish(self):
+        """Let go of what the import kept of its rows (the file's keys)."""
+        self.seen.close()
 
     def get_instance(self, instance_loader, row):
         for keys in self.natural_keys:
@@ -127,8 +137,7 @@ class ExchangeResource(resources.ModelResource):
             key = self.key_of(row, keys)
             if not key:
                 continue
-            # One short string a row and key: this is what an import keeps of every row.
-            first = self.seen.setdefault("\x1f".join((*keys, *key)), line)
+            first = self.seen.first(_seen_key(keys, key), line)
             if first != line:
                 column = keys[-1]
                 raise ValidationError(
@@ -266,17 +275,20 @@ class ExchangeResource(resources.ModelResource):
             if field.name in errors:
                 continue
             value = getattr(instance, field.attname)
-            # A value that passed its field's checks once passes them again.
-            key = (field.attname, type(value), str(value))
-            if key in self._valid:
+            # A value that passed its field's checks once passes them again. Capped per
+            # field: a serial number column fills its share within the first rows, so
+            # that the memo weighs the same at 10,000 rows as at 100,000.
+            valid = self._valid.setdefault(field.attname, set())
+            key = (type(value), str(value))
+            if key in valid:
                 continue
             try:
                 setattr(instance, field.attname, field.clean(value, instance))
             except ValidationError as error:
                 errors[field.name] = error.messages
             else:
-                if len(self._valid) < MEMO_SIZE * 10:
-                    self._valid.add(key)
+                if len(valid) < MEMO_SIZE:
+                    valid.add(key)
         self.check_row(instance, errors)
         if errors:
             raise ValidationError(
@@ -357,6 +369,10 @@ class ExchangeResource(resources.ModelResource):
     def may_export(cls, user):
         model = cls._meta.model._meta
         return user.has_perm(f"{model.app_label}.view_{model.model_name}")
+
+
+def _seen_key(keys, values):
+    return "\x1f".join((*keys, *values))
 
 
 def _messages_of(error, errors):

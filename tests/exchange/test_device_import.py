@@ -433,6 +433,57 @@ def test_a_blank_cell_does_not_erase_what_is_recorded(technician, bruay):
     assert (device.ram_mb, device.storage_summary) == (16384, "256 GB SSD")
 
 
+# The same device twice in one file -----------------------------------------------------
+
+
+def test_a_device_named_again_chunks_later_is_refused_with_its_first_line(
+    technician, bruay, monkeypatch
+):
+    # Keys are checked a chunk of rows at a time: the rule holds within a chunk and across.
+    monkeypatch.setattr(engine, "CHUNK", 3)
+    job = import_job(
+        technician,
+        content=csv(
+            "Manufacturer;Serial;Category;Site",
+            "HP;SN1;Laptop;BRU",
+            "HP;SN2;Laptop;BRU",
+            "HP;sn1;Laptop;BRU",
+            "",
+            "Dell;SN1;Laptop;BRU",
+            "HP;SN2;Laptop;BRU",
+            "HP;SN3;Laptop;BRU",
+            "HP;SN4;Laptop;BRU",
+            "HP; sn2 ;Laptop;BRU",
+            "Dell;SN1;Laptop;BRU",
+        ),
+    )
+
+    assert preview(job) == {
+        2: "new",
+        3: "new",
+        4: "error",
+        6: "new",
+        7: "error",
+        8: "new",
+        9: "new",
+        10: "error",
+        11: "error",
+    }
+    expected = {
+        4: [{"column": "Serial number", "message": "“sn1” is already on line 2 of this file."}],
+        7: [{"column": "Serial number", "message": "“SN2” is already on line 3 of this file."}],
+        10: [{"column": "Serial number", "message": "“sn2” is already on line 3 of this file."}],
+        11: [{"column": "Serial number", "message": "“SN1” is already on line 6 of this file."}],
+    }
+    assert errors(job) == expected
+
+    engine.apply(job)
+
+    assert job.status == ImportJob.Status.FAILED
+    assert errors(job) == expected
+    assert not Device.objects.exists()
+
+
 # All or nothing -----------------------------------------------------------------------
 
 
