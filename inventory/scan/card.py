@@ -40,9 +40,11 @@ _SYSTEMS = ["id", "device_id", "installed_at"]
 _CHECKLIST = ["id", "category", "label", "mandatory", "position", "active"]
 
 
-# The aggregate and the object builder of each database's JSON functions.
+# The aggregate and the object builder of each database's JSON functions. PostgreSQL's
+# json (text) rather than jsonb: built for one reading, jsonb's binary form made the
+# card's query 0.3 ms slower (0.81-1.04 against 0.54-0.63 ms at 1,000,000 devices).
 _JSON = {
-    "postgresql": ("COALESCE(JSONB_AGG({}), '[]')", "JSONB_BUILD_OBJECT"),
+    "postgresql": ("COALESCE(JSON_AGG({}), '[]')", "JSON_BUILD_OBJECT"),
     "sqlite": ("JSON_GROUP_ARRAY({})", "JSON_OBJECT"),
 }
 # How many devices one scan may name at most (a serial shared by several).
