@@ -334,19 +334,19 @@ def new_job(user, content, options):
 
 
 def preview(job_id):
-    """What the preview task does (exchange.jobs): fetch the job without its file, which
-    the engine reads, and analyse it."""
+    """What the preview task does (exchange.jobs): fetch the job (its file, in a table of
+    its own, is read by the engine) and analyse it."""
     from exchange import engine
     from exchange.models import ImportJob
 
-    return engine.analyse(ImportJob.objects.defer("content").get(pk=job_id))
+    return engine.analyse(ImportJob.objects.get(pk=job_id))
 
 
 def confirm(job_id):
     from exchange import engine
     from exchange.models import ImportJob
 
-    return engine.apply(ImportJob.objects.defer("content").get(pk=job_id))
+    return engine.apply(ImportJob.objects.get(pk=job_id))
 
 
 def expect(job, status, **counts):
