@@ -102,7 +102,7 @@ def make_resource(job, user=None):
 def _read(job):
     """The sheet of the job's file, once it is known to keep within the limits; its
     estimated_rows are the rows counted then."""
-    content = _file_of(job)
+    content = stored_file(job.pk)
     try:
         rows = limits.check_file(job.filename, content)
         sheet = read_sheet(job.filename, content)
@@ -118,14 +118,6 @@ def _read(job):
         ) from None
     sheet.estimated_rows = rows
     return sheet
-
-
-def _file_of(job):
-    """The job's file. A job fetched without it (as exchange.jobs fetches them) has it
-    read here, in a single copy where the database allows it."""
-    if "content" in job.get_deferred_fields():
-        return stored_file(job.pk)
-    return bytes(job.content)
 
 
 def _open(job, resource):

@@ -50,8 +50,9 @@ def run_import(job_id, user=None, on_progress=None):
 
 
 def _run(job_id, step):
-    # The file is read by the engine, once (exchange.models.stored_file).
-    job = ImportJob.objects.select_related("created_by").defer("content").get(pk=job_id)
+    # The file, in a table of its own, is read by the engine, once
+    # (exchange.models.stored_file).
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     try:
         return step(job)
     except Exception:

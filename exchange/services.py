@@ -54,7 +54,7 @@ def available_sources():
 
 def jobs_visible_to(user):
     """A superuser sees every import; anyone else only their own (others answer 404)."""
-    jobs = ImportJob.objects.select_related("created_by").defer("content")
+    jobs = ImportJob.objects.select_related("created_by")
     if user.is_superuser:
         return jobs
     return jobs.filter(created_by=user)
@@ -84,7 +84,7 @@ def create_job(*, user, resource, source="reemploi", filename, content, options=
         resource=resource,
         source=source or "reemploi",
         filename=filename[: ImportJob._meta.get_field("filename").max_length],
-        content=content,
+        content=content,  # kept in the job's ImportFile (ImportJobManager.create)
         size=len(content),
         options=options or {},
         created_by=user,
